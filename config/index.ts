@@ -1,0 +1,197 @@
+// The one place that reads the environment. Every service parses its configuration here at boot;
+// a bad value stops start-up with a message naming the variable. Nothing else reads process.env.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SUBGRAPH_NAMES = ['government', 'court', 'procuratorate'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export type ServiceName = SubgraphName | 'gateway';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Each institution's database: a subgraph never reads another's. */
+export const DATABASE_NAMES: Record<SubgraphName, string> = {
+  government: 'linkage_government',
+  court: 'linkage_court',
+  procuratorate: 'linkage_procuratorate',
+};
+
+const DEFAULT_PORTS: Record<ServiceName, number> = {
+  gateway: 4000,
+  government: 4001,
+  court: 4002,
+  procuratorate: 4003,
+};
+
+/** Environment variable names, written once so the docker-compose test can check them. */
+export const ENV = {
+  mode: 'LINKAGE_ENV',
+  host: 'HOST',
+  port: (service: ServiceName) => `${service.toUpperCase()}_PORT`,
+  subgraphUrl: (name: SubgraphName) => `${name.toUpperCase()}_URL`,
+  mongodbUri: 'MONGODB_URI',
+  subgraphMongodbUri: (name: SubgraphName) => `${name.toUpperCase()}_MONGODB_URI`,
+  embeddedStorePort: 'EMBEDDED_STORE_PORT',
+  embeddedStoreDir: 'EMBEDDED_STORE_DIR',
+  seedScale: 'SEED_SCALE',
+  pseudonymKey: 'PSEUDONYM_KEY',
+  supergraphPath: 'SUPERGRAPH_PATH',
+} as const;
+
+export type Mode = 'development' | 'production';
+
+/** Where a subgraph's database lives: a given MongoDB URI, or the embedded FerretDB. */
+export type StoreLocation =
+  | { kind: 'uri'; uri: string; database: string }
+  | { kind: 'embedded'; database: string };
+
+export interface EmbeddedStoreConfig {
+  port: number;
+  dataDir: string;
+  binary: string;
+}
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  ports: Record<ServiceName, number>;
+  /** Subgraph URLs the gateway calls (defaults: loopback on the subgraph ports). */
+  subgraphUrls: Record<SubgraphName, string>;
+  stores: Record<SubgraphName, StoreLocation>;
+  embeddedStore: EmbeddedStoreConfig;
+  seedScale: number;
+  /** HMAC key under which Party ids are derived from national ID numbers (seed only). */
+  pseudonymKey: string;
+  supergraphPath: string;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parsePort(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function parseUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function parseMongoUri(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^mongodb(\+srv)?:\/\/[^\s]+$/.test(raw)) {
+    throw new ConfigError(name, 'must be a mongodb:// or mongodb+srv:// connection string');
+  }
+  return raw;
+}
+
+const DEV_PSEUDONYM_KEY = 'development-only-district-pseudonym-key';
+
+/** Parses and validates the whole configuration; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const modeRaw = read(env, ENV.mode) ?? 'development';
+  if (modeRaw !== 'development' && modeRaw !== 'production') {
+    throw new ConfigError(ENV.mode, `must be "development" or "production", got "${modeRaw}"`);
+  }
+  const mode: Mode = modeRaw;
+
+  const host = read(env, ENV.host) ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(ENV.host, `is not a host name or address: "${host}"`);
+
+  const ports = {} as Record<ServiceName, number>;
+  for (const service of ['gateway', ...SUBGRAPH_NAMES] as const) {
+    ports[service] = parsePort(env, ENV.port(service), DEFAULT_PORTS[service]);
+  }
+
+  const subgraphUrls = {} as Record<SubgraphName, string>;
+  const stores = {} as Record<SubgraphName, StoreLocation>;
+  const sharedUri = parseMongoUri(env, ENV.mongodbUri);
+  for (const name of SUBGRAPH_NAMES) {
+    subgraphUrls[name] = parseUrl(env, ENV.subgraphUrl(name), `http://127.0.0.1:${ports[name]}/graphql`, [
+      'http:',
+      'https:',
+    ]);
+    const uri = parseMongoUri(env, ENV.subgraphMongodbUri(name)) ?? sharedUri;
+    stores[name] = uri
+      ? { kind: 'uri', uri, database: DATABASE_NAMES[name] }
+      : { kind: 'embedded', database: DATABASE_NAMES[name] };
+  }
+
+  const scaleRaw = read(env, ENV.seedScale) ?? '1';
+  if (!/^\d{1,3}$/.test(scaleRaw) || Number(scaleRaw) < 1 || Number(scaleRaw) > 100) {
+    throw new ConfigError(ENV.seedScale, `must be an integer from 1 to 100, got "${scaleRaw}"`);
+  }
+
+  const pseudonymKey = read(env, ENV.pseudonymKey);
+  if (pseudonymKey !== undefined && pseudonymKey.length < 16) {
+    throw new ConfigError(ENV.pseudonymKey, 'must be at least 16 characters');
+  }
+  if (mode === 'production' && pseudonymKey === undefined) {
+    throw new ConfigError(ENV.pseudonymKey, 'is required when LINKAGE_ENV=production');
+  }
+
+  return {
+    mode,
+    host,
+    ports,
+    subgraphUrls,
+    stores,
+    embeddedStore: {
+      port: parsePort(env, ENV.embeddedStorePort, 27018),
+      dataDir: path.resolve(PROJECT_ROOT, read(env, ENV.embeddedStoreDir) ?? '.data/ferretdb'),
+      binary: path.join(PROJECT_ROOT, '.tools/bin/ferretdb'),
+    },
+    seedScale: Number(scaleRaw),
+    pseudonymKey: pseudonymKey ?? DEV_PSEUDONYM_KEY,
+    supergraphPath: path.resolve(PROJECT_ROOT, read(env, ENV.supergraphPath) ?? 'schema/supergraph.graphql'),
+  };
+}
+
+/**
+ * What a single service needs from the environment in production, where nothing may fall back
+ * to a development default (no embedded store, no loopback subgraph URLs).
+ */
+export function requiredVariables(service: ServiceName): string[] {
+  const common = [ENV.mode, ENV.host, ENV.port(service)];
+  if (service === 'gateway') return [...common, ...SUBGRAPH_NAMES.map(ENV.subgraphUrl)];
+  return [...common, ENV.subgraphMongodbUri(service)];
+}
+
+/** Checks a production service's environment: every required variable present, then parses it. */
+export function loadServiceConfig(service: ServiceName, env: Env = process.env): Config {
+  const config = loadConfig(env);
+  if (config.mode === 'production') {
+    for (const name of requiredVariables(service)) {
+      // A subgraph may take its store from the shared MONGODB_URI instead of its own variable.
+      const satisfied = read(env, name) !== undefined || (service !== 'gateway' && name === ENV.subgraphMongodbUri(service) && config.stores[service].kind === 'uri');
+      if (!satisfied) throw new ConfigError(name, `is required for ${service} when LINKAGE_ENV=production`);
+    }
+  }
+  return config;
+}

@@ -1,0 +1,45 @@
+// Composition of the subgraph SDLs with @apollo/composition: the one definition of how the
+// supergraph is built, shared by `npm run compose` and the staleness test.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'graphql';
+import { composeServices } from '@apollo/composition';
+import { PROJECT_ROOT, SUBGRAPH_NAMES, type SubgraphName } from '../config/index.js';
+
+/** Routing URLs written into the committed supergraph; the gateway overrides them from config. */
+const DEFAULT_ROUTING_URLS: Record<SubgraphName, string> = {
+  government: 'http://127.0.0.1:4001/graphql',
+  court: 'http://127.0.0.1:4002/graphql',
+  procuratorate: 'http://127.0.0.1:4003/graphql',
+};
+
+export function subgraphSdlPath(name: SubgraphName): string {
+  return path.join(PROJECT_ROOT, 'schema', `${name}.graphql`);
+}
+
+export function readSubgraphSdl(name: SubgraphName): string {
+  return readFileSync(subgraphSdlPath(name), 'utf8');
+}
+
+export interface Composition {
+  supergraphSdl: string;
+  /** Composition hints (warnings); the committed schemas are expected to produce none. */
+  hints: { code: string; message: string }[];
+}
+
+export function composeSupergraph(): Composition {
+  const result = composeServices(
+    SUBGRAPH_NAMES.map((name) => ({
+      name,
+      url: DEFAULT_ROUTING_URLS[name],
+      typeDefs: parse(readSubgraphSdl(name)),
+    })),
+  );
+  if (result.errors) {
+    throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  }
+  return {
+    supergraphSdl: result.supergraphSdl + '\n',
+    hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message })),
+  };
+}

@@ -1,0 +1,36 @@
+// Where each institution's database is: the configured MongoDB, or the embedded FerretDB started
+// here (one FerretDB process, one SQLite-backed database per institution).
+import type { Db } from 'mongodb';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../config/index.js';
+import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../subgraphs/index.js';
+
+export interface StoreLocations {
+  locations: Record<SubgraphName, { uri: string; database: string }>;
+  /** The embedded store, when one was started for any subgraph. */
+  embedded: EmbeddedStore | null;
+}
+
+export async function locateStores(config: Config, subgraphs: readonly SubgraphName[] = SUBGRAPH_NAMES): Promise<StoreLocations> {
+  const needsEmbedded = subgraphs.some((name) => config.stores[name].kind === 'embedded');
+  const embedded = needsEmbedded ? await startEmbeddedStore(config.embeddedStore) : null;
+  const locations = {} as StoreLocations['locations'];
+  for (const name of subgraphs) {
+    const store = config.stores[name];
+    locations[name] = { uri: store.kind === 'uri' ? store.uri : (embedded as EmbeddedStore).uri, database: store.database };
+  }
+  return { locations, embedded };
+}
+
+/** Connections to all three databases (for seeding). */
+export async function connectAll(
+  locations: StoreLocations['locations'],
+): Promise<{ dbs: Record<SubgraphName, Db>; close: () => Promise<void> }> {
+  const connections: Database[] = [];
+  const dbs = {} as Record<SubgraphName, Db>;
+  for (const name of SUBGRAPH_NAMES) {
+    const connection = await connectDatabase(locations[name].uri, locations[name].database, `linkage-seed-${name}`);
+    connections.push(connection);
+    dbs[name] = connection.db;
+  }
+  return { dbs, close: async () => void (await Promise.all(connections.map((c) => c.close()))) };
+}

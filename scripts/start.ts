@@ -1,0 +1,72 @@
+// `npm start`: the embedded store (seeded when empty), the three subgraphs and the gateway, on the
+// configured ports. `npm start -- court` (or gateway, government, procuratorate) runs one service,
+// as each container of docker-compose.yml does.
+import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { needsSeed, seedDemoData, startSubgraph, type RunningService } from '../subgraphs/index.js';
+import { connectAll, locateStores } from './stack.js';
+
+const EXAMPLE_QUERY = `query Bulletin {
+  bulletin(period: { from: "2025-01-01", to: "2025-07-01" }) {
+    district {
+      name
+      litigationStats(period: { from: "2025-01-01", to: "2025-07-01" }) { filed filedChange lossRate headAppearanceRate }
+      disputeStats(period: { from: "2025-01-01", to: "2025-07-01" }) { handled major substantiveResolutionRate }
+    }
+  }
+}`;
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const known: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
+  for (const name of requested) {
+    if (!known.includes(name as ServiceName)) throw new ConfigError('argument', `"${name}" is not one of ${known.join(', ')}`);
+  }
+  const services = (requested.length ? requested : known) as ServiceName[];
+  const config = services.length === 1 ? loadServiceConfig(services[0] as ServiceName) : loadConfig();
+  const subgraphs = services.filter((s): s is SubgraphName => s !== 'gateway');
+
+  const running: RunningService[] = [];
+  const { locations, embedded } = await locateStores(config, subgraphs);
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal}: stopping`);
+    for (const service of running.reverse()) await service.stop().catch((e) => console.error(e));
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    if (subgraphs.length === SUBGRAPH_NAMES.length) {
+      const { dbs, close } = await connectAll(locations);
+      try {
+        if (await needsSeed(dbs)) {
+          console.log(`seeding the demo district (scale ${config.seedScale})…`);
+          await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: config.pseudonymKey });
+        }
+      } finally {
+        await close();
+      }
+    }
+    for (const name of subgraphs) {
+      const service = await startSubgraph(name, locations[name], { host: config.host, port: config.ports[name] });
+      running.push(service);
+      console.log(`${name} subgraph: ${service.url}`);
+    }
+    if (services.includes('gateway')) {
+      const gateway = await startGateway({ config });
+      running.push(gateway);
+      console.log(`\ngateway: ${gateway.url}\n\ntry:\ncurl -s ${gateway.url} -H 'content-type: application/json' \\\n  --data '${JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') })}'\n`);
+    }
+  } catch (error) {
+    for (const service of running.reverse()) await service.stop().catch(() => {});
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+// The per-request context of the court subgraph: its store and fresh DataLoaders.
+import DataLoader from 'dataloader';
+import { byIdLoader, createStatsLoader } from '../shared/index.js';
+import type { CourtStore } from './store.js';
+
+export function createCourtContext(store: CourtStore) {
+  return {
+    store,
+    loaders: {
+      adminCase: byIdLoader(store.adminCasesByIds),
+      enforcementCase: byIdLoader(store.enforcementCasesByIds),
+      suggestion: byIdLoader(store.suggestionsByIds),
+      hearingsOfCase: new DataLoader(store.hearingsByCaseIds),
+      adminCasesOfDispute: new DataLoader(store.adminCasesByDisputeIds),
+      enforcementCasesOfDispute: new DataLoader(store.enforcementCasesByDisputeIds),
+      litigationStats: createStatsLoader(store.litigationStats),
+      enforcementStats: createStatsLoader(store.enforcementStats),
+    },
+  };
+}
+
+export type CourtContext = ReturnType<typeof createCourtContext>;

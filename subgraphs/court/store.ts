@@ -1,0 +1,233 @@
+// The court's store: the only code that touches linkage_court. It builds every filter from parsed
+// arguments, creates the indexes at start, and maps documents to the schema's shape.
+import type { Db, Filter } from 'mongodb';
+import {
+  countBy,
+  findByIds,
+  findGroupedBy,
+  findPage,
+  inPeriod,
+  ratio,
+  tally,
+  yearEarlier,
+  type Connection,
+  type PageArgs,
+  type Period,
+  type SortKey,
+  type WithId,
+  withId,
+  maybeWithId,
+  defined,
+} from '../shared/index.js';
+
+export interface AdminCaseDoc {
+  _id: string;
+  caseNumber: string;
+  plaintiffId: string;
+  defendantId: string;
+  actId: string | null;
+  disputeId: string | null;
+  cause: string;
+  filedAt: Date;
+  closedAt: Date | null;
+  stage: string;
+  status: string;
+  outcome: string | null;
+  agencyLost: boolean | null;
+  judge: string;
+  deliberationNotes: string | null;
+}
+/** Hearings are their own collection so statistics need no `$unwind` (FerretDB mis-groups after it). */
+export interface HearingDoc {
+  _id: string;
+  caseId: string;
+  agencyId: string;
+  heldAt: Date;
+  headAppeared: boolean;
+  appearedOfficial: string;
+}
+export interface EnforcementCaseDoc {
+  _id: string;
+  caseNumber: string;
+  agencyId: string;
+  adminCaseId: string | null;
+  disputeId: string | null;
+  filedAt: Date;
+  closedAt: Date | null;
+  status: string;
+  preSettlement: { attempted: boolean; succeeded: boolean };
+}
+export interface JudicialSuggestionDoc {
+  _id: string;
+  number: string;
+  toAgencyId: string;
+  adminCaseId: string | null;
+  issuedAt: Date;
+  dueAt: Date;
+  content: string;
+}
+
+export interface CourtSeed {
+  adminCases: AdminCaseDoc[];
+  hearings: HearingDoc[];
+  enforcementCases: EnforcementCaseDoc[];
+  judicialSuggestions: JudicialSuggestionDoc[];
+}
+
+export type AdminCase = WithId<AdminCaseDoc>;
+export type Hearing = WithId<HearingDoc>;
+export type EnforcementCase = WithId<EnforcementCaseDoc>;
+export type JudicialSuggestion = WithId<JudicialSuggestionDoc>;
+
+const SORT = {
+  adminCases: { field: 'filedAt', type: 'date', direction: -1 },
+  enforcementCases: { field: 'filedAt', type: 'date', direction: -1 },
+  judicialSuggestions: { field: 'issuedAt', type: 'date', direction: -1 },
+} as const satisfies Record<string, SortKey>;
+
+export interface AdminCaseFilter {
+  defendantId?: string;
+  disputeId?: string;
+  status?: string;
+  outcome?: string;
+  agencyLost?: boolean;
+  filed?: Period;
+  closed?: Period;
+}
+export interface EnforcementCaseFilter {
+  agencyId?: string;
+  status?: string;
+  preSettlementSucceeded?: boolean;
+  filed?: Period;
+}
+export interface SuggestionFilter {
+  toAgencyId?: string;
+  issued?: Period;
+}
+
+export function createCourtStore(db: Db) {
+  const adminCases = db.collection<AdminCaseDoc>('adminCases');
+  const hearings = db.collection<HearingDoc>('hearings');
+  const enforcementCases = db.collection<EnforcementCaseDoc>('enforcementCases');
+  const suggestions = db.collection<JudicialSuggestionDoc>('judicialSuggestions');
+
+  return {
+    async ensureIndexes(): Promise<void> {
+      await adminCases.createIndex({ filedAt: -1, _id: -1 });
+      await adminCases.createIndex({ defendantId: 1, filedAt: -1 });
+      await adminCases.createIndex({ closedAt: 1 });
+      await adminCases.createIndex({ disputeId: 1 });
+      await hearings.createIndex({ caseId: 1 });
+      await hearings.createIndex({ heldAt: 1 });
+      await enforcementCases.createIndex({ filedAt: -1, _id: -1 });
+      await enforcementCases.createIndex({ disputeId: 1 });
+      await suggestions.createIndex({ issuedAt: -1, _id: -1 });
+    },
+
+    async isEmpty(): Promise<boolean> {
+      return (await adminCases.countDocuments({}, { limit: 1 })) === 0;
+    },
+
+    async replaceAll(seed: CourtSeed): Promise<void> {
+      await db.dropDatabase();
+      await adminCases.insertMany(seed.adminCases);
+      await hearings.insertMany(seed.hearings);
+      await enforcementCases.insertMany(seed.enforcementCases);
+      await suggestions.insertMany(seed.judicialSuggestions);
+    },
+
+    adminCasesByIds: async (ids: readonly string[]) => (await findByIds(adminCases, ids)).map(maybeWithId),
+    enforcementCasesByIds: async (ids: readonly string[]) => (await findByIds(enforcementCases, ids)).map(maybeWithId),
+    suggestionsByIds: async (ids: readonly string[]) => (await findByIds(suggestions, ids)).map(maybeWithId),
+    hearingsByCaseIds: async (ids: readonly string[]) =>
+      (await findGroupedBy(hearings, 'caseId', ids, { heldAt: 1 })).map((group) => group.map(withId)),
+    adminCasesByDisputeIds: async (ids: readonly string[]) =>
+      (await findGroupedBy(adminCases, 'disputeId', ids, { filedAt: 1 })).map((group) => group.map(withId)),
+    enforcementCasesByDisputeIds: async (ids: readonly string[]) =>
+      (await findGroupedBy(enforcementCases, 'disputeId', ids, { filedAt: 1 })).map((group) => group.map(withId)),
+
+    listAdminCases(filter: AdminCaseFilter, page: PageArgs): Promise<Connection<AdminCase>> {
+      const query = defined({
+        defendantId: filter.defendantId,
+        disputeId: filter.disputeId,
+        status: filter.status,
+        outcome: filter.outcome,
+        agencyLost: filter.agencyLost,
+        filedAt: filter.filed && inPeriod(filter.filed),
+        closedAt: filter.closed && inPeriod(filter.closed),
+      });
+      return findPage(adminCases, query as Filter<AdminCaseDoc>, SORT.adminCases, page, withId);
+    },
+
+    listEnforcementCases(filter: EnforcementCaseFilter, page: PageArgs): Promise<Connection<EnforcementCase>> {
+      const query = defined({
+        agencyId: filter.agencyId,
+        status: filter.status,
+        'preSettlement.succeeded': filter.preSettlementSucceeded,
+        filedAt: filter.filed && inPeriod(filter.filed),
+      });
+      return findPage(enforcementCases, query as Filter<EnforcementCaseDoc>, SORT.enforcementCases, page, withId);
+    },
+
+    listSuggestions(filter: SuggestionFilter, page: PageArgs): Promise<Connection<JudicialSuggestion>> {
+      const query = defined({
+        toAgencyId: filter.toAgencyId,
+        issuedAt: filter.issued && inPeriod(filter.issued),
+      });
+      return findPage(suggestions, query as Filter<JudicialSuggestionDoc>, SORT.judicialSuggestions, page, withId);
+    },
+
+    /**
+     * Litigation figures for one period, for every agency and the district: four `$group`s
+     * (filed, filed a year earlier, closed by outcome, hearings by head appearance).
+     */
+    async litigationStats(period: Period) {
+      const lastYear = yearEarlier(period);
+      const [filed, filedBefore, closed, heard] = await Promise.all([
+        countBy(adminCases, { filedAt: inPeriod(period) }, { agency: '$defendantId' }),
+        countBy(adminCases, { filedAt: inPeriod(lastYear) }, { agency: '$defendantId' }),
+        countBy(adminCases, { closedAt: inPeriod(period) }, { agency: '$defendantId', lost: '$agencyLost' }),
+        countBy(hearings, { heldAt: inPeriod(period) }, { agency: '$agencyId', appeared: '$headAppeared' }),
+      ]);
+      return (scope: string) => {
+        const filedNow = tally(filed, scope);
+        const filedSamePeriodLastYear = tally(filedBefore, scope);
+        const closedCount = tally(closed, scope);
+        const lost = tally(closed, scope, (k) => k.lost === true);
+        const hearingCount = tally(heard, scope);
+        const headAppearances = tally(heard, scope, (k) => k.appeared === true);
+        return {
+          filed: filedNow,
+          filedSamePeriodLastYear,
+          filedChange: ratio(filedNow - filedSamePeriodLastYear, filedSamePeriodLastYear),
+          closed: closedCount,
+          lost,
+          lossRate: ratio(lost, closedCount),
+          hearings: hearingCount,
+          headAppearances,
+          headAppearanceRate: ratio(headAppearances, hearingCount),
+        };
+      };
+    },
+
+    /** Pre-enforcement settlement figures over enforcement cases filed in the period. */
+    async enforcementStats(period: Period) {
+      const rows = await countBy(
+        enforcementCases,
+        { filedAt: inPeriod(period) },
+        { agency: '$agencyId', attempted: '$preSettlement.attempted', succeeded: '$preSettlement.succeeded' },
+      );
+      return (scope: string) => {
+        const attempted = tally(rows, scope, (k) => k.attempted === true);
+        const succeeded = tally(rows, scope, (k) => k.attempted === true && k.succeeded === true);
+        return {
+          preSettlementAttempted: attempted,
+          preSettlementSucceeded: succeeded,
+          preSettlementRate: ratio(succeeded, attempted),
+        };
+      };
+    },
+  };
+}
+
+export type CourtStore = ReturnType<typeof createCourtStore>;

@@ -1,0 +1,27 @@
+// The per-request context of the government subgraph: its store and fresh DataLoaders.
+import DataLoader from 'dataloader';
+import { byIdLoader, createStatsLoader, DISTRICT_ID } from '../shared/index.js';
+import type { GovernmentStore } from './store.js';
+
+export function createGovernmentContext(store: GovernmentStore) {
+  return {
+    store,
+    loaders: {
+      agency: byIdLoader(store.agenciesByIds),
+      party: byIdLoader(store.partiesByIds),
+      act: byIdLoader(store.actsByIds),
+      reconsideration: byIdLoader(store.reconsiderationsByIds),
+      dispute: byIdLoader(store.disputesByIds),
+      reply: byIdLoader(store.repliesByIds),
+      performance: byIdLoader(store.performancesByAdminCaseIds),
+      district: new DataLoader<string, { id: string; name: string } | null>(async (ids) => {
+        const district = await store.district();
+        return ids.map((id) => (id === DISTRICT_ID ? district : null));
+      }),
+      reconsiderationStats: createStatsLoader(store.reconsiderationStats),
+      disputeStats: createStatsLoader(store.disputeStats),
+    },
+  };
+}
+
+export type GovernmentContext = ReturnType<typeof createGovernmentContext>;

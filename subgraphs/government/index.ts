@@ -1,0 +1,30 @@
+// The government subgraph (区政府): agencies, acts, reconsiderations, the dispute register,
+// replies to suggestions and performance of judgments, over linkage_government.
+import { parse } from 'graphql';
+import type { Db } from 'mongodb';
+import { readSubgraphSdl } from '../../schema/compose.js';
+import { serveSubgraph, type RunningService, type SubgraphDefinition } from '../shared/index.js';
+import { createGovernmentContext, type GovernmentContext } from './context.js';
+import { resolvers } from './resolvers.js';
+import { createGovernmentStore } from './store.js';
+
+export { createGovernmentStore, type GovernmentStore, type GovernmentSeed } from './store.js';
+
+export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<GovernmentContext>> {
+  const store = createGovernmentStore(db);
+  await store.ensureIndexes();
+  return {
+    name: 'government',
+    typeDefs: parse(readSubgraphSdl('government')),
+    resolvers,
+    context: async () => createGovernmentContext(store),
+  };
+}
+
+export async function serveGovernment(
+  db: Db,
+  listen: { host: string; port: number },
+  onStop?: () => Promise<void>,
+): Promise<RunningService> {
+  return serveSubgraph(await governmentSubgraph(db), listen, onStop);
+}

@@ -1,0 +1,136 @@
+// Government resolvers: every argument is parsed before it reaches the store, and every entity
+// reference and statistic goes through the request's DataLoaders.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import {
+  DISTRICT_ID,
+  DateScalar,
+  parseId,
+  parseIdList,
+  parseOptionalBoolean,
+  parseOptionalEnum,
+  parseOptionalId,
+  parseOptionalPeriod,
+  parsePeriod,
+} from '../shared/index.js';
+import type { GovernmentContext } from './context.js';
+import type { Act, Agency, Dispute, Reconsideration } from './store.js';
+
+type Args = Record<string, unknown>;
+type Ref = { id?: unknown };
+const filterOf = (args: Args) => (args.filter ?? {}) as Args;
+const notNull = <T>(value: T | null | Error): value is T => value !== null && !(value instanceof Error);
+
+export const resolvers: GraphQLResolverMap<GovernmentContext> = {
+  Date: DateScalar,
+
+  Query: {
+    agency: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.agency.load(parseId(args.id)),
+    agencies: (_: unknown, args: Args, ctx: GovernmentContext) =>
+      ctx.store.listAgencies({ kind: parseOptionalEnum(filterOf(args).kind, 'filter.kind') }, args),
+    district: () => ({ id: DISTRICT_ID }),
+    party: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.party.load(parseId(args.id)),
+    act: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.act.load(parseId(args.id)),
+    acts: (_: unknown, args: Args, ctx: GovernmentContext) => {
+      const filter = filterOf(args);
+      return ctx.store.listActs(
+        {
+          agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
+          category: parseOptionalEnum(filter.category, 'filter.category'),
+          legalReviewed: parseOptionalBoolean(filter.legalReviewed, 'filter.legalReviewed'),
+          decided: parseOptionalPeriod(filter.decided, 'filter.decided'),
+        },
+        args,
+      );
+    },
+    reconsideration: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.reconsideration.load(parseId(args.id)),
+    reconsiderations: (_: unknown, args: Args, ctx: GovernmentContext) => {
+      const filter = filterOf(args);
+      return ctx.store.listReconsiderations(
+        {
+          respondentId: parseOptionalId(filter.respondentId, 'filter.respondentId'),
+          status: parseOptionalEnum(filter.status, 'filter.status'),
+          outcome: parseOptionalEnum(filter.outcome, 'filter.outcome'),
+          closed: parseOptionalPeriod(filter.closed, 'filter.closed'),
+        },
+        args,
+      );
+    },
+    dispute: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.dispute.load(parseId(args.id)),
+    disputes: (_: unknown, args: Args, ctx: GovernmentContext) => {
+      const filter = filterOf(args);
+      return ctx.store.listDisputes(
+        {
+          agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
+          status: parseOptionalEnum(filter.status, 'filter.status'),
+          major: parseOptionalBoolean(filter.major, 'filter.major'),
+          opened: parseOptionalPeriod(filter.opened, 'filter.opened'),
+        },
+        args,
+      );
+    },
+    bulletin: async (_: unknown, args: Args, ctx: GovernmentContext) => {
+      const period = parsePeriod(args.period);
+      const ids = parseIdList(args.agencyIds, 'agencyIds');
+      const agencies = ids ? (await ctx.loaders.agency.loadMany(ids)).filter(notNull) : await ctx.store.allAgencies();
+      return { from: period.from, to: period.to, district: { id: DISTRICT_ID }, agencies };
+    },
+  },
+
+  Agency: {
+    __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.agency.load(parseId(ref.id)),
+    acts: (agency: Agency, args: Args, ctx: GovernmentContext) => ctx.store.listActs({ agencyId: agency.id }, args),
+    reconsiderationStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.reconsiderationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    disputeStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.disputeStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+  },
+
+  District: {
+    __resolveReference: (ref: Ref) => (parseId(ref.id) === DISTRICT_ID ? { id: DISTRICT_ID } : null),
+    name: async (_: unknown, __: Args, ctx: GovernmentContext) => (await ctx.loaders.district.load(DISTRICT_ID))?.name ?? null,
+    agencies: (_: unknown, __: Args, ctx: GovernmentContext) => ctx.store.allAgencies(),
+    reconsiderationStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.reconsiderationStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    disputeStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.disputeStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+  },
+
+  Party: {
+    __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.party.load(parseId(ref.id)),
+  },
+
+  AdministrativeAct: {
+    __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.act.load(parseId(ref.id)),
+    agency: (act: Act, _: Args, ctx: GovernmentContext) => ctx.loaders.agency.load(act.agencyId),
+    party: (act: Act, _: Args, ctx: GovernmentContext) => (act.partyId ? ctx.loaders.party.load(act.partyId) : null),
+  },
+
+  Reconsideration: {
+    __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.reconsideration.load(parseId(ref.id)),
+    applicant: (rc: Reconsideration, _: Args, ctx: GovernmentContext) => ctx.loaders.party.load(rc.applicantId),
+    respondent: (rc: Reconsideration, _: Args, ctx: GovernmentContext) => ctx.loaders.agency.load(rc.respondentId),
+    act: (rc: Reconsideration, _: Args, ctx: GovernmentContext) => (rc.actId ? ctx.loaders.act.load(rc.actId) : null),
+  },
+
+  Dispute: {
+    __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.dispute.load(parseId(ref.id)),
+    agency: (dispute: Dispute, _: Args, ctx: GovernmentContext) => ctx.loaders.agency.load(dispute.agencyId),
+    parties: async (dispute: Dispute, _: Args, ctx: GovernmentContext) =>
+      (await ctx.loaders.party.loadMany(dispute.partyIds)).filter(notNull),
+  },
+
+  JudicialSuggestion: {
+    __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),
+    reply: (s: { id: string }, _: Args, ctx: GovernmentContext) => ctx.loaders.reply.load(`JudicialSuggestion:${s.id}`),
+  },
+
+  ProcuratorialSuggestion: {
+    __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),
+    reply: (s: { id: string }, _: Args, ctx: GovernmentContext) => ctx.loaders.reply.load(`ProcuratorialSuggestion:${s.id}`),
+  },
+
+  AdminCase: {
+    __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),
+    performance: (c: { id: string }, _: Args, ctx: GovernmentContext) => ctx.loaders.performance.load(c.id),
+  },
+};

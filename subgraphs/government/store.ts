@@ -1,0 +1,265 @@
+// The government's store: the only code that touches linkage_government. It builds every filter
+// from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
+import type { Db, Filter } from 'mongodb';
+import {
+  countBy,
+  findByIds,
+  findPage,
+  inPeriod,
+  ratio,
+  tally,
+  type Connection,
+  type PageArgs,
+  type Period,
+  type SortKey,
+  type WithId,
+  withId,
+  maybeWithId,
+  defined,
+} from '../shared/index.js';
+
+export interface AgencyDoc {
+  _id: string;
+  name: string;
+  nameEn: string;
+  kind: string;
+  head: string;
+}
+export interface PartyDoc {
+  _id: string;
+  kind: string;
+  name: string;
+  idNumber: string;
+  phone: string | null;
+}
+export interface ActDoc {
+  _id: string;
+  number: string;
+  agencyId: string;
+  category: string;
+  decidedAt: Date;
+  legalReviewed: boolean;
+  summary: string;
+  partyId: string | null;
+}
+export interface ReconsiderationDoc {
+  _id: string;
+  caseNumber: string;
+  applicantId: string;
+  respondentId: string;
+  actId: string | null;
+  filedAt: Date;
+  closedAt: Date | null;
+  status: string;
+  outcome: string | null;
+  hearingHeld: boolean;
+  reviewerNotes: string | null;
+}
+export interface DisputeDoc {
+  _id: string;
+  title: string;
+  category: string;
+  agencyId: string;
+  partyIds: string[];
+  openedAt: Date;
+  closedAt: Date | null;
+  status: string;
+  major: boolean;
+  substantivelyResolved: boolean;
+  consultations: { heldAt: Date; institutions: string[]; conclusion: string }[];
+}
+export interface SuggestionReplyDoc {
+  _id: string; // `${suggestionType}:${suggestionId}`
+  suggestionType: 'JudicialSuggestion' | 'ProcuratorialSuggestion';
+  suggestionId: string;
+  agencyId: string;
+  repliedAt: Date;
+  adopted: boolean;
+  content: string;
+}
+export interface PerformanceDoc {
+  _id: string; // the AdminCase id
+  agencyId: string;
+  dueAt: Date;
+  performed: boolean;
+  performedAt: Date | null;
+}
+export interface DistrictDoc {
+  _id: string;
+  name: string;
+}
+
+export interface GovernmentSeed {
+  district: DistrictDoc;
+  agencies: AgencyDoc[];
+  parties: PartyDoc[];
+  acts: ActDoc[];
+  reconsiderations: ReconsiderationDoc[];
+  disputes: DisputeDoc[];
+  suggestionReplies: SuggestionReplyDoc[];
+  judgmentPerformances: PerformanceDoc[];
+}
+
+export type Agency = WithId<AgencyDoc>;
+export type Party = WithId<PartyDoc>;
+export type Act = WithId<ActDoc>;
+export type Reconsideration = WithId<ReconsiderationDoc>;
+export type Dispute = WithId<DisputeDoc>;
+export type SuggestionReply = WithId<SuggestionReplyDoc>;
+export type Performance = WithId<PerformanceDoc>;
+
+const SORT = {
+  agencies: { field: '_id', type: 'string', direction: 1 },
+  acts: { field: 'decidedAt', type: 'date', direction: -1 },
+  reconsiderations: { field: 'filedAt', type: 'date', direction: -1 },
+  disputes: { field: 'openedAt', type: 'date', direction: -1 },
+} as const satisfies Record<string, SortKey>;
+
+export const CORRECTED_OUTCOMES = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM'];
+export const MEDIATED_OR_SETTLED_OUTCOMES = ['MEDIATED', 'SETTLED'];
+
+export interface ActFilter {
+  agencyId?: string;
+  category?: string;
+  legalReviewed?: boolean;
+  decided?: Period;
+}
+export interface ReconsiderationFilter {
+  respondentId?: string;
+  status?: string;
+  outcome?: string;
+  closed?: Period;
+}
+export interface DisputeFilter {
+  agencyId?: string;
+  status?: string;
+  major?: boolean;
+  opened?: Period;
+}
+
+export function createGovernmentStore(db: Db) {
+  const agencies = db.collection<AgencyDoc>('agencies');
+  const district = db.collection<DistrictDoc>('district');
+  const parties = db.collection<PartyDoc>('parties');
+  const acts = db.collection<ActDoc>('acts');
+  const reconsiderations = db.collection<ReconsiderationDoc>('reconsiderations');
+  const disputes = db.collection<DisputeDoc>('disputes');
+  const replies = db.collection<SuggestionReplyDoc>('suggestionReplies');
+  const performances = db.collection<PerformanceDoc>('judgmentPerformances');
+
+  return {
+    async ensureIndexes(): Promise<void> {
+      await acts.createIndex({ decidedAt: -1, _id: -1 });
+      await acts.createIndex({ agencyId: 1, decidedAt: -1 });
+      await reconsiderations.createIndex({ filedAt: -1, _id: -1 });
+      await reconsiderations.createIndex({ closedAt: 1 });
+      await disputes.createIndex({ openedAt: -1, _id: -1 });
+      await disputes.createIndex({ agencyId: 1 });
+    },
+
+    async isEmpty(): Promise<boolean> {
+      return (await agencies.countDocuments({}, { limit: 1 })) === 0;
+    },
+
+    /** Replaces the whole database with demo data (npm run seed). */
+    async replaceAll(seed: GovernmentSeed): Promise<void> {
+      await db.dropDatabase();
+      await district.insertOne(seed.district);
+      await agencies.insertMany(seed.agencies);
+      await parties.insertMany(seed.parties);
+      await acts.insertMany(seed.acts);
+      await reconsiderations.insertMany(seed.reconsiderations);
+      await disputes.insertMany(seed.disputes);
+      await replies.insertMany(seed.suggestionReplies);
+      await performances.insertMany(seed.judgmentPerformances);
+    },
+
+    async district(): Promise<{ id: string; name: string } | null> {
+      return maybeWithId(await district.findOne({}));
+    },
+
+    agenciesByIds: async (ids: readonly string[]) => (await findByIds(agencies, ids)).map(maybeWithId),
+    partiesByIds: async (ids: readonly string[]) => (await findByIds(parties, ids)).map(maybeWithId),
+    actsByIds: async (ids: readonly string[]) => (await findByIds(acts, ids)).map(maybeWithId),
+    reconsiderationsByIds: async (ids: readonly string[]) => (await findByIds(reconsiderations, ids)).map(maybeWithId),
+    disputesByIds: async (ids: readonly string[]) => (await findByIds(disputes, ids)).map(maybeWithId),
+    repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
+    performancesByAdminCaseIds: async (ids: readonly string[]) => (await findByIds(performances, ids)).map(maybeWithId),
+
+    async allAgencies(): Promise<Agency[]> {
+      return (await agencies.find({}, { sort: { _id: 1 }, batchSize: 1000 }).toArray()).map(withId);
+    },
+
+    listAgencies(filter: { kind?: string }, page: PageArgs): Promise<Connection<Agency>> {
+      return findPage(agencies, defined({ kind: filter.kind }) as Filter<AgencyDoc>, SORT.agencies, page, withId);
+    },
+
+    listActs(filter: ActFilter, page: PageArgs): Promise<Connection<Act>> {
+      const query = defined({
+        agencyId: filter.agencyId,
+        category: filter.category,
+        legalReviewed: filter.legalReviewed,
+        decidedAt: filter.decided && inPeriod(filter.decided),
+      });
+      return findPage(acts, query as Filter<ActDoc>, SORT.acts, page, withId);
+    },
+
+    listReconsiderations(filter: ReconsiderationFilter, page: PageArgs): Promise<Connection<Reconsideration>> {
+      const query = defined({
+        respondentId: filter.respondentId,
+        status: filter.status,
+        outcome: filter.outcome,
+        closedAt: filter.closed && inPeriod(filter.closed),
+      });
+      return findPage(reconsiderations, query as Filter<ReconsiderationDoc>, SORT.reconsiderations, page, withId);
+    },
+
+    listDisputes(filter: DisputeFilter, page: PageArgs): Promise<Connection<Dispute>> {
+      const query = defined({
+        agencyId: filter.agencyId,
+        status: filter.status,
+        major: filter.major,
+        openedAt: filter.opened && inPeriod(filter.opened),
+      });
+      return findPage(disputes, query as Filter<DisputeDoc>, SORT.disputes, page, withId);
+    },
+
+    /** Reconsideration figures for one period, for every agency and the district at once. */
+    async reconsiderationStats(period: Period) {
+      const rows = await countBy(reconsiderations, { closedAt: inPeriod(period) }, { agency: '$respondentId', outcome: '$outcome' });
+      return (scope: string) => {
+        const closed = tally(rows, scope);
+        const corrected = tally(rows, scope, (k) => CORRECTED_OUTCOMES.includes(String(k.outcome)));
+        const mediatedOrSettled = tally(rows, scope, (k) => MEDIATED_OR_SETTLED_OUTCOMES.includes(String(k.outcome)));
+        return {
+          closed,
+          corrected,
+          correctionRate: ratio(corrected, closed),
+          mediatedOrSettled,
+          mediationSettlementRate: ratio(mediatedOrSettled, closed),
+        };
+      };
+    },
+
+    /** Disputes registered by the linkage office in the period (handled via linkage). */
+    async disputeStats(period: Period) {
+      const rows = await countBy(
+        disputes,
+        { openedAt: inPeriod(period) },
+        { agency: '$agencyId', major: '$major', resolved: '$substantivelyResolved' },
+      );
+      return (scope: string) => {
+        const handled = tally(rows, scope);
+        const substantivelyResolved = tally(rows, scope, (k) => k.resolved === true);
+        return {
+          handled,
+          major: tally(rows, scope, (k) => k.major === true),
+          substantivelyResolved,
+          substantiveResolutionRate: ratio(substantivelyResolved, handled),
+        };
+      };
+    },
+  };
+}
+
+export type GovernmentStore = ReturnType<typeof createGovernmentStore>;

@@ -1,0 +1,36 @@
+// Starting one institution's subgraph: connect to its own database, build its schema, serve it.
+import type { Db } from 'mongodb';
+import type { SubgraphName } from '../config/index.js';
+import { serveCourt } from './court/index.js';
+import { serveGovernment } from './government/index.js';
+import { serveProcuratorate } from './procuratorate/index.js';
+import { connectDatabase, type Database, type RunningService } from './shared/index.js';
+
+export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
+export { startEmbeddedStore, freePort, connectDatabase, type Database, type EmbeddedStore, type RunningService } from './shared/index.js';
+
+const SERVE: Record<SubgraphName, (db: Db, listen: { host: string; port: number }, onStop?: () => Promise<void>) => Promise<RunningService>> = {
+  government: serveGovernment,
+  court: serveCourt,
+  procuratorate: serveProcuratorate,
+};
+
+export interface RunningSubgraph extends RunningService {
+  /** The subgraph's own database connection (tests watch its commands). */
+  database: Database;
+}
+
+export async function startSubgraph(
+  name: SubgraphName,
+  store: { uri: string; database: string },
+  listen: { host: string; port: number },
+): Promise<RunningSubgraph> {
+  const database = await connectDatabase(store.uri, store.database, `linkage-${name}`);
+  try {
+    const service = await SERVE[name](database.db, listen, () => database.close());
+    return { ...service, database };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+// The per-request context of the procuratorate subgraph: its store and fresh DataLoaders.
+import DataLoader from 'dataloader';
+import { byIdLoader, createStatsLoader } from '../shared/index.js';
+import type { ProcuratorateStore } from './store.js';
+
+export function createProcuratorateContext(store: ProcuratorateStore) {
+  return {
+    store,
+    loaders: {
+      supervision: byIdLoader(store.supervisionsByIds),
+      suggestion: byIdLoader(store.suggestionsByIds),
+      supervisionsOfAdminCase: new DataLoader(store.supervisionsByAdminCaseIds),
+      supervisionsOfDispute: new DataLoader(store.supervisionsByDisputeIds),
+      supervisionStats: createStatsLoader(store.supervisionStats),
+    },
+  };
+}
+
+export type ProcuratorateContext = ReturnType<typeof createProcuratorateContext>;

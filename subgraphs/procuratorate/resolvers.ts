@@ -1,0 +1,87 @@
+// Procuratorate resolvers: every argument is parsed before it reaches the store; references to
+// other institutions' entities are returned as keys for the gateway to resolve.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import {
+  DISTRICT_ID,
+  DateScalar,
+  parseId,
+  parseOptionalEnum,
+  parseOptionalId,
+  parseOptionalPeriod,
+  parsePeriod,
+} from '../shared/index.js';
+import type { ProcuratorateContext } from './context.js';
+import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
+
+type Args = Record<string, unknown>;
+type Ref = { id?: unknown };
+const filterOf = (args: Args) => (args.filter ?? {}) as Args;
+const ref = (id: string | null) => (id ? { id } : null);
+
+export const resolvers: GraphQLResolverMap<ProcuratorateContext> = {
+  Date: DateScalar,
+
+  Query: {
+    supervisionCase: (_: unknown, args: Args, ctx: ProcuratorateContext) => ctx.loaders.supervision.load(parseId(args.id)),
+    supervisionCases: (_: unknown, args: Args, ctx: ProcuratorateContext) => {
+      const filter = filterOf(args);
+      return ctx.store.listSupervisionCases(
+        {
+          kind: parseOptionalEnum(filter.kind, 'filter.kind'),
+          status: parseOptionalEnum(filter.status, 'filter.status'),
+          agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
+          adminCaseId: parseOptionalId(filter.adminCaseId, 'filter.adminCaseId'),
+          opened: parseOptionalPeriod(filter.opened, 'filter.opened'),
+        },
+        args,
+      );
+    },
+    procuratorialSuggestion: (_: unknown, args: Args, ctx: ProcuratorateContext) => ctx.loaders.suggestion.load(parseId(args.id)),
+    procuratorialSuggestions: (_: unknown, args: Args, ctx: ProcuratorateContext) => {
+      const filter = filterOf(args);
+      return ctx.store.listSuggestions(
+        {
+          toAgencyId: parseOptionalId(filter.toAgencyId, 'filter.toAgencyId'),
+          issued: parseOptionalPeriod(filter.issued, 'filter.issued'),
+        },
+        args,
+      );
+    },
+  },
+
+  Agency: {
+    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    supervisionStats: (agency: { id: string }, args: Args, ctx: ProcuratorateContext) =>
+      ctx.loaders.supervisionStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+  },
+
+  District: {
+    __resolveReference: (r: Ref) => (parseId(r.id) === DISTRICT_ID ? { id: DISTRICT_ID } : null),
+    supervisionStats: (_: unknown, args: Args, ctx: ProcuratorateContext) =>
+      ctx.loaders.supervisionStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+  },
+
+  Dispute: {
+    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    supervisions: (d: { id: string }, _: Args, ctx: ProcuratorateContext) => ctx.loaders.supervisionsOfDispute.load(d.id),
+  },
+
+  AdminCase: {
+    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    supervisions: (c: { id: string }, _: Args, ctx: ProcuratorateContext) => ctx.loaders.supervisionsOfAdminCase.load(c.id),
+  },
+
+  SupervisionCase: {
+    __resolveReference: (r: Ref, ctx: ProcuratorateContext) => ctx.loaders.supervision.load(parseId(r.id)),
+    adminCase: (s: SupervisionCase) => ref(s.adminCaseId),
+    agency: (s: SupervisionCase) => ref(s.agencyId),
+    dispute: (s: SupervisionCase) => ref(s.disputeId),
+  },
+
+  ProcuratorialSuggestion: {
+    __resolveReference: (r: Ref, ctx: ProcuratorateContext) => ctx.loaders.suggestion.load(parseId(r.id)),
+    toAgency: (s: ProcuratorialSuggestion) => ref(s.toAgencyId),
+    supervisionCase: (s: ProcuratorialSuggestion, _: Args, ctx: ProcuratorateContext) =>
+      s.supervisionCaseId ? ctx.loaders.supervision.load(s.supervisionCaseId) : null,
+  },
+};

@@ -1,0 +1,470 @@
+// The demo district, generated deterministically. The volumes below are chosen so that the
+// bulletin computed over the stored records (never these constants) reproduces the speech's
+// 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
+import type { CourtSeed, AdminCaseDoc, EnforcementCaseDoc, HearingDoc } from '../court/store.js';
+import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc } from '../government/store.js';
+import type { ProcuratorateSeed, SupervisionCaseDoc } from '../procuratorate/store.js';
+import {
+  AGENCIES,
+  CATEGORY_TOPICS,
+  COMPANY_KINDS,
+  COMPANY_WORDS,
+  DISTRICT_NAME,
+  GIVEN,
+  JUDGES,
+  SURNAMES,
+  addDays,
+  createRandom,
+  minDate,
+  mobileNumber,
+  partyPseudonym,
+  randomDay,
+  residentIdNumber,
+  utcDay,
+  type AgencySpec,
+  type Random,
+} from './world.js';
+
+export interface DemoOptions {
+  scale: number;
+  pseudonymKey: string;
+  seed?: number;
+}
+
+export interface DemoData {
+  government: GovernmentSeed;
+  court: CourtSeed;
+  procuratorate: ProcuratorateSeed;
+  /** A dispute that runs through all three institutions (register, court, enforcement, supervision). */
+  showcase: { disputeId: string; adminCaseId: string; enforcementCaseId: string; supervisionCaseId: string };
+}
+
+const H1_2024 = { from: utcDay(2024, 1, 1), to: utcDay(2024, 7, 1) };
+const H2_2024 = { from: utcDay(2024, 7, 1), to: utcDay(2025, 1, 1) };
+const H1_2025 = { from: utcDay(2025, 1, 1), to: utcDay(2025, 7, 1) };
+const YEAR_2024 = { from: H1_2024.from, to: H2_2024.to };
+/** The data ends on 2025-06-30: nothing is dated on or after this day. */
+const END = H1_2025.to;
+
+const LOSING_OUTCOMES = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM', 'COMPENSATION'];
+
+/** Marks exactly `count` of `items` (chosen at random) by returning their index set. */
+function chooseIndices(random: Random, length: number, count: number): Set<number> {
+  return new Set(random.shuffle(Array.from({ length }, (_, i) => i)).slice(0, count));
+}
+
+/** Numbers records per year, as case numbers restart every year. */
+function yearlyCounter() {
+  const counts = new Map<number, number>();
+  return (date: Date): number => {
+    const year = date.getUTCFullYear();
+    const n = (counts.get(year) ?? 0) + 1;
+    counts.set(year, n);
+    return n;
+  };
+}
+
+function seq(n: number, width = 4): string {
+  return String(n).padStart(width, '0');
+}
+
+export function generateDemoData(options: DemoOptions): DemoData {
+  const s = options.scale;
+  const random = createRandom(options.seed ?? 20250630);
+  const agencyById = new Map(AGENCIES.map((a) => [a.id, a]));
+
+  // ---- Parties (natural persons and organisations) ----
+  const parties: PartyDoc[] = [];
+  for (let i = 0; i < 600 * s; i++) {
+    const idNumber = residentIdNumber(random);
+    parties.push({
+      _id: partyPseudonym(options.pseudonymKey, idNumber),
+      kind: 'PERSON',
+      name: random.pick(SURNAMES) + random.pick(GIVEN) + random.pick(GIVEN),
+      idNumber,
+      phone: mobileNumber(random),
+    });
+  }
+  for (let i = 0; i < 150 * s; i++) {
+    const idNumber = `91320102MA${seq(random.int(0, 99_999_999), 8)}`;
+    parties.push({
+      _id: partyPseudonym(options.pseudonymKey, idNumber),
+      kind: 'ORGANIZATION',
+      name: `${DISTRICT_NAME}${random.pick(COMPANY_WORDS)}${random.pick(COMPANY_KINDS)}`,
+      idNumber,
+      phone: random.chance(0.7) ? mobileNumber(random) : null,
+    });
+  }
+  const uniqueParties = [...new Map(parties.map((p) => [p._id, p])).values()];
+
+  // ---- Administrative acts ----
+  const acts: ActDoc[] = [];
+  const actsByAgency = new Map<string, ActDoc[]>(AGENCIES.map((a) => [a.id, []]));
+  for (let i = 0; i < 3000 * s; i++) {
+    const agency = random.weighted(AGENCIES);
+    const decidedAt = randomDay(random, utcDay(2023, 7, 1), END);
+    const category = random.chance(0.8) ? agency.category : random.pick(Object.keys(CATEGORY_TOPICS));
+    const act: ActDoc = {
+      _id: `ACT-${seq(i + 1, 6)}`,
+      number: `${DISTRICT_NAME}${agency.short}决〔${decidedAt.getUTCFullYear()}〕${i + 1}号`,
+      agencyId: agency.id,
+      category,
+      decidedAt,
+      legalReviewed: random.chance(0.93),
+      summary: `关于${random.pick(CATEGORY_TOPICS[category] ?? [])}的决定`,
+      partyId: random.pick(uniqueParties)._id,
+    };
+    acts.push(act);
+    actsByAgency.get(agency.id)?.push(act);
+  }
+  const actBefore = (agencyId: string, date: Date): ActDoc | null => {
+    const candidates = (actsByAgency.get(agencyId) ?? []).filter((a) => a.decidedAt.getTime() < date.getTime());
+    return candidates.length ? random.pick(candidates) : null;
+  };
+
+  // ---- The linkage office's dispute register ----
+  const disputes: DisputeDoc[] = [];
+  const nextDispute = yearlyCounter();
+  const registerDisputes = (period: { from: Date; to: Date }, count: number, major: number, resolved: number) => {
+    const majorSet = chooseIndices(random, count, major);
+    const resolvedSet = chooseIndices(random, count, resolved);
+    for (let i = 0; i < count; i++) {
+      const agency = random.weighted(AGENCIES);
+      const openedAt = randomDay(random, period.from, period.to);
+      const isResolved = resolvedSet.has(i);
+      const isMajor = majorSet.has(i);
+      const closes = isResolved || openedAt.getTime() < H1_2025.from.getTime();
+      const topic = random.pick(CATEGORY_TOPICS[agency.category] ?? []);
+      const consultations = isMajor
+        ? [
+            {
+              heldAt: minDate(addDays(openedAt, random.int(3, 20)), addDays(END, -1)),
+              institutions: random.chance(0.5) ? ['GOVERNMENT', 'COURT', 'PROCURATORATE'] : ['GOVERNMENT', 'COURT'],
+              conclusion: random.pick(['建议协调化解', '建议行政机关自行纠正', '引导当事人通过诉讼解决', '组织三方会商后调解']),
+            },
+          ]
+        : [];
+      disputes.push({
+        _id: `DSP-${openedAt.getUTCFullYear()}-${seq(nextDispute(openedAt))}`,
+        title: `${topic}争议`,
+        category: agency.category,
+        agencyId: agency.id,
+        partyIds: [random.pick(uniqueParties)._id],
+        openedAt,
+        closedAt: closes ? minDate(addDays(openedAt, random.int(10, 90)), addDays(END, -1)) : null,
+        status: isResolved ? 'RESOLVED' : closes ? 'CLOSED_UNRESOLVED' : 'OPEN',
+        major: isMajor,
+        substantivelyResolved: isResolved,
+        consultations,
+      });
+    }
+  };
+  registerDisputes(H1_2024, 230 * s, 28 * s, 170 * s);
+  registerDisputes(H2_2024, 250 * s, 32 * s, 190 * s);
+  // 2025 H1 — speech: 260+ disputes, 30+ of them major, 82% substantively resolved.
+  registerDisputes(H1_2025, 263 * s, 32 * s, 216 * s);
+
+  // ---- Reconsiderations (行政复议) ----
+  const reconsiderations: ReconsiderationDoc[] = [];
+  const nextReconsideration = yearlyCounter();
+  const closeReconsiderations = (period: { from: Date; to: Date }, outcomes: Record<string, number>) => {
+    for (const [outcome, count] of Object.entries(outcomes)) {
+      for (let i = 0; i < count * s; i++) {
+        const closedAt = randomDay(random, period.from, period.to);
+        addReconsideration(addDays(closedAt, -random.int(20, 75)), closedAt, outcome);
+      }
+    }
+  };
+  const addReconsideration = (filedAt: Date, closedAt: Date | null, outcome: string | null) => {
+    const agency = random.weighted(AGENCIES);
+    const act = actBefore(agency.id, filedAt);
+    const year = filedAt.getUTCFullYear();
+    const n = nextReconsideration(filedAt);
+    reconsiderations.push({
+      _id: `RC-${year}-${seq(n)}`,
+      caseNumber: `${DISTRICT_NAME}府复〔${year}〕${n}号`,
+      applicantId: act?.partyId ?? random.pick(uniqueParties)._id,
+      respondentId: agency.id,
+      actId: act?._id ?? null,
+      filedAt,
+      closedAt,
+      status: closedAt ? 'CLOSED' : 'PENDING',
+      outcome,
+      hearingHeld: random.chance(0.3),
+      reviewerNotes: closedAt ? `审理意见：${outcome === 'UPHELD' ? '原行政行为认定事实清楚，予以维持' : '经审查，依法作出复议决定'}` : null,
+    });
+  };
+  closeReconsiderations(YEAR_2024, { UPHELD: 160, REVOKED: 20, MODIFIED: 8, CONFIRMED_ILLEGAL: 12, ORDERED_TO_PERFORM: 10, MEDIATED: 70, SETTLED: 40, WITHDRAWN: 40, DISMISSED: 20 });
+  // 2025 H1 — speech: mediation + settlement 35% of closed reconsiderations.
+  closeReconsiderations(H1_2025, { UPHELD: 80, REVOKED: 10, MODIFIED: 4, CONFIRMED_ILLEGAL: 5, ORDERED_TO_PERFORM: 5, MEDIATED: 45, SETTLED: 25, WITHDRAWN: 16, DISMISSED: 10 });
+  for (let i = 0; i < 40 * s; i++) addReconsideration(randomDay(random, utcDay(2025, 4, 1), END), null, null);
+
+  // ---- Court: administrative cases ----
+  const adminCases: AdminCaseDoc[] = [];
+  const hearings: HearingDoc[] = [];
+  const nextAdminCase = yearlyCounter();
+  const newCase = (filedAt: Date, closedAt: Date | null): AdminCaseDoc => {
+    const agency = random.weighted(AGENCIES);
+    const act = actBefore(agency.id, filedAt);
+    const year = filedAt.getUTCFullYear();
+    const n = nextAdminCase(filedAt);
+    const doc: AdminCaseDoc = {
+      _id: `AC-${year}-${seq(n)}`,
+      caseNumber: `(${year})X0102行初${n}号`,
+      plaintiffId: act?.partyId ?? random.pick(uniqueParties)._id,
+      defendantId: agency.id,
+      actId: act?._id ?? null,
+      disputeId: null,
+      cause: act?.category ?? agency.category,
+      filedAt,
+      closedAt,
+      stage: random.chance(0.9) ? 'FIRST_INSTANCE' : 'SECOND_INSTANCE',
+      status: closedAt ? 'CLOSED' : 'PENDING',
+      outcome: null,
+      agencyLost: closedAt ? false : null,
+      judge: random.pick(JUDGES),
+      deliberationNotes: null,
+    };
+    adminCases.push(doc);
+    return doc;
+  };
+  // Speech: filings fell 12.5% year on year (2024 H1: 160, 2025 H1: 140, times scale).
+  const closedIn2024: AdminCaseDoc[] = [];
+  const closedIn2025: AdminCaseDoc[] = [];
+  for (let i = 0; i < 160 * s; i++) {
+    const filedAt = randomDay(random, H1_2024.from, H1_2024.to);
+    closedIn2024.push(newCase(filedAt, randomDay(random, addDays(filedAt, 20), YEAR_2024.to)));
+  }
+  for (let i = 0; i < 150 * s; i++) {
+    const filedAt = randomDay(random, H2_2024.from, utcDay(2024, 12, 1));
+    if (i < 90 * s) closedIn2024.push(newCase(filedAt, randomDay(random, addDays(filedAt, 15), YEAR_2024.to)));
+    else closedIn2025.push(newCase(filedAt, randomDay(random, H1_2025.from, END)));
+  }
+  for (let i = 0; i < 140 * s; i++) {
+    if (i < 51 * s) {
+      const filedAt = randomDay(random, H1_2025.from, utcDay(2025, 5, 1));
+      closedIn2025.push(newCase(filedAt, randomDay(random, addDays(filedAt, 15), END)));
+    } else {
+      newCase(randomDay(random, H1_2025.from, END), null);
+    }
+  }
+  // Speech: loss rate 2.4% in 2024 (6 of 250 closed) and 1.8% in 2025 H1 (2 of 111), times scale.
+  const decideOutcomes = (closed: AdminCaseDoc[], lostCount: number) => {
+    const lostSet = chooseIndices(random, closed.length, lostCount);
+    closed.forEach((c, i) => {
+      const lost = lostSet.has(i);
+      c.agencyLost = lost;
+      c.outcome = lost
+        ? random.pick(LOSING_OUTCOMES)
+        : random.weighted([
+            { value: 'DISMISSED_CLAIMS', weight: 55 },
+            { value: 'WITHDRAWN', weight: 30 },
+            { value: 'MEDIATED', weight: 15 },
+          ]).value;
+      c.deliberationNotes = `合议庭评议：${lost ? '被诉行政行为证据不足，适用法律错误' : '被诉行政行为认定事实清楚，程序合法'}。`;
+    });
+  };
+  decideOutcomes(closedIn2024, 6 * s);
+  decideOutcomes(closedIn2025, 2 * s);
+
+  // Hearings; the speech reports that agency heads appeared at every hearing in 2025 H1.
+  for (const c of adminCases) {
+    const until = c.closedAt ?? END;
+    const heard = c.closedAt ? c.outcome !== 'WITHDRAWN' : random.chance(0.5);
+    if (!heard || until.getTime() - c.filedAt.getTime() < 86_400_000) continue;
+    const count = random.chance(0.2) ? 2 : 1;
+    const agency = agencyById.get(c.defendantId) as AgencySpec;
+    for (let h = 0; h < count; h++) {
+      const heldAt = randomDay(random, c.filedAt, until);
+      const headAppeared = heldAt.getTime() >= H1_2025.from.getTime() || random.chance(0.9);
+      hearings.push({
+        _id: `HR-${c._id.slice(3)}-${h + 1}`,
+        caseId: c._id,
+        agencyId: c.defendantId,
+        heldAt,
+        headAppeared,
+        appearedOfficial: headAppeared ? `${agency.head}（负责人）` : `${agency.deputy}（工作人员）`,
+      });
+    }
+  }
+
+  // Cases that grew out of a registered dispute of the same agency.
+  for (const c of adminCases) {
+    if (!random.chance(0.4)) continue;
+    const candidates = disputes.filter((d) => d.agencyId === c.defendantId && d.openedAt.getTime() <= c.filedAt.getTime());
+    const dispute = candidates.length ? random.pick(candidates.slice(-10)) : null;
+    if (!dispute) continue;
+    c.disputeId = dispute._id;
+    if (!dispute.partyIds.includes(c.plaintiffId)) dispute.partyIds.push(c.plaintiffId);
+  }
+
+  // ---- Court: enforcement and pre-enforcement settlement ----
+  const enforcementCases: EnforcementCaseDoc[] = [];
+  const nextEnforcement = yearlyCounter();
+  const closedCases = adminCases.filter((c) => c.closedAt);
+  const addEnforcement = (period: { from: Date; to: Date }, count: number, attempted: number, succeeded: number) => {
+    const attemptedSet = chooseIndices(random, count, attempted);
+    const attemptedList = [...attemptedSet];
+    const succeededSet = new Set(random.shuffle(attemptedList).slice(0, succeeded));
+    for (let i = 0; i < count; i++) {
+      const filedAt = randomDay(random, period.from, period.to);
+      const prior = closedCases.filter((c) => (c.closedAt as Date).getTime() < filedAt.getTime());
+      const adminCase = random.chance(0.5) && prior.length ? random.pick(prior) : null;
+      const agency = adminCase ? (agencyById.get(adminCase.defendantId) as AgencySpec) : random.weighted(AGENCIES);
+      const year = filedAt.getUTCFullYear();
+      const n = nextEnforcement(filedAt);
+      const closedAt = random.chance(0.7) ? minDate(addDays(filedAt, random.int(20, 120)), addDays(END, -1)) : null;
+      enforcementCases.push({
+        _id: `EC-${year}-${seq(n)}`,
+        caseNumber: `(${year})X0102执${n}号`,
+        agencyId: agency.id,
+        adminCaseId: adminCase?._id ?? null,
+        disputeId: adminCase?.disputeId ?? null,
+        filedAt,
+        closedAt: closedAt && closedAt.getTime() > filedAt.getTime() ? closedAt : null,
+        status: closedAt && closedAt.getTime() > filedAt.getTime() ? 'CLOSED' : 'PENDING',
+        preSettlement: { attempted: attemptedSet.has(i), succeeded: succeededSet.has(i) },
+      });
+    }
+  };
+  addEnforcement(YEAR_2024, 150 * s, 120 * s, 50 * s);
+  // Speech: pre-enforcement settlement succeeded in 46.2% of attempts (36 of 78, times scale).
+  addEnforcement(H1_2025, 90 * s, 78 * s, 36 * s);
+
+  // ---- Court: judicial suggestions ----
+  const judicialSuggestions = Array.from({ length: 24 * s }, (_, i) => {
+    const adminCase = random.pick(closedCases.filter((c) => (c.closedAt as Date).getTime() < utcDay(2025, 6, 1).getTime()));
+    const issuedAt = randomDay(random, adminCase.closedAt as Date, minDate(addDays(adminCase.closedAt as Date, 30), END));
+    return {
+      _id: `JS-${issuedAt.getUTCFullYear()}-${seq(i + 1, 3)}`,
+      number: `(${issuedAt.getUTCFullYear()})X0102司建${i + 1}号`,
+      toAgencyId: adminCase.defendantId,
+      adminCaseId: adminCase._id,
+      issuedAt,
+      dueAt: addDays(issuedAt, 60),
+      content: `建议规范${random.pick(CATEGORY_TOPICS[adminCase.cause] ?? [])}程序，加强执法人员培训。`,
+    };
+  });
+
+  // ---- Procuratorate: supervision cases and suggestions ----
+  const supervisionCases: SupervisionCaseDoc[] = [];
+  const nextSupervision = yearlyCounter();
+  const addSupervision = (period: { from: Date; to: Date }, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const openedAt = randomDay(random, period.from, period.to);
+      const kind = random.weighted([
+        { value: 'JUDGMENT_SUPERVISION', weight: 3 },
+        { value: 'TRIAL_PROCEDURE', weight: 1 },
+        { value: 'ENFORCEMENT', weight: 2 },
+        { value: 'ILLEGAL_ACT', weight: 2 },
+        { value: 'SUBSTANTIVE_RESOLUTION', weight: 2 },
+      ]).value;
+      const earlier = adminCases.filter((c) => c.filedAt.getTime() < openedAt.getTime());
+      const adminCase = kind !== 'ILLEGAL_ACT' && earlier.length ? random.pick(earlier) : null;
+      const year = openedAt.getUTCFullYear();
+      const n = nextSupervision(openedAt);
+      const closedAt = random.chance(0.7) ? addDays(openedAt, random.int(20, 150)) : null;
+      const closed = closedAt !== null && closedAt.getTime() < END.getTime();
+      supervisionCases.push({
+        _id: `SV-${year}-${seq(n)}`,
+        caseNumber: `${DISTRICT_NAME}检行监〔${year}〕${n}号`,
+        kind,
+        adminCaseId: adminCase?._id ?? null,
+        agencyId: adminCase?.defendantId ?? random.weighted(AGENCIES).id,
+        disputeId: adminCase?.disputeId ?? null,
+        openedAt,
+        closedAt: closed ? closedAt : null,
+        status: closed ? 'CLOSED' : 'OPEN',
+        prosecutorNotes: `承办检察官意见：${random.pick(['建议提出检察建议', '未发现违法情形，拟终结审查', '建议跟进监督执行', '建议促成实质性化解'])}`,
+      });
+    }
+  };
+  addSupervision(YEAR_2024, 70 * s);
+  addSupervision(H1_2025, 45 * s);
+
+  const procuratorialSuggestions = Array.from({ length: 30 * s }, (_, i) => {
+    const supervision = random.pick(supervisionCases.filter((v) => v.openedAt.getTime() < utcDay(2025, 6, 1).getTime()));
+    const issuedAt = randomDay(random, supervision.openedAt, minDate(addDays(supervision.openedAt, 45), END));
+    return {
+      _id: `PS-${issuedAt.getUTCFullYear()}-${seq(i + 1, 3)}`,
+      number: `${DISTRICT_NAME}检行建〔${issuedAt.getUTCFullYear()}〕${i + 1}号`,
+      toAgencyId: supervision.agencyId as string,
+      supervisionCaseId: supervision._id,
+      issuedAt,
+      dueAt: addDays(issuedAt, 60),
+      content: `建议依法履行职责，纠正${random.pick(['程序违法', '超期未答复', '未依法送达', '证据采信不当'])}问题。`,
+    };
+  });
+
+  // ---- Government: replies to suggestions, performance of lost judgments ----
+  const suggestionReplies = [
+    ...judicialSuggestions.map((x) => ({ type: 'JudicialSuggestion' as const, x })),
+    ...procuratorialSuggestions.map((x) => ({ type: 'ProcuratorialSuggestion' as const, x })),
+  ]
+    .filter(({ x }) => random.chance(0.9) && addDays(x.issuedAt, 20).getTime() < END.getTime())
+    .map(({ type, x }) => ({
+      _id: `${type}:${x._id}`,
+      suggestionType: type,
+      suggestionId: x._id,
+      agencyId: x.toAgencyId,
+      repliedAt: minDate(addDays(x.issuedAt, random.int(20, 58)), addDays(END, -1)),
+      adopted: random.chance(0.85),
+      content: '已收悉，已组织整改并完善相关制度。',
+    }));
+  const judgmentPerformances = adminCases
+    .filter((c) => c.agencyLost === true)
+    .map((c) => {
+      const dueAt = addDays(c.closedAt as Date, 30);
+      const performed = dueAt.getTime() < END.getTime() ? random.chance(0.95) : false;
+      return {
+        _id: c._id,
+        agencyId: c.defendantId,
+        dueAt,
+        performed,
+        performedAt: performed ? addDays(c.closedAt as Date, random.int(5, 30)) : null,
+      };
+    });
+
+  // ---- The showcase: one dispute followed through all three institutions ----
+  const showcaseCase = closedIn2025
+    .filter((c) => c.agencyLost === false && c.outcome !== 'WITHDRAWN' && hearings.some((h) => h.caseId === c._id))
+    .sort((a, b) => (a.closedAt as Date).getTime() - (b.closedAt as Date).getTime())[0] as AdminCaseDoc;
+  const showcaseDispute = (disputes.find((d) => d.agencyId === showcaseCase.defendantId && d.openedAt.getTime() < showcaseCase.filedAt.getTime() && d.major) ??
+    disputes[0]) as DisputeDoc;
+  showcaseCase.disputeId = showcaseDispute._id;
+  if (!showcaseDispute.partyIds.includes(showcaseCase.plaintiffId)) showcaseDispute.partyIds.push(showcaseCase.plaintiffId);
+  const showcaseEnforcement = enforcementCases.find(
+    (e) => e.filedAt.getTime() > (showcaseCase.closedAt as Date).getTime() && e.preSettlement.attempted,
+  ) as EnforcementCaseDoc;
+  Object.assign(showcaseEnforcement, { adminCaseId: showcaseCase._id, disputeId: showcaseDispute._id, agencyId: showcaseCase.defendantId });
+  const showcaseSupervision = supervisionCases.find(
+    (v) => v.openedAt.getTime() > (showcaseCase.closedAt as Date).getTime(),
+  ) as SupervisionCaseDoc;
+  Object.assign(showcaseSupervision, {
+    kind: 'SUBSTANTIVE_RESOLUTION',
+    adminCaseId: showcaseCase._id,
+    agencyId: showcaseCase.defendantId,
+    disputeId: showcaseDispute._id,
+  });
+
+  return {
+    government: {
+      district: { _id: 'DISTRICT', name: DISTRICT_NAME },
+      agencies: AGENCIES.map((a) => ({ _id: a.id, name: a.name, nameEn: a.nameEn, kind: a.kind, head: a.head })),
+      parties: uniqueParties,
+      acts,
+      reconsiderations,
+      disputes,
+      suggestionReplies,
+      judgmentPerformances,
+    },
+    court: { adminCases, hearings, enforcementCases, judicialSuggestions },
+    procuratorate: { supervisionCases, procuratorialSuggestions },
+    showcase: {
+      disputeId: showcaseDispute._id,
+      adminCaseId: showcaseCase._id,
+      enforcementCaseId: showcaseEnforcement._id,
+      supervisionCaseId: showcaseSupervision._id,
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Fixed facts and small helpers of the demo district: its agencies, names, a seeded PRNG, dates.
+import { createHmac } from 'node:crypto';
+
+export interface AgencySpec {
+  id: string;
+  short: string;
+  name: string;
+  nameEn: string;
+  kind: 'BUREAU' | 'COMMISSION' | 'OFFICE' | 'SUB_DISTRICT';
+  head: string;
+  deputy: string;
+  category: string;
+  /** Relative share of the district's disputes and cases. */
+  weight: number;
+}
+
+export const AGENCIES: AgencySpec[] = [
+  { id: 'AG-NRB', short: '自然资', name: '区自然资源局', nameEn: 'District Natural Resources Bureau', kind: 'BUREAU', head: '王建国', deputy: '李明', category: 'LAND_EXPROPRIATION', weight: 3 },
+  { id: 'AG-HCB', short: '住建', name: '区住房和城乡建设局', nameEn: 'District Housing and Urban-Rural Development Bureau', kind: 'BUREAU', head: '陈志强', deputy: '周涛', category: 'HOUSING_DEMOLITION', weight: 3 },
+  { id: 'AG-HRS', short: '人社', name: '区人力资源和社会保障局', nameEn: 'District Human Resources and Social Security Bureau', kind: 'BUREAU', head: '刘芳', deputy: '吴刚', category: 'SOCIAL_SECURITY', weight: 2 },
+  { id: 'AG-PSB', short: '公', name: '区公安分局', nameEn: 'District Public Security Sub-bureau', kind: 'BUREAU', head: '赵卫东', deputy: '孙磊', category: 'PUBLIC_SECURITY_PENALTY', weight: 2 },
+  { id: 'AG-MRB', short: '市监', name: '区市场监督管理局', nameEn: 'District Market Regulation Bureau', kind: 'BUREAU', head: '黄丽', deputy: '郑斌', category: 'MARKET_REGULATION', weight: 2 },
+  { id: 'AG-EEB', short: '环', name: '区生态环境分局', nameEn: 'District Ecology and Environment Sub-bureau', kind: 'BUREAU', head: '徐海', deputy: '马骏', category: 'OTHER', weight: 1 },
+  { id: 'AG-UMB', short: '城管', name: '区城市管理综合行政执法局', nameEn: 'District Urban Management Law Enforcement Bureau', kind: 'BUREAU', head: '朱红梅', deputy: '胡军', category: 'HOUSING_DEMOLITION', weight: 1 },
+  { id: 'AG-TRB', short: '交', name: '区交通运输局', nameEn: 'District Transport Bureau', kind: 'BUREAU', head: '高峰', deputy: '林涛', category: 'OTHER', weight: 1 },
+  { id: 'AG-HHC', short: '卫健', name: '区卫生健康委员会', nameEn: 'District Health Commission', kind: 'COMMISSION', head: '何静', deputy: '罗平', category: 'OTHER', weight: 1 },
+  { id: 'AG-EDB', short: '教', name: '区教育局', nameEn: 'District Education Bureau', kind: 'BUREAU', head: '梁晓燕', deputy: '宋杰', category: 'OTHER', weight: 1 },
+  { id: 'AG-CAB', short: '民', name: '区民政局', nameEn: 'District Civil Affairs Bureau', kind: 'BUREAU', head: '谢伟', deputy: '韩雪', category: 'SOCIAL_SECURITY', weight: 1 },
+  { id: 'AG-XLS', short: '新林街', name: '新林街道办事处', nameEn: 'Xinlin Sub-district Office', kind: 'SUB_DISTRICT', head: '唐军', deputy: '冯丽', category: 'HOUSING_DEMOLITION', weight: 1 },
+];
+
+export const DISTRICT_NAME = '示范区';
+
+export const SURNAMES = '张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段'.split('');
+export const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏飞斌宇浩凯晨欣怡佳琪梓轩子涵雨婷思远志国海波家豪'.split('');
+export const COMPANY_WORDS = ['恒达', '华建', '新锐', '鼎盛', '瑞丰', '金桥', '宏远', '立信', '德润', '嘉和', '安泰', '中联'];
+export const COMPANY_KINDS = ['建设工程有限公司', '置业有限公司', '食品有限公司', '物流有限公司', '科技有限公司', '商贸有限公司'];
+export const JUDGES = ['周立新', '钱雅琴', '孙浩然', '李慧敏', '吴振华', '郑晓东'];
+
+export const CATEGORY_TOPICS: Record<string, string[]> = {
+  LAND_EXPROPRIATION: ['征地补偿标准', '集体土地征收程序', '安置补助费发放', '土地登记'],
+  HOUSING_DEMOLITION: ['房屋征收补偿', '违法建筑认定及拆除', '安置房分配', '拆迁评估结果'],
+  SOCIAL_SECURITY: ['工伤认定', '社会保险待遇核定', '最低生活保障', '养老保险补缴'],
+  PUBLIC_SECURITY_PENALTY: ['治安管理处罚', '行政拘留决定', '户籍登记', '交通违法处罚'],
+  MARKET_REGULATION: ['食品安全处罚', '企业登记', '价格违法处罚', '广告违法处罚'],
+  OTHER: ['信息公开答复', '行政许可', '环境污染处罚', '行政不作为'],
+};
+
+/** mulberry32: a small, fast, seedable PRNG, so the demo data is the same on every machine. */
+export function createRandom(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (min: number, maxInclusive: number) => min + Math.floor(next() * (maxInclusive - min + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const chance = (p: number) => next() < p;
+  const shuffle = <T>(items: readonly T[]): T[] => {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy;
+  };
+  const weighted = <T extends { weight: number }>(items: readonly T[]): T => {
+    const total = items.reduce((sum, item) => sum + item.weight, 0);
+    let roll = next() * total;
+    for (const item of items) {
+      roll -= item.weight;
+      if (roll < 0) return item;
+    }
+    return items[items.length - 1] as T;
+  };
+  return { next, int, pick, chance, shuffle, weighted };
+}
+export type Random = ReturnType<typeof createRandom>;
+
+const DAY = 86_400_000;
+
+export function utcDay(year: number, month: number, day: number): Date {
+  return new Date(Date.UTC(year, month - 1, day));
+}
+
+export function addDays(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * DAY);
+}
+
+/** A random day in [from, to). */
+export function randomDay(random: Random, from: Date, to: Date): Date {
+  const days = Math.max(1, Math.round((to.getTime() - from.getTime()) / DAY));
+  return addDays(from, Math.floor(random.next() * days));
+}
+
+export function minDate(a: Date, b: Date): Date {
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+/** The GB 11643 check character of an 18-character resident ID number. */
+function idCheckCharacter(first17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = first17.split('').reduce((acc, digit, i) => acc + Number(digit) * (weights[i] as number), 0);
+  return '10X98765432'[sum % 11] as string;
+}
+
+export function residentIdNumber(random: Random): string {
+  const birth = randomDay(random, utcDay(1950, 1, 1), utcDay(2004, 1, 1)).toISOString().slice(0, 10).replaceAll('-', '');
+  const first17 = `320102${birth}${String(random.int(0, 999)).padStart(3, '0')}`;
+  return first17 + idCheckCharacter(first17);
+}
+
+export function mobileNumber(random: Random): string {
+  return `1${random.pick(['3', '5', '8', '9'])}${String(random.int(0, 999_999_999)).padStart(9, '0')}`;
+}
+
+/** A party's pseudonymous id: HMAC-SHA256 of the national ID number under the district key. */
+export function partyPseudonym(key: string, idNumber: string): string {
+  return `P-${createHmac('sha256', key).update(idNumber).digest('hex').slice(0, 24)}`;
+}

@@ -1,0 +1,86 @@
+// The embedded default store: FerretDB 1.24.2 (MongoDB wire protocol over SQLite), launched as a
+// child process on loopback with telemetry off. Installed by scripts/install-ferretdb.sh.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import type { EmbeddedStoreConfig } from '../../config/index.js';
+
+export interface EmbeddedStore {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A free loopback port, for tests that start their own store. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<EmbeddedStore> {
+  if (!existsSync(config.binary)) {
+    throw new Error(`FerretDB is not installed at ${config.binary}: run "npm run setup" (or set MONGODB_URI)`);
+  }
+  if (await portAnswers(config.port)) {
+    throw new Error(`EMBEDDED_STORE_PORT ${config.port} is already in use; stop what listens there or choose another port`);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const child: ChildProcess = spawn(
+    config.binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${config.dataDir}/`,
+      `--listen-addr=127.0.0.1:${config.port}`,
+      `--state-dir=${config.dataDir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+
+  const deadline = Date.now() + 30_000;
+  while (!(await portAnswers(config.port))) {
+    if (exited) throw new Error(`FerretDB exited during start-up: ${stderr.trim() || 'no output'}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('FerretDB did not start listening within 30 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    uri: `mongodb://127.0.0.1:${config.port}/`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
