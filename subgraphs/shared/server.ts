@@ -37,6 +37,9 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     plugins: [...(options.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
     formatError: maskError((error) => console.error(`[${options.name}]`, error)),
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself and re-raise the signal, killing the process before the caller's
+    // own shutdown (database clients, the embedded store) has run; scripts/start.ts handles signals.
+    stopOnTerminationSignals: false,
   } as ApolloServerOptions<TContext>);
   await server.start();
 

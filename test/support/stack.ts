@@ -1,0 +1,67 @@
+// Starts subgraphs (and optionally the gateway) in this process on free ports, against the test
+// store, and counts the database commands each subgraph issues.
+import { inject } from 'vitest';
+import type { CommandStartedEvent } from 'mongodb';
+import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../../config/index.js';
+import { startGateway } from '../../gateway/index.js';
+import { startSubgraph, type RunningService } from '../../subgraphs/index.js';
+import type { RunningSubgraph } from '../../subgraphs/index.js';
+
+/** Commands that are connection housekeeping, not work a request asked for. */
+const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
+
+export interface TestStack {
+  subgraphs: Partial<Record<SubgraphName, RunningSubgraph>>;
+  gateway: RunningService | null;
+  /** Database commands issued by each subgraph since the last `resetCommands`. */
+  commands: Record<SubgraphName, string[]>;
+  resetCommands(): void;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(options: { subgraphs?: SubgraphName[]; gateway?: boolean } = {}): Promise<TestStack> {
+  const names = options.subgraphs ?? [...SUBGRAPH_NAMES];
+  const uri = inject('mongoUri');
+  const commands = { government: [], court: [], procuratorate: [] } as Record<SubgraphName, string[]>;
+  const subgraphs: TestStack['subgraphs'] = {};
+  for (const name of names) {
+    const running = await startSubgraph(name, { uri, database: DATABASE_NAMES[name] }, { host: '127.0.0.1', port: 0 });
+    running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
+      // e.g. "find adminCases": the command and the collection it ran on.
+      const target = event.command[event.commandName];
+      if (!HOUSEKEEPING.has(event.commandName)) commands[name].push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
+    });
+    subgraphs[name] = running;
+  }
+  let gateway: RunningService | null = null;
+  if (options.gateway) {
+    const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
+    gateway = await startGateway({ config: loadConfig({}), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+  }
+  return {
+    subgraphs,
+    gateway,
+    commands,
+    resetCommands() {
+      for (const name of SUBGRAPH_NAMES) commands[name].length = 0;
+    },
+    async stop() {
+      await gateway?.stop();
+      for (const s of Object.values(subgraphs)) await s.stop();
+    },
+  };
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: { data?: unknown; errors?: unknown[] } & Record<string, unknown>;
+}
+
+export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+}

@@ -1,0 +1,211 @@
+// One suite, run against each subgraph started alone over its own database (apollo-server's
+// integration-testsuite pattern): queries, filters, pagination, entity batching and bad input.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubgraphName } from '../../config/index.js';
+import { postGraphQL, startTestStack, type TestStack } from './stack.js';
+
+export interface SubgraphSpec {
+  name: SubgraphName;
+  list: {
+    field: string;
+    /** A filter literal, e.g. `{ kind: JUDGMENT_SUPERVISION }`. */
+    filter: string;
+    /** Ids the filter must return, in list order, computed from the seeded records. */
+    expectedIds: () => string[];
+    /** The filter's period field, for malformed-period probes. */
+    periodField: string;
+  };
+  lookup: {
+    field: string;
+    id: () => string;
+    selection: string;
+    expected: (id: string) => unknown;
+  };
+  entity: {
+    typename: string;
+    selection: string;
+    /** Ids to resolve through `_entities`; one unknown id is added by the suite. */
+    ids: () => string[];
+    expected: (id: string) => unknown;
+    /** The database commands the whole `_entities` request may issue: one per entity type. */
+    commands: string[];
+  };
+}
+
+export function defineSubgraphSuite(spec: SubgraphSpec): void {
+  describe(`${spec.name} subgraph, started alone`, () => {
+    let stack: TestStack;
+    let url: string;
+    const post = (query: string, variables?: Record<string, unknown>) => postGraphQL(url, query, variables);
+
+    beforeAll(async () => {
+      stack = await startTestStack({ subgraphs: [spec.name] });
+      url = stack.subgraphs[spec.name]!.url;
+    });
+    afterAll(() => stack.stop());
+
+    it('pages through a filtered list with cursors, matching the stored records', async () => {
+      const expected = spec.list.expectedIds();
+      expect(expected.length).toBeGreaterThan(7);
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const { status, body } = await post(
+          `query($after: String) { ${spec.list.field}(filter: ${spec.list.filter}, first: 7, after: $after) {
+            totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
+        expect(status).toBe(200);
+        expect(body.errors).toBeUndefined();
+        const connection = (body.data as Record<string, any>)[spec.list.field];
+        expect(connection.totalCount).toBe(expected.length);
+        expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1)?.cursor ?? null);
+        seen.push(...connection.edges.map((e: { node: { id: string } }) => e.node.id));
+        pages++;
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(expected);
+      expect(pages).toBe(Math.ceil(expected.length / 7));
+    });
+
+    it('looks up one record by id, and answers null for an unknown id', async () => {
+      const id = spec.lookup.id();
+      const found = await post(`query($id: ID!) { ${spec.lookup.field}(id: $id) ${spec.lookup.selection} }`, { id });
+      expect(found).toEqual({ status: 200, body: { data: { [spec.lookup.field]: spec.lookup.expected(id) } } });
+      const missing = await post(`query($id: ID!) { ${spec.lookup.field}(id: $id) { id } }`, { id: 'NO-SUCH-ID' });
+      expect(missing).toEqual({ status: 200, body: { data: { [spec.lookup.field]: null } } });
+    });
+
+    it('resolves entity references with one database command per entity type, null for unknown keys', async () => {
+      const ids = [...spec.entity.ids(), 'NO-SUCH-ID'];
+      stack.resetCommands();
+      const { status, body } = await post(
+        `query($representations: [_Any!]!) { _entities(representations: $representations) {
+          ... on ${spec.entity.typename} ${spec.entity.selection} } }`,
+        { representations: ids.map((id) => ({ __typename: spec.entity.typename, id })) },
+      );
+      expect({ status, body }).toEqual({
+        status: 200,
+        body: { data: { _entities: ids.map((id) => (id === 'NO-SUCH-ID' ? null : spec.entity.expected(id))) } },
+      });
+      expect(stack.commands[spec.name]).toEqual(spec.entity.commands);
+    });
+
+    it('answers a malformed cursor with BAD_USER_INPUT', async () => {
+      const { status, body } = await post(`{ ${spec.list.field}(after: "not a cursor") { totalCount } }`);
+      expect({ status, body }).toEqual({
+        status: 200,
+        body: {
+          data: null,
+          errors: [
+            {
+              message: 'Malformed cursor: pass a cursor this list returned',
+              locations: [{ line: 1, column: 3 }],
+              path: [spec.list.field],
+              extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
+            },
+          ],
+        },
+      });
+    });
+
+    it('answers a forged cursor (valid encoding, wrong content) with BAD_USER_INPUT', async () => {
+      const forged = Buffer.from(JSON.stringify({ $gt: '' }), 'utf8').toString('base64url');
+      const { body } = await post(`query($after: String) { ${spec.list.field}(after: $after) { totalCount } }`, { after: forged });
+      expect(body.errors).toEqual([
+        {
+          message: 'Malformed cursor: pass a cursor this list returned',
+          locations: [{ line: 1, column: 25 }],
+          path: [spec.list.field],
+          extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
+        },
+      ]);
+      expect(body.data).toBeNull();
+    });
+
+    it('answers a reversed period in a filter with BAD_USER_INPUT', async () => {
+      const { body } = await post(
+        `{ ${spec.list.field}(filter: { ${spec.list.periodField}: { from: "2025-07-01", to: "2025-01-01" } }) { totalCount } }`,
+      );
+      expect(body).toEqual({
+        data: null,
+        errors: [
+          {
+            message: `filter.${spec.list.periodField}.from must be before filter.${spec.list.periodField}.to`,
+            locations: [{ line: 1, column: 3 }],
+            path: [spec.list.field],
+            extensions: { code: 'BAD_USER_INPUT', argument: `filter.${spec.list.periodField}` },
+          },
+        ],
+      });
+    });
+
+    it('answers an impossible date in a variable with BAD_USER_INPUT', async () => {
+      const { status, body } = await post(
+        `query($p: Period) { ${spec.list.field}(filter: { ${spec.list.periodField}: $p }) { totalCount } }`,
+        { p: { from: '2025-02-30', to: '2025-03-01' } },
+      );
+      expect({ status, body }).toEqual({
+        status: 400,
+        body: {
+          errors: [
+            {
+              message: 'Variable "$p" got invalid value "2025-02-30" at "p.from"; Invalid Date "2025-02-30": no such day',
+              locations: [{ line: 1, column: 7 }],
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          ],
+        },
+      });
+    });
+
+    it('answers a page size out of range and a malformed id with BAD_USER_INPUT', async () => {
+      const { body: page } = await post(`{ ${spec.list.field}(first: 501) { totalCount } }`);
+      expect(page).toEqual({
+        data: null,
+        errors: [
+          {
+            message: 'first must be an integer from 1 to 500',
+            locations: [{ line: 1, column: 3 }],
+            path: [spec.list.field],
+            extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
+          },
+        ],
+      });
+      const { body: id } = await post(`{ ${spec.lookup.field}(id: "{\\"$ne\\": null}") { id } }`);
+      expect(id).toEqual({
+        data: { [spec.lookup.field]: null },
+        errors: [
+          {
+            message: "Malformed id: expected 1-64 letters, digits, ':', '_' or '-'",
+            locations: [{ line: 1, column: 3 }],
+            path: [spec.lookup.field],
+            extensions: { code: 'BAD_USER_INPUT', argument: 'id' },
+          },
+        ],
+      });
+    });
+
+    it('still serves after bad input, and reports health', async () => {
+      const health = await fetch(url.replace(/\/graphql$/, '/health'));
+      expect({ status: health.status, body: await health.json() }).toEqual({
+        status: 200,
+        body: { status: 'ok', service: spec.name },
+      });
+      const { body } = await post(`{ ${spec.list.field}(first: 1) { edges { node { id } } } }`);
+      expect(body.errors).toBeUndefined();
+    });
+  });
+}
+
+/** Orders records as the lists do: newest first by `field`, then by id descending. */
+export function newestFirst<T extends { _id: string }>(records: T[], field: keyof T): T[] {
+  return [...records].sort((a, b) => {
+    const byDate = (b[field] as Date).getTime() - (a[field] as Date).getTime();
+    return byDate !== 0 ? byDate : a._id < b._id ? 1 : a._id > b._id ? -1 : 0;
+  });
+}
+
+export const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
