@@ -1,0 +1,164 @@
+// The 2025 H1 information bulletin (信息通报) through the gateway: the speech's figures, computed
+// by the subgraphs over the stored records, and batched so that 12 agencies cost what 1 does.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoData } from './support/seed-options.js';
+import { postGraphQL, startTestStack, type TestStack } from './support/stack.js';
+
+const STATS = `
+  litigationStats(period: $period) { filed filedSamePeriodLastYear filedChange closed lost lossRate hearings headAppearances headAppearanceRate }
+  enforcementStats(period: $period) { preSettlementAttempted preSettlementSucceeded preSettlementRate }
+  reconsiderationStats(period: $period) { closed corrected correctionRate mediatedOrSettled mediationSettlementRate }
+  disputeStats(period: $period) { handled major substantivelyResolved substantiveResolutionRate }
+  supervisionStats(period: $period) { opened closed suggestionsIssued }`;
+
+const BULLETIN = `query Bulletin($period: Period!, $agencyIds: [ID!]) {
+  bulletin(period: $period, agencyIds: $agencyIds) {
+    from to
+    district { id name ${STATS} }
+    agencies { id name ${STATS} }
+  }
+}`;
+
+const H1_2025 = { from: '2025-01-01', to: '2025-07-01' };
+const YEAR_2024 = { from: '2024-01-01', to: '2025-01-01' };
+
+/** An independent recount over the generated records, written without the subgraphs' code. */
+function recount(scope: string, period: { from: string; to: string }) {
+  const data = demoData();
+  const within = (d: Date | null, p = period) => d !== null && d >= new Date(p.from) && d < new Date(p.to);
+  const lastYear = { from: `${Number(period.from.slice(0, 4)) - 1}${period.from.slice(4)}`, to: `${Number(period.to.slice(0, 4)) - 1}${period.to.slice(4)}` };
+  const mine = (agencyId: string | null) => scope === 'DISTRICT' || agencyId === scope;
+  const rate = (n: number, d: number) => (d === 0 ? null : n / d);
+  const cases = data.court.adminCases.filter((c) => mine(c.defendantId));
+  const filed = cases.filter((c) => within(c.filedAt)).length;
+  const filedBefore = cases.filter((c) => within(c.filedAt, lastYear)).length;
+  const closed = cases.filter((c) => within(c.closedAt));
+  const lost = closed.filter((c) => c.agencyLost).length;
+  const hearings = data.court.hearings.filter((h) => mine(h.agencyId) && within(h.heldAt));
+  const appeared = hearings.filter((h) => h.headAppeared).length;
+  const enforcement = data.court.enforcementCases.filter((e) => mine(e.agencyId) && within(e.filedAt) && e.preSettlement.attempted);
+  const settled = enforcement.filter((e) => e.preSettlement.succeeded).length;
+  const reconsiderations = data.government.reconsiderations.filter((r) => mine(r.respondentId) && within(r.closedAt));
+  const corrected = reconsiderations.filter((r) => ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM'].includes(r.outcome!)).length;
+  const mediated = reconsiderations.filter((r) => ['MEDIATED', 'SETTLED'].includes(r.outcome!)).length;
+  const disputes = data.government.disputes.filter((d) => mine(d.agencyId) && within(d.openedAt));
+  const resolved = disputes.filter((d) => d.substantivelyResolved).length;
+  const supervisions = data.procuratorate.supervisionCases.filter((s) => mine(s.agencyId));
+  return {
+    litigationStats: {
+      filed,
+      filedSamePeriodLastYear: filedBefore,
+      filedChange: rate(filed - filedBefore, filedBefore),
+      closed: closed.length,
+      lost,
+      lossRate: rate(lost, closed.length),
+      hearings: hearings.length,
+      headAppearances: appeared,
+      headAppearanceRate: rate(appeared, hearings.length),
+    },
+    enforcementStats: { preSettlementAttempted: enforcement.length, preSettlementSucceeded: settled, preSettlementRate: rate(settled, enforcement.length) },
+    reconsiderationStats: {
+      closed: reconsiderations.length,
+      corrected,
+      correctionRate: rate(corrected, reconsiderations.length),
+      mediatedOrSettled: mediated,
+      mediationSettlementRate: rate(mediated, reconsiderations.length),
+    },
+    disputeStats: {
+      handled: disputes.length,
+      major: disputes.filter((d) => d.major).length,
+      substantivelyResolved: resolved,
+      substantiveResolutionRate: rate(resolved, disputes.length),
+    },
+    supervisionStats: {
+      opened: supervisions.filter((s) => within(s.openedAt)).length,
+      closed: supervisions.filter((s) => within(s.closedAt)).length,
+      suggestionsIssued: data.procuratorate.procuratorialSuggestions.filter((p) => mine(p.toAgencyId) && within(p.issuedAt)).length,
+    },
+  };
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+describe('the information bulletin through the gateway', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ gateway: true });
+  });
+  afterAll(() => stack.stop());
+
+  it("reproduces the speech's 2025 H1 figures from the stored records", async () => {
+    const { status, body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025 });
+    expect(status).toBe(200);
+    const bulletin = (body.data as any).bulletin;
+    const d = bulletin.district;
+    // The speech's figures, to the precision the speech gives them.
+    expect(d.litigationStats.filedChange).toBe(-0.125);
+    expect(d.litigationStats.headAppearanceRate).toBe(1);
+    expect(round(d.litigationStats.lossRate, 3)).toBe(0.018);
+    expect(d.disputeStats.handled).toBeGreaterThanOrEqual(260);
+    expect(d.disputeStats.handled).toBeLessThan(270);
+    expect(d.disputeStats.major).toBeGreaterThanOrEqual(30);
+    expect(d.disputeStats.major).toBeLessThan(40);
+    expect(round(d.disputeStats.substantiveResolutionRate, 2)).toBe(0.82);
+    expect(round(d.enforcementStats.preSettlementRate, 3)).toBe(0.462);
+    expect(round(d.reconsiderationStats.mediationSettlementRate, 2)).toBe(0.35);
+
+    // And the whole bulletin equals an independent recount over the records, agency by agency.
+    const agencies = demoData().government.agencies;
+    expect(body).toEqual({
+      data: {
+        bulletin: {
+          ...H1_2025,
+          district: { id: 'DISTRICT', name: demoData().government.district.name, ...recount('DISTRICT', H1_2025) },
+          agencies: [...agencies].sort((a, b) => a._id.localeCompare(b._id)).map((a) => ({ id: a._id, name: a.name, ...recount(a._id, H1_2025) })),
+        },
+      },
+    });
+  });
+
+  it("reproduces 2024's loss rate of 2.4%", async () => {
+    const { body } = await postGraphQL(
+      stack.gateway!.url,
+      `query($period: Period!) { district { litigationStats(period: $period) { closed lost lossRate } } }`,
+      { period: YEAR_2024 },
+    );
+    const expected = recount('DISTRICT', YEAR_2024).litigationStats;
+    expect(body).toEqual({ data: { district: { litigationStats: { closed: expected.closed, lost: expected.lost, lossRate: expected.lossRate } } } });
+    expect(round((body.data as any).district.litigationStats.lossRate, 3)).toBe(0.024);
+  });
+
+  it('issues the same database commands per subgraph for 12 agencies as for 1', async () => {
+    const all = demoData().government.agencies.map((a) => a._id);
+    expect(all.length).toBe(12);
+    const run = async (agencyIds: string[]) => {
+      stack.resetCommands();
+      const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025, agencyIds });
+      expect(body.errors).toBeUndefined();
+      expect((body.data as any).bulletin.agencies).toHaveLength(agencyIds.length);
+      return structuredClone(stack.commands);
+    };
+    const one = await run(['AG-NRB']);
+    const twelve = await run(all);
+    for (const name of ['government', 'court', 'procuratorate'] as const) {
+      expect(twelve[name].sort(), name).toEqual(one[name].sort());
+    }
+    // And the count is small and fixed: per entity fetch (the district and the agencies come in
+    // two), three aggregations of cases, one of hearings and one of enforcement, whatever the agencies.
+    expect(twelve.court).toEqual([...Array(6).fill('aggregate adminCases'), ...Array(2).fill('aggregate enforcementCases'), ...Array(2).fill('aggregate hearings')].sort());
+  });
+
+  it('answers a reversed period with BAD_USER_INPUT from the owner, through the gateway', async () => {
+    const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: { from: '2025-07-01', to: '2025-01-01' } });
+    expect(body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'period.from must be before period.to',
+          path: ['bulletin'],
+          extensions: { code: 'BAD_USER_INPUT', argument: 'period', serviceName: 'government' },
+        },
+      ],
+    });
+  });
+});
