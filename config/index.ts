@@ -60,8 +60,11 @@ export interface Config {
   stores: Record<SubgraphName, StoreLocation>;
   embeddedStore: EmbeddedStoreConfig;
   seedScale: number;
-  /** HMAC key under which Party ids are derived from national ID numbers (seed only). */
-  pseudonymKey: string;
+  /**
+   * HMAC key under which Party ids are derived from national ID numbers (used by the seed).
+   * Null when unset; development then uses a fixed demo key, production refuses to seed.
+   */
+  pseudonymKey: string | null;
   supergraphPath: string;
 }
 
@@ -152,9 +155,6 @@ export function loadConfig(env: Env = process.env): Config {
   if (pseudonymKey !== undefined && pseudonymKey.length < 16) {
     throw new ConfigError(ENV.pseudonymKey, 'must be at least 16 characters');
   }
-  if (mode === 'production' && pseudonymKey === undefined) {
-    throw new ConfigError(ENV.pseudonymKey, 'is required when LINKAGE_ENV=production');
-  }
 
   return {
     mode,
@@ -168,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
       binary: path.join(PROJECT_ROOT, '.tools/bin/ferretdb'),
     },
     seedScale: Number(scaleRaw),
-    pseudonymKey: pseudonymKey ?? DEV_PSEUDONYM_KEY,
+    pseudonymKey: pseudonymKey ?? (mode === 'development' ? DEV_PSEUDONYM_KEY : null),
     supergraphPath: path.resolve(PROJECT_ROOT, read(env, ENV.supergraphPath) ?? 'schema/supergraph.graphql'),
   };
 }

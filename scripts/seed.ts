@@ -2,14 +2,14 @@
 // (deterministic; SEED_SCALE multiplies the volume).
 import { ConfigError, loadConfig } from '../config/index.js';
 import { seedDemoData } from '../subgraphs/index.js';
-import { connectAll, locateStores } from './stack.js';
+import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
 
 try {
   const config = loadConfig();
   const { locations, embedded } = await locateStores(config);
   const { dbs, close } = await connectAll(locations);
   try {
-    const data = await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: config.pseudonymKey });
+    const data = await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) });
     console.log(
       `seeded scale ${config.seedScale}: ${data.government.agencies.length} agencies, ${data.government.acts.length} acts, ` +
         `${data.government.reconsiderations.length} reconsiderations, ${data.government.disputes.length} disputes, ` +

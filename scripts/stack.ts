@@ -1,7 +1,7 @@
 // Where each institution's database is: the configured MongoDB, or the embedded FerretDB started
 // here (one FerretDB process, one SQLite-backed database per institution).
 import type { Db } from 'mongodb';
-import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../config/index.js';
+import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../config/index.js';
 import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../subgraphs/index.js';
 
 export interface StoreLocations {
@@ -33,4 +33,10 @@ export async function connectAll(
     dbs[name] = connection.db;
   }
   return { dbs, close: async () => void (await Promise.all(connections.map((c) => c.close()))) };
+}
+
+/** The key the demo data's party pseudonyms are derived under; production must name its own. */
+export function requirePseudonymKey(config: Config): string {
+  if (config.pseudonymKey === null) throw new ConfigError(ENV.pseudonymKey, 'is required to seed when LINKAGE_ENV=production');
+  return config.pseudonymKey;
 }

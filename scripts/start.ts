@@ -4,7 +4,7 @@
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
 import { startGateway } from '../gateway/index.js';
 import { needsSeed, seedDemoData, startSubgraph, type RunningService } from '../subgraphs/index.js';
-import { connectAll, locateStores } from './stack.js';
+import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
 
 const EXAMPLE_QUERY = `query Bulletin {
   bulletin(period: { from: "2025-01-01", to: "2025-07-01" }) {
@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     if (!known.includes(name as ServiceName)) throw new ConfigError('argument', `"${name}" is not one of ${known.join(', ')}`);
   }
   const services = (requested.length ? requested : known) as ServiceName[];
-  const config = services.length === 1 ? loadServiceConfig(services[0] as ServiceName) : loadConfig();
+  // Each service's own checks (in production: every variable it needs, no embedded store).
+  const config = services.map((service) => loadServiceConfig(service))[0] ?? loadConfig();
   const subgraphs = services.filter((s): s is SubgraphName => s !== 'gateway');
 
   const running: RunningService[] = [];
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
       try {
         if (await needsSeed(dbs)) {
           console.log(`seeding the demo district (scale ${config.seedScale})…`);
-          await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: config.pseudonymKey });
+          await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) });
         }
       } finally {
         await close();

@@ -3,7 +3,7 @@
 import { loadConfig } from '../../config/index.js';
 import { generateDemoData, type DemoData } from '../../subgraphs/index.js';
 
-export const TEST_SEED = { scale: 1, pseudonymKey: loadConfig({}).pseudonymKey };
+export const TEST_SEED = { scale: 1, pseudonymKey: loadConfig({}).pseudonymKey as string };
 
 let cached: DemoData | null = null;
 export function demoData(): DemoData {

@@ -1,0 +1,45 @@
+// Configuration is parsed once at boot; a bad value stops start-up naming the variable.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadServiceConfig } from '../config/index.js';
+
+describe('configuration', () => {
+  it('has working development defaults: the domain ports and the embedded store', () => {
+    const config = loadConfig({});
+    expect(config.ports).toEqual({ gateway: 4000, government: 4001, court: 4002, procuratorate: 4003 });
+    expect(config.stores).toEqual({
+      government: { kind: 'embedded', database: 'linkage_government' },
+      court: { kind: 'embedded', database: 'linkage_court' },
+      procuratorate: { kind: 'embedded', database: 'linkage_procuratorate' },
+    });
+    expect(config.subgraphUrls.court).toBe('http://127.0.0.1:4002/graphql');
+  });
+
+  it('lets one institution override the shared MongoDB URI', () => {
+    const config = loadConfig({ MONGODB_URI: 'mongodb://shared:27017/', COURT_MONGODB_URI: 'mongodb://court-db:27017/' });
+    expect(config.stores.court).toEqual({ kind: 'uri', uri: 'mongodb://court-db:27017/', database: 'linkage_court' });
+    expect(config.stores.government).toEqual({ kind: 'uri', uri: 'mongodb://shared:27017/', database: 'linkage_government' });
+  });
+
+  it.each([
+    [{ COURT_PORT: '70000' }, 'configuration: COURT_PORT must be a port number 0-65535, got "70000"'],
+    [{ GATEWAY_PORT: 'http' }, 'configuration: GATEWAY_PORT must be a port number 0-65535, got "http"'],
+    [{ COURT_URL: 'not a url' }, 'configuration: COURT_URL must be a URL, got "not a url"'],
+    [{ GOVERNMENT_URL: 'ftp://x/graphql' }, 'configuration: GOVERNMENT_URL must use http: or https:, got "ftp:"'],
+    [{ MONGODB_URI: 'postgres://x' }, 'configuration: MONGODB_URI must be a mongodb:// or mongodb+srv:// connection string'],
+    [{ LINKAGE_ENV: 'staging' }, 'configuration: LINKAGE_ENV must be "development" or "production", got "staging"'],
+    [{ SEED_SCALE: '0' }, 'configuration: SEED_SCALE must be an integer from 1 to 100, got "0"'],
+    [{ PSEUDONYM_KEY: 'short' }, 'configuration: PSEUDONYM_KEY must be at least 16 characters'],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('in production, refuses a subgraph without its database and a gateway without subgraph URLs', () => {
+    expect(() => loadServiceConfig('court', { LINKAGE_ENV: 'production', HOST: '0.0.0.0', COURT_PORT: '4002' })).toThrow(
+      'configuration: COURT_MONGODB_URI is required for court when LINKAGE_ENV=production',
+    );
+    expect(() =>
+      loadServiceConfig('gateway', { LINKAGE_ENV: 'production', HOST: '0.0.0.0', GATEWAY_PORT: '4000', COURT_URL: 'http://court:4002/graphql' }),
+    ).toThrow('configuration: GOVERNMENT_URL is required for gateway when LINKAGE_ENV=production');
+  });
+});

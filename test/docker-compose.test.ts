@@ -1,0 +1,73 @@
+// No Docker engine runs here, so the production shape is checked against the configuration
+// module: every variable a service needs is set, ports agree, each subgraph reaches only its own
+// MongoDB 7, and every service has a healthcheck.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ENV, PROJECT_ROOT, SUBGRAPH_NAMES, loadServiceConfig, type ServiceName } from '../config/index.js';
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  expose?: string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const services = compose.services;
+const SERVICES: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
+
+describe('docker-compose.yml', () => {
+  it('has exactly the four services and one MongoDB 7 per institution', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [...SERVICES, ...SUBGRAPH_NAMES.map((name) => `${name}-db`)].sort(),
+    );
+    for (const name of SUBGRAPH_NAMES) expect(services[`${name}-db`]!.image).toBe('mongo:7');
+  });
+
+  it.each(SERVICES)('%s: built from the one Dockerfile, started as itself, healthy on its configured port', (name) => {
+    const service = services[name]!;
+    expect(service.build).toBe('.');
+    expect(existsSync(path.join(PROJECT_ROOT, 'Dockerfile'))).toBe(true);
+    expect(service.command).toEqual([name]);
+    const env = service.environment ?? {};
+    expect(env[ENV.mode]).toBe('production');
+    // Throws, naming the variable, if anything the service needs is missing or malformed.
+    const config = loadServiceConfig(name, env);
+    const port = config.ports[name];
+    expect(env[ENV.port(name)]).toBe(String(port));
+    expect(config.host).toBe('0.0.0.0');
+    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
+    const published = [...(service.expose ?? []), ...(service.ports ?? []).map((p) => p.split(':').at(-1)!)];
+    expect(published).toContain(String(port));
+  });
+
+  it.each(SUBGRAPH_NAMES)('%s: connected only to its own database', (name) => {
+    const service = services[name]!;
+    const config = loadServiceConfig(name, service.environment ?? {});
+    const store = config.stores[name];
+    expect(store.kind).toBe('uri');
+    expect(store.kind === 'uri' && new URL(store.uri).hostname).toBe(`${name}-db`);
+    const mongoVariables = Object.keys(service.environment ?? {}).filter((key) => key.endsWith('MONGODB_URI'));
+    expect(mongoVariables).toEqual([ENV.subgraphMongodbUri(name)]);
+    expect(Object.keys(service.depends_on ?? {})).toEqual([`${name}-db`]);
+  });
+
+  it('gateway: calls each subgraph by service name on the port that subgraph listens on', () => {
+    const gateway = services.gateway!;
+    const config = loadServiceConfig('gateway', gateway.environment ?? {});
+    for (const name of SUBGRAPH_NAMES) {
+      const subgraphPort = loadServiceConfig(name, services[name]!.environment ?? {}).ports[name];
+      expect(config.subgraphUrls[name]).toBe(`http://${name}:${subgraphPort}/graphql`);
+      expect(gateway.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
+    }
+    expect(gateway.environment ?? {}).not.toHaveProperty(ENV.mongodbUri);
+  });
+});
