@@ -36,7 +36,17 @@ export const ENV = {
   seedScale: 'SEED_SCALE',
   pseudonymKey: 'PSEUDONYM_KEY',
   supergraphPath: 'SUPERGRAPH_PATH',
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  jwksUrl: 'JWKS_URL',
+  jwtAlgorithms: 'JWT_ALGORITHMS',
+  keysDir: 'KEYS_DIR',
+  assertionPrivateKeyFile: 'ASSERTION_PRIVATE_KEY_FILE',
+  assertionPublicKeyFile: 'ASSERTION_PUBLIC_KEY_FILE',
 } as const;
+
+/** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
+export const ALLOWED_JWT_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
 
 export type Mode = 'development' | 'production';
 
@@ -66,6 +76,21 @@ export interface Config {
    */
   pseudonymKey: string | null;
   supergraphPath: string;
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** Expected `iss` and `aud` of callers' tokens. */
+  issuer: string;
+  audience: string;
+  /** Where production keys of the token issuer are published; null in development (local key pair). */
+  jwksUrl: string | null;
+  algorithms: string[];
+  /** Development keys (token issuer, gateway assertions), created when missing. */
+  keysDir: string;
+  /** PEM files of the gateway's assertion key pair; null in development (generated in keysDir). */
+  assertionPrivateKeyFile: string | null;
+  assertionPublicKeyFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +181,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(ENV.pseudonymKey, 'must be at least 16 characters');
   }
 
+  const jwksUrl = read(env, ENV.jwksUrl) === undefined ? null : parseUrl(env, ENV.jwksUrl, '', ['https:', 'http:']);
+  const algorithms = (read(env, ENV.jwtAlgorithms) ?? 'EdDSA,ES256').split(',').map((a) => a.trim());
+  for (const algorithm of algorithms) {
+    if (!(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
+      throw new ConfigError(ENV.jwtAlgorithms, `may list only ${ALLOWED_JWT_ALGORITHMS.join(', ')}; got "${algorithm}"`);
+    }
+  }
+  const file = (name: string) => {
+    const value = read(env, name);
+    return value === undefined ? null : path.resolve(PROJECT_ROOT, value);
+  };
+
   return {
     mode,
     host,
@@ -170,6 +207,15 @@ export function loadConfig(env: Env = process.env): Config {
     seedScale: Number(scaleRaw),
     pseudonymKey: pseudonymKey ?? (mode === 'development' ? DEV_PSEUDONYM_KEY : null),
     supergraphPath: path.resolve(PROJECT_ROOT, read(env, ENV.supergraphPath) ?? 'schema/supergraph.graphql'),
+    auth: {
+      issuer: read(env, ENV.jwtIssuer) ?? 'linkage-dev-issuer',
+      audience: read(env, ENV.jwtAudience) ?? 'linkage-graph',
+      jwksUrl,
+      algorithms,
+      keysDir: path.resolve(PROJECT_ROOT, read(env, ENV.keysDir) ?? '.data/keys'),
+      assertionPrivateKeyFile: file(ENV.assertionPrivateKeyFile),
+      assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
+    },
   };
 }
 
@@ -179,8 +225,10 @@ export function loadConfig(env: Env = process.env): Config {
  */
 export function requiredVariables(service: ServiceName): string[] {
   const common = [ENV.mode, ENV.host, ENV.port(service)];
-  if (service === 'gateway') return [...common, ...SUBGRAPH_NAMES.map(ENV.subgraphUrl)];
-  return [...common, ENV.subgraphMongodbUri(service)];
+  if (service === 'gateway') {
+    return [...common, ...SUBGRAPH_NAMES.map(ENV.subgraphUrl), ENV.jwtIssuer, ENV.jwtAudience, ENV.jwksUrl, ENV.assertionPrivateKeyFile];
+  }
+  return [...common, ENV.subgraphMongodbUri(service), ENV.assertionPublicKeyFile];
 }
 
 /** Checks a production service's environment: every required variable present, then parses it. */

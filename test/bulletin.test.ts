@@ -2,7 +2,10 @@
 // by the subgraphs over the stored records, and batched so that 12 agencies cost what 1 does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from './support/seed-options.js';
-import { postGraphQL, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+
+// The bulletin is public: a partner frontend reads it for statistics.
+const partner = () => callerHeaders(principal('partner', ['viewer']), 'STATISTICS');
 
 const STATS = `
   litigationStats(period: $period) { filed filedSamePeriodLastYear filedChange closed lost lossRate hearings headAppearances headAppearanceRate }
@@ -88,7 +91,7 @@ describe('the information bulletin through the gateway', () => {
   afterAll(() => stack.stop());
 
   it("reproduces the speech's 2025 H1 figures from the stored records", async () => {
-    const { status, body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025 });
+    const { status, body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025 }, await partner());
     expect(status).toBe(200);
     const bulletin = (body.data as any).bulletin;
     const d = bulletin.district;
@@ -118,11 +121,9 @@ describe('the information bulletin through the gateway', () => {
   });
 
   it("reproduces 2024's loss rate of 2.4%", async () => {
-    const { body } = await postGraphQL(
-      stack.gateway!.url,
+    const { body } = await postGraphQL(stack.gateway!.url,
       `query($period: Period!) { district { litigationStats(period: $period) { closed lost lossRate } } }`,
-      { period: YEAR_2024 },
-    );
+      { period: YEAR_2024 }, await partner());
     const expected = recount('DISTRICT', YEAR_2024).litigationStats;
     expect(body).toEqual({ data: { district: { litigationStats: { closed: expected.closed, lost: expected.lost, lossRate: expected.lossRate } } } });
     expect(round((body.data as any).district.litigationStats.lossRate, 3)).toBe(0.024);
@@ -133,7 +134,7 @@ describe('the information bulletin through the gateway', () => {
     expect(all.length).toBe(12);
     const run = async (agencyIds: string[]) => {
       stack.resetCommands();
-      const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025, agencyIds });
+      const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025, agencyIds }, await partner());
       expect(body.errors).toBeUndefined();
       expect((body.data as any).bulletin.agencies).toHaveLength(agencyIds.length);
       return structuredClone(stack.commands);
@@ -149,9 +150,9 @@ describe('the information bulletin through the gateway', () => {
   });
 
   it('answers a reversed period with BAD_USER_INPUT from the owner, through the gateway', async () => {
-    const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: { from: '2025-07-01', to: '2025-01-01' } });
+    const { body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: { from: '2025-07-01', to: '2025-01-01' } }, await partner());
     expect(body).toEqual({
-      data: null,
+      data: { bulletin: null },
       errors: [
         {
           message: 'period.from must be before period.to',

@@ -1,11 +1,13 @@
 import { defineSubgraphSuite, day, newestFirst } from './support/subgraph-suite.js';
 import { demoData } from './support/seed-options.js';
+import { principal } from './support/stack.js';
 
 const court = () => demoData().court;
 const adminCase = (id: string) => court().adminCases.find((c) => c._id === id)!;
 
 defineSubgraphSuite({
   name: 'court',
+  identity: { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId: 'test-court-suite' },
   list: {
     field: 'adminCases',
     filter: '{ defendantId: "AG-HCB", status: CLOSED }',

@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from './support/seed-options.js';
 import { day } from './support/subgraph-suite.js';
-import { postGraphQL, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+
+// The linkage office follows disputes across institutions; consultations are shared with it.
+const linkageOfficer = () => callerHeaders(principal('government', ['linkage_officer']), 'DISPUTE_RESOLUTION');
 
 const TIMELINE = `query Timeline($id: ID!) {
   dispute(id: $id) {
@@ -86,12 +89,12 @@ describe('a dispute timeline through the gateway', () => {
     expect(expected.enforcementCases.length).toBeGreaterThan(0);
     expect(expected.supervisions.length).toBeGreaterThan(0);
 
-    const response = await postGraphQL(stack.gateway!.url, TIMELINE, { id: disputeId });
+    const response = await postGraphQL(stack.gateway!.url, TIMELINE, { id: disputeId }, await linkageOfficer());
     expect(response).toEqual({ status: 200, body: { data: { dispute: expected } } });
   });
 
   it('answers an unknown dispute with null and no error', async () => {
-    const response = await postGraphQL(stack.gateway!.url, TIMELINE, { id: 'DSP-1999-0001' });
+    const response = await postGraphQL(stack.gateway!.url, TIMELINE, { id: 'DSP-1999-0001' }, await linkageOfficer());
     expect(response).toEqual({ status: 200, body: { data: { dispute: null } } });
   });
 });

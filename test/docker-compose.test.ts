@@ -16,10 +16,12 @@ interface ComposeService {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  secrets?: string[];
 }
 
 const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  secrets: Record<string, { file: string }>;
 };
 const services = compose.services;
 const SERVICES: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
@@ -58,6 +60,22 @@ describe('docker-compose.yml', () => {
     const mongoVariables = Object.keys(service.environment ?? {}).filter((key) => key.endsWith('MONGODB_URI'));
     expect(mongoVariables).toEqual([ENV.subgraphMongodbUri(name)]);
     expect(Object.keys(service.depends_on ?? {})).toEqual([`${name}-db`]);
+  });
+
+  it.each(SUBGRAPH_NAMES)('%s: holds the public half of the gateway assertion key only', (name) => {
+    const service = services[name]!;
+    expect(service.secrets).toEqual(['gateway_assertion_public_key']);
+    expect(service.environment?.[ENV.assertionPublicKeyFile]).toBe('/run/secrets/gateway_assertion_public_key');
+    expect(service.environment ?? {}).not.toHaveProperty(ENV.assertionPrivateKeyFile);
+  });
+
+  it('gateway: signs with the private key, verifies callers against the identity provider', () => {
+    const gateway = services.gateway!;
+    expect(gateway.secrets).toEqual(['gateway_assertion_key']);
+    expect(gateway.environment?.[ENV.assertionPrivateKeyFile]).toBe('/run/secrets/gateway_assertion_key');
+    const config = loadServiceConfig('gateway', gateway.environment ?? {});
+    expect(config.auth.jwksUrl).toMatch(/^https:\/\//);
+    expect(Object.keys(compose.secrets).sort()).toEqual(['gateway_assertion_key', 'gateway_assertion_public_key']);
   });
 
   it('gateway: calls each subgraph by service name on the port that subgraph listens on', () => {

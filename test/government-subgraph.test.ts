@@ -1,5 +1,6 @@
 import { defineSubgraphSuite, day, newestFirst } from './support/subgraph-suite.js';
 import { demoData } from './support/seed-options.js';
+import { principal } from './support/stack.js';
 
 const government = () => demoData().government;
 const dispute = (id: string) => government().disputes.find((d) => d._id === id)!;
@@ -7,6 +8,7 @@ const reconsideration = (id: string) => government().reconsiderations.find((r) =
 
 defineSubgraphSuite({
   name: 'government',
+  identity: { principal: principal('government', ['reviewer']), purpose: 'CASE_HANDLING', requestId: 'test-government-suite' },
   list: {
     field: 'disputes',
     filter: '{ agencyId: "AG-NRB", major: true }',

@@ -1,5 +1,6 @@
 import { defineSubgraphSuite, day, newestFirst } from './support/subgraph-suite.js';
 import { demoData } from './support/seed-options.js';
+import { principal } from './support/stack.js';
 
 const procuratorate = () => demoData().procuratorate;
 const supervision = (id: string) => procuratorate().supervisionCases.find((s) => s._id === id)!;
@@ -7,6 +8,7 @@ const ref = (id: string | null) => (id ? { id } : null);
 
 defineSubgraphSuite({
   name: 'procuratorate',
+  identity: { principal: principal('procuratorate', ['prosecutor']), purpose: 'SUPERVISION', requestId: 'test-procuratorate-suite' },
   list: {
     field: 'supervisionCases',
     filter: '{ kind: JUDGMENT_SUPERVISION }',

@@ -1,10 +1,12 @@
 // The per-request context of the court subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
+import type { CallIdentity } from '../../auth/index.js';
 import { byIdLoader, createStatsLoader } from '../shared/index.js';
 import type { CourtStore } from './store.js';
 
-export function createCourtContext(store: CourtStore) {
+export function createCourtContext(store: CourtStore, identity: CallIdentity) {
   return {
+    identity,
     store,
     loaders: {
       adminCase: byIdLoader(store.adminCasesByIds),

@@ -3,12 +3,20 @@
 import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import { readSubgraphSdl } from '../../schema/compose.js';
-import { serveSubgraph, type RunningService, type SubgraphDefinition } from '../shared/index.js';
+import type { AgencyOf } from '../../auth/index.js';
+import { serveSubgraph, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
 import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
 
 export { createGovernmentStore, type GovernmentStore, type GovernmentSeed } from './store.js';
+
+const agencyOf: AgencyOf = {
+  // OWN_UNIT row conditions: the agency each record belongs to.
+  AdministrativeAct: (act) => act.agencyId as string,
+  Reconsideration: (rc) => rc.respondentId as string,
+  Dispute: (dispute) => dispute.agencyId as string,
+};
 
 export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<GovernmentContext>> {
   const store = createGovernmentStore(db);
@@ -17,14 +25,16 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     name: 'government',
     typeDefs: parse(readSubgraphSdl('government')),
     resolvers,
-    context: async () => createGovernmentContext(store),
+    agencyOf,
+    context: async (identity) => createGovernmentContext(store, identity),
   };
 }
 
 export async function serveGovernment(
   db: Db,
   listen: { host: string; port: number },
+  security: SubgraphSecurity,
   onStop?: () => Promise<void>,
 ): Promise<RunningService> {
-  return serveSubgraph(await governmentSubgraph(db), listen, onStop);
+  return serveSubgraph(await governmentSubgraph(db), listen, security, onStop);
 }

@@ -1,10 +1,12 @@
 // The per-request context of the procuratorate subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
+import type { CallIdentity } from '../../auth/index.js';
 import { byIdLoader, createStatsLoader } from '../shared/index.js';
 import type { ProcuratorateStore } from './store.js';
 
-export function createProcuratorateContext(store: ProcuratorateStore) {
+export function createProcuratorateContext(store: ProcuratorateStore, identity: CallIdentity) {
   return {
+    identity,
     store,
     loaders: {
       supervision: byIdLoader(store.supervisionsByIds),

@@ -3,12 +3,19 @@
 import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import { readSubgraphSdl } from '../../schema/compose.js';
-import { serveSubgraph, type RunningService, type SubgraphDefinition } from '../shared/index.js';
+import type { AgencyOf } from '../../auth/index.js';
+import { serveSubgraph, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
 import { createProcuratorateContext, type ProcuratorateContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createProcuratorateStore } from './store.js';
 
 export { createProcuratorateStore, type ProcuratorateStore, type ProcuratorateSeed } from './store.js';
+
+const agencyOf: AgencyOf = {
+  // OWN_UNIT row conditions: the agency each record belongs to.
+  SupervisionCase: (s) => s.agencyId as string | null,
+  ProcuratorialSuggestion: (s) => s.toAgencyId as string,
+};
 
 export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<ProcuratorateContext>> {
   const store = createProcuratorateStore(db);
@@ -17,14 +24,16 @@ export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<
     name: 'procuratorate',
     typeDefs: parse(readSubgraphSdl('procuratorate')),
     resolvers,
-    context: async () => createProcuratorateContext(store),
+    agencyOf,
+    context: async (identity) => createProcuratorateContext(store, identity),
   };
 }
 
 export async function serveProcuratorate(
   db: Db,
   listen: { host: string; port: number },
+  security: SubgraphSecurity,
   onStop?: () => Promise<void>,
 ): Promise<RunningService> {
-  return serveSubgraph(await procuratorateSubgraph(db), listen, onStop);
+  return serveSubgraph(await procuratorateSubgraph(db), listen, security, onStop);
 }

@@ -1,6 +1,6 @@
 // What the subgraphs share: the HTTP service, the Date scalar, argument parsing, pagination,
 // batched statistics, error codes and the embedded store.
-export { ErrorCode, badUserInput, maskError } from './errors.js';
+export { ErrorCode, DenialReason, badUserInput, forbidden, maskError } from './errors.js';
 export { DateScalar, parseDate, formatDate } from './scalars.js';
 export {
   MAX_PAGE_SIZE,
@@ -28,6 +28,6 @@ export {
 export { DISTRICT_ID, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
 export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
-export { serveGraphQL, serveSubgraph, type RunningService, type SubgraphDefinition } from './server.js';
+export { serveGraphQL, serveSubgraph, sendError, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from './server.js';
 export { byIdLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';

@@ -1,8 +1,10 @@
-// Runs a GraphQL service over HTTP: Apollo Server on express, `/graphql` plus `/health`, with the
-// HTTP server drained on stop. Used by each subgraph and by the gateway.
+// Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` behind the service's
+// guards, plus `/health`, with the HTTP server drained on stop. Used by each subgraph and by the
+// gateway.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type { KeyObject } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -10,7 +12,19 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { maskError } from './errors.js';
+import {
+  ASSERTION_HEADER,
+  AssertionError,
+  ErrorCode,
+  ReplayGuard,
+  enforceSharing,
+  maskError,
+  readPolicy,
+  verifyAssertion,
+  type AgencyOf,
+  type CallIdentity,
+  type Org,
+} from '../../auth/index.js';
 
 export interface RunningService {
   name: string;
@@ -19,15 +33,33 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Writes a GraphQL-shaped error response with a deliberate code. */
+export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
 export interface ServeOptions<TContext extends BaseContext> {
   name: string;
   /** Apollo Server options; the drain plugin and error masking are added here. */
   apollo: ApolloServerOptions<TContext>;
-  context: () => Promise<TContext>;
+  /** Run in order before Apollo, with `req.body` still the raw bytes; they may answer instead. */
+  guards: RequestHandler[];
+  /** Builds the per-request context; guards leave what they learned in `res.locals`. */
+  context: (req: Request, res: Response) => Promise<TContext>;
   listen: { host: string; port: number };
   /** Runs after the server has stopped (closing database clients and the like). */
   onStop?: () => Promise<void>;
 }
+
+/** Parses the raw body the guards saw into the JSON Apollo expects. */
+const parseJsonBody: RequestHandler = (req, res, next) => {
+  try {
+    req.body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    next();
+  } catch {
+    sendError(res, 400, ErrorCode.BAD_REQUEST, 'The request body must be JSON');
+  }
+};
 
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
   const app = express();
@@ -47,7 +79,14 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(server, { context: options.context }));
+  app.post(
+    '/graphql',
+    express.raw({ type: () => true, limit: '1mb' }),
+    ...options.guards,
+    parseJsonBody,
+    expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
+  );
+  app.all('/graphql', (_req, res) => sendError(res, 405, ErrorCode.BAD_REQUEST, 'Use POST for /graphql'));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -67,26 +106,61 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
-  name: string;
+  /** The subgraph's name, which is also the institution (org) that owns its fields. */
+  name: Org;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
-  /** Builds the per-request context (fresh DataLoaders for every request). */
-  context: () => Promise<TContext>;
+  /** How records of this subgraph name their agency, for OWN_UNIT row conditions. */
+  agencyOf: AgencyOf;
+  /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller. */
+  context: (identity: CallIdentity) => Promise<TContext>;
+}
+
+export interface SubgraphSecurity {
+  /** The gateway's public key: every call must carry an assertion it signed. */
+  verifyingKey: KeyObject;
+  /**
+   * Whether the sharing rules run. Only the rules-off benchmark passes false; there is no
+   * configuration variable for it.
+   */
+  enforceSharing?: boolean;
 }
 
 export function serveSubgraph<TContext extends BaseContext>(
   definition: SubgraphDefinition<TContext>,
   listen: { host: string; port: number },
+  security: SubgraphSecurity,
   onStop?: () => Promise<void>,
 ): Promise<RunningService> {
+  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]);
+  // Refuses to start on an unclassified field or a rule naming what does not exist.
+  const policy = readPolicy(definition.name, definition.typeDefs, built, definition.agencyOf);
+  const schema = security.enforceSharing === false ? built : enforceSharing(built, policy, definition.agencyOf);
+
+  const replays = new ReplayGuard();
+  const requireAssertion: RequestHandler = async (req, res, next) => {
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      res.locals.identity = await verifyAssertion(security.verifyingKey, definition.name, req.get(ASSERTION_HEADER), body, replays);
+      next();
+    } catch (error) {
+      if (!(error instanceof AssertionError)) return next(error);
+      sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'A valid gateway assertion is required');
+    }
+  };
+
   return serveGraphQL<TContext>({
     name: definition.name,
     apollo: {
-      schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]),
+      schema,
       // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
       plugins: [ApolloServerPluginInlineTraceDisabled()],
+      // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
+      introspection: false,
+      hideSchemaDetailsFromClientErrors: true,
     },
-    context: definition.context,
+    guards: [requireAssertion],
+    context: async (_req, res) => definition.context(res.locals.identity as CallIdentity),
     listen,
     onStop,
   });

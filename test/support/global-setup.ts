@@ -11,6 +11,8 @@ import { TEST_SEED } from './seed-options.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    /** A temporary KEYS_DIR: the run's own development token-issuer and assertion keys. */
+    keysDir: string;
   }
 }
 
@@ -37,8 +39,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await seedDemoData(dbs, TEST_SEED);
   await Promise.all(connections.map(([, c]) => c.close()));
 
+  const keysDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-test-keys-'));
   project.provide('mongoUri', uri);
+  project.provide('keysDir', keysDir);
   return async () => {
+    rmSync(keysDir, { recursive: true, force: true });
     await embedded?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };

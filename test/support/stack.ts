@@ -2,7 +2,18 @@
 // store, and counts the database commands each subgraph issues.
 import { inject } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
-import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../../config/index.js';
+import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
+import {
+  ASSERTION_HEADER,
+  assertionSigningKey,
+  assertionVerifyingKey,
+  issueDevToken,
+  signAssertion,
+  type CallIdentity,
+  type Org,
+  type Principal,
+  type Purpose,
+} from '../../auth/index.js';
 import { startGateway } from '../../gateway/index.js';
 import { startSubgraph, type RunningService } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
@@ -19,13 +30,23 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(options: { subgraphs?: SubgraphName[]; gateway?: boolean } = {}): Promise<TestStack> {
+/** The configuration tests run with: development defaults, keys in the run's temporary folder. */
+export function testConfig(): Config {
+  return loadConfig({ KEYS_DIR: inject('keysDir') });
+}
+
+export async function startTestStack(
+  options: { subgraphs?: SubgraphName[]; gateway?: boolean; enforceSharing?: boolean } = {},
+): Promise<TestStack> {
   const names = options.subgraphs ?? [...SUBGRAPH_NAMES];
   const uri = inject('mongoUri');
   const commands = { government: [], court: [], procuratorate: [] } as Record<SubgraphName, string[]>;
   const subgraphs: TestStack['subgraphs'] = {};
   for (const name of names) {
-    const running = await startSubgraph(name, { uri, database: DATABASE_NAMES[name] }, { host: '127.0.0.1', port: 0 });
+    const running = await startSubgraph(name, { uri, database: DATABASE_NAMES[name] }, { host: '127.0.0.1', port: 0 }, {
+      verifyingKey: assertionVerifyingKey(testConfig().auth),
+      enforceSharing: options.enforceSharing ?? true,
+    });
     running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
       // e.g. "find adminCases": the command and the collection it ran on.
       const target = event.command[event.commandName];
@@ -36,7 +57,7 @@ export async function startTestStack(options: { subgraphs?: SubgraphName[]; gate
   let gateway: RunningService | null = null;
   if (options.gateway) {
     const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config: loadConfig({}), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startGateway({ config: testConfig(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
   }
   return {
     subgraphs,
@@ -57,11 +78,41 @@ export interface GraphQLResponse {
   body: { data?: unknown; errors?: unknown[] } & Record<string, unknown>;
 }
 
-export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+}
+
+/** A caller: org and roles, with the other claims filled in plausibly. */
+export function principal(org: Org, roles: string[], unit: string | null = null): Principal {
+  return { sub: `test-${org}-${roles.join('-')}${unit ? `-${unit}` : ''}`, name: `Test ${org} ${roles.join(' ')}`, org, roles, unit };
+}
+
+/** Headers of a gateway request by `who` for `purpose`, with a development token. */
+export async function callerHeaders(who: Principal, purpose: Purpose, ttlSeconds = 300): Promise<Record<string, string>> {
+  const token = await issueDevToken(testConfig().auth, who, ttlSeconds);
+  return { authorization: `Bearer ${token}`, 'x-purpose': purpose };
+}
+
+/** Posts to a subgraph directly, as the gateway would: with an assertion over the exact body. */
+export async function postSubgraph(
+  subgraph: SubgraphName,
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  identity: CallIdentity,
+): Promise<GraphQLResponse & { assertion: string; body_: string }> {
+  const body = JSON.stringify({ query, variables });
+  const assertion = await signAssertion(assertionSigningKey(testConfig().auth), subgraph, identity, body);
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: assertion }, body });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse['body'], assertion, body_: body };
 }

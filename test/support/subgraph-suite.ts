@@ -2,10 +2,13 @@
 // integration-testsuite pattern): queries, filters, pagination, entity batching and bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubgraphName } from '../../config/index.js';
-import { postGraphQL, startTestStack, type TestStack } from './stack.js';
+import type { CallIdentity } from '../../auth/index.js';
+import { postSubgraph, startTestStack, type TestStack } from './stack.js';
 
 export interface SubgraphSpec {
   name: SubgraphName;
+  /** A caller of the owning institution who may see every field the suite reads. */
+  identity: CallIdentity;
   list: {
     field: string;
     /** A filter literal, e.g. `{ kind: JUDGMENT_SUPERVISION }`. */
@@ -36,7 +39,10 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
   describe(`${spec.name} subgraph, started alone`, () => {
     let stack: TestStack;
     let url: string;
-    const post = (query: string, variables?: Record<string, unknown>) => postGraphQL(url, query, variables);
+    const post = async (query: string, variables?: Record<string, unknown>) => {
+      const { status, body } = await postSubgraph(spec.name, url, query, variables, spec.identity);
+      return { status, body };
+    };
 
     beforeAll(async () => {
       stack = await startTestStack({ subgraphs: [spec.name] });
@@ -98,7 +104,7 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
       expect({ status, body }).toEqual({
         status: 200,
         body: {
-          data: null,
+          data: { [spec.list.field]: null },
           errors: [
             {
               message: 'Malformed cursor: pass a cursor this list returned',
@@ -122,7 +128,7 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
           extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
         },
       ]);
-      expect(body.data).toBeNull();
+      expect(body.data).toEqual({ [spec.list.field]: null });
     });
 
     it('answers a reversed period in a filter with BAD_USER_INPUT', async () => {
@@ -130,7 +136,7 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
         `{ ${spec.list.field}(filter: { ${spec.list.periodField}: { from: "2025-07-01", to: "2025-01-01" } }) { totalCount } }`,
       );
       expect(body).toEqual({
-        data: null,
+        data: { [spec.list.field]: null },
         errors: [
           {
             message: `filter.${spec.list.periodField}.from must be before filter.${spec.list.periodField}.to`,
@@ -164,7 +170,7 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
     it('answers a page size out of range and a malformed id with BAD_USER_INPUT', async () => {
       const { body: page } = await post(`{ ${spec.list.field}(first: 501) { totalCount } }`);
       expect(page).toEqual({
-        data: null,
+        data: { [spec.list.field]: null },
         errors: [
           {
             message: 'first must be an integer from 1 to 500',

@@ -1,0 +1,71 @@
+// Every error code and denial reason that may reach a client, in one place. Anything else is
+// masked to INTERNAL_SERVER_ERROR before it leaves a service: no stack traces, driver messages or
+// internal URLs (see maskError).
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST = 'BAD_REQUEST',
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** A field the caller may not see (with a DenialReason). */
+  FORBIDDEN = 'FORBIDDEN',
+  /** No valid caller token (HTTP 401 at the gateway) or gateway assertion (401 at a subgraph). */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** No valid `x-purpose` header (HTTP 400 at the gateway). */
+  PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
+}
+
+/** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */
+export enum DenialReason {
+  /** The caller's organisation is not among those the field is shared with. */
+  ORG_NOT_ALLOWED = 'ORG_NOT_ALLOWED',
+  /** The organisation may see it, but none of the caller's roles may. */
+  ROLE_NOT_ALLOWED = 'ROLE_NOT_ALLOWED',
+  /** Shared with the caller, but not for the declared purpose. */
+  PURPOSE_NOT_ALLOWED = 'PURPOSE_NOT_ALLOWED',
+  /** An agency officer asking about a record of another agency. */
+  NOT_OWN_UNIT = 'NOT_OWN_UNIT',
+  /** Not shared outside the owning institution (or not with the caller's role inside it). */
+  OWNER_ONLY = 'OWNER_ONLY',
+  /** No rule covers the field: denied by default. */
+  NO_RULE = 'NO_RULE',
+}
+
+const DELIBERATE_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function badUserInput(message: string, argument?: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) },
+  });
+}
+
+export function forbidden(reason: DenialReason): GraphQLError {
+  return new GraphQLError(`Not shared with you: ${reason}`, { extensions: { code: ErrorCode.FORBIDDEN, reason } });
+}
+
+/**
+ * Apollo Server `formatError`: keeps errors raised on purpose (a known code), replaces everything
+ * else with a generic internal error, and hands the original to `log` for the operator.
+ */
+export function maskError(
+  log: (error: unknown) => void,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && DELIBERATE_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    log(error);
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

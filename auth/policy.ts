@@ -1,0 +1,224 @@
+// The sharing policy of one subgraph, read from its SDL (`@sharing`, `@grant`) and checked
+// against its executable schema at start-up: every field has exactly one class, every name in a
+// rule exists, and a field that may be denied to anyone is nullable (so a denial nulls that field,
+// never its parent). Any problem stops the subgraph with the full list.
+import {
+  Kind,
+  isNonNullType,
+  isObjectType,
+  type ConstDirectiveNode,
+  type ConstValueNode,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { ALL_ROLES, ORGS, PURPOSES, ROLES_BY_ORG, type Org, type Purpose } from './principal.js';
+
+export const SHARING_CLASSES = ['OPEN', 'CONDITIONAL', 'OWNER'] as const;
+export type SharingClass = (typeof SHARING_CLASSES)[number];
+export const AUDIENCES = ['PUBLIC', 'PARTICIPANTS'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+export const MASKS = ['PERSON_NAME', 'ID_NUMBER', 'PHONE'] as const;
+export type Mask = (typeof MASKS)[number];
+export const ROW_CONDITIONS = ['OWN_UNIT'] as const;
+export type RowCondition = (typeof ROW_CONDITIONS)[number];
+
+export interface Grant {
+  orgs: Org[];
+  /** Null: any role of those orgs. */
+  roles: string[] | null;
+  /** Null: any purpose. */
+  purposes: Purpose[] | null;
+  row: RowCondition | null;
+}
+
+export interface FieldPolicy {
+  type: string;
+  field: string;
+  sharing: SharingClass;
+  /** For OPEN fields: PARTICIPANTS (default) or PUBLIC. */
+  audience: Audience | null;
+  grants: Grant[];
+  /** For OWNER fields: the owning institution's roles that may see it (null: all of them). */
+  ownerRoles: string[] | null;
+  mask: Mask | null;
+}
+
+/** Reads the agency a record belongs to, for OWN_UNIT row conditions (per subgraph, per type). */
+export type AgencyOf = Record<string, (record: Record<string, unknown>) => string | null | undefined>;
+
+export interface SubgraphPolicy {
+  /** The institution that owns this subgraph's fields. */
+  owner: Org;
+  fields: Map<string, FieldPolicy>;
+}
+
+/** Federation's own fields; allowed explicitly by the rules (see auth/rules.ts). */
+export const FEDERATION_FIELDS = new Set(['Query._service', 'Query._entities', '_Service.sdl']);
+
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`sharing policy refused:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+type DirectiveArgs = Record<string, ConstValueNode>;
+
+function directiveArgs(node: ConstDirectiveNode): DirectiveArgs {
+  return Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, a.value]));
+}
+
+function stringArg(args: DirectiveArgs, name: string): string | null {
+  const value = args[name];
+  return value && value.kind === Kind.STRING ? value.value : null;
+}
+
+function listArg(args: DirectiveArgs, name: string): string[] | null {
+  const value = args[name];
+  if (!value || value.kind === Kind.NULL) return null;
+  if (value.kind === Kind.LIST) return value.values.map((v) => (v.kind === Kind.STRING ? v.value : '?'));
+  return value.kind === Kind.STRING ? [value.value] : ['?'];
+}
+
+function checkList<T extends string>(problems: string[], where: string, what: string, values: string[] | null, allowed: readonly T[]): T[] | null {
+  if (values === null) return null;
+  for (const value of values) if (!allowed.includes(value as T)) problems.push(`${where}: unknown ${what} "${value}"`);
+  if (values.length === 0) problems.push(`${where}: empty ${what} list`);
+  return values as T[];
+}
+
+interface SharingDirective {
+  sharing: string | null;
+  audience: string | null;
+  ownerRoles: string[] | null;
+  mask: string | null;
+}
+
+function readSharing(node: ConstDirectiveNode): SharingDirective {
+  const args = directiveArgs(node);
+  return {
+    sharing: stringArg(args, 'class'),
+    audience: stringArg(args, 'audience'),
+    ownerRoles: listArg(args, 'ownerRoles'),
+    mask: stringArg(args, 'mask'),
+  };
+}
+
+/**
+ * Reads and checks the policy of a subgraph. `typeDefs` is its SDL, `schema` the schema built
+ * from it (with federation's additions), `agencyOf` how its types name their agency.
+ */
+export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSchema, agencyOf: AgencyOf): SubgraphPolicy {
+  const problems: string[] = [];
+  const typeDefaults = new Map<string, SharingDirective>();
+  const fieldDirectives = new Map<string, { sharing?: SharingDirective; grants: ConstDirectiveNode[] }>();
+
+  for (const definition of typeDefs.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) {
+      const named = 'name' in definition ? definition.name?.value : undefined;
+      const directives = 'directives' in definition ? definition.directives ?? [] : [];
+      if (directives.some((d) => d.name.value === 'sharing')) problems.push(`${named}: @sharing is for object types and their fields only`);
+      continue;
+    }
+    const type = definition.name.value;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'sharing') continue;
+      if (typeDefaults.has(type)) problems.push(`${type}: more than one type-level @sharing`);
+      typeDefaults.set(type, readSharing(directive));
+    }
+    for (const field of definition.fields ?? []) {
+      const coordinate = `${type}.${field.name.value}`;
+      const entry = { grants: [] as ConstDirectiveNode[] } as { sharing?: SharingDirective; grants: ConstDirectiveNode[] };
+      for (const directive of field.directives ?? []) {
+        if (directive.name.value === 'sharing') {
+          if (entry.sharing) problems.push(`${coordinate}: more than one @sharing`);
+          entry.sharing = readSharing(directive);
+        } else if (directive.name.value === 'grant') {
+          entry.grants.push(directive);
+        }
+      }
+      fieldDirectives.set(coordinate, entry);
+    }
+  }
+
+  const fields = new Map<string, FieldPolicy>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      if (FEDERATION_FIELDS.has(coordinate)) continue;
+      const declared = fieldDirectives.get(coordinate);
+      const sharingDirective = declared?.sharing ?? typeDefaults.get(type.name);
+      if (!sharingDirective) {
+        problems.push(`${coordinate}: no sharing class (add @sharing to the field or its type)`);
+        continue;
+      }
+      const sharing = sharingDirective.sharing;
+      if (!sharing || !(SHARING_CLASSES as readonly string[]).includes(sharing)) {
+        problems.push(`${coordinate}: unknown sharing class "${sharing}"`);
+        continue;
+      }
+      const audience = sharingDirective.audience;
+      if (audience !== null && (sharing !== 'OPEN' || !(AUDIENCES as readonly string[]).includes(audience))) {
+        problems.push(`${coordinate}: audience "${audience}" (only OPEN fields take PUBLIC or PARTICIPANTS)`);
+      }
+      const mask = sharingDirective.mask;
+      if (mask !== null && !(MASKS as readonly string[]).includes(mask)) problems.push(`${coordinate}: unknown mask "${mask}"`);
+      const ownerRoles = checkList(problems, coordinate, 'owner role', sharingDirective.ownerRoles, ROLES_BY_ORG[owner]);
+      if (ownerRoles && sharing !== 'OWNER') problems.push(`${coordinate}: ownerRoles apply to OWNER fields only`);
+
+      // Grants are read from the field's own directives only: a type-level default has none.
+      const grants: Grant[] = [];
+      for (const node of declared?.sharing ? declared.grants : []) {
+        const args = directiveArgs(node);
+        const orgs = checkList(problems, coordinate, 'org', listArg(args, 'orgs'), ORGS) ?? [];
+        const roles = checkList(problems, coordinate, 'role', listArg(args, 'roles'), ALL_ROLES);
+        for (const role of roles ?? []) {
+          if (!orgs.some((org) => (ROLES_BY_ORG[org] as readonly string[] | undefined)?.includes(role))) {
+            problems.push(`${coordinate}: role "${role}" belongs to none of ${orgs.join(', ')}`);
+          }
+        }
+        const purposes = checkList(problems, coordinate, 'purpose', listArg(args, 'purposes'), PURPOSES);
+        const row = stringArg(args, 'row');
+        if (row !== null && !(ROW_CONDITIONS as readonly string[]).includes(row)) problems.push(`${coordinate}: unknown row condition "${row}"`);
+        if (row === 'OWN_UNIT' && !agencyOf[type.name]) problems.push(`${coordinate}: OWN_UNIT needs a way to read the agency of ${type.name}`);
+        grants.push({ orgs, roles, purposes, row: row as RowCondition | null });
+      }
+      if (declared && !declared.sharing && declared.grants.length) problems.push(`${coordinate}: @grant without @sharing(class: "CONDITIONAL")`);
+      if (grants.length && sharing !== 'CONDITIONAL') problems.push(`${coordinate}: @grant on a ${sharing} field`);
+      if (sharing === 'CONDITIONAL' && grants.length === 0) problems.push(`${coordinate}: CONDITIONAL without any @grant`);
+
+      const policy: FieldPolicy = {
+        type: type.name,
+        field: field.name,
+        sharing: sharing as SharingClass,
+        audience: sharing === 'OPEN' ? ((audience as Audience | null) ?? 'PARTICIPANTS') : null,
+        grants,
+        ownerRoles,
+        mask: mask as Mask | null,
+      };
+      const deniable = !(policy.sharing === 'OPEN' && policy.audience === 'PUBLIC');
+      if (deniable && isNonNullType(field.type)) {
+        problems.push(`${coordinate}: may be withheld from some callers, so it must be nullable`);
+      }
+      fields.set(coordinate, policy);
+    }
+  }
+
+  // Directives naming fields that the schema does not have (e.g. on an interface) are refused too.
+  for (const coordinate of fieldDirectives.keys()) {
+    const entry = fieldDirectives.get(coordinate)!;
+    if ((entry.sharing || entry.grants.length) && !fields.has(coordinate) && !problems.some((p) => p.startsWith(coordinate))) {
+      problems.push(`${coordinate}: policy for a field the schema does not have`);
+    }
+  }
+  for (const type of typeDefaults.keys()) {
+    if (!isObjectType(schema.getType(type))) problems.push(`${type}: policy for a type that is not an object type`);
+  }
+  for (const type of Object.keys(agencyOf)) {
+    if (!isObjectType(schema.getType(type))) problems.push(`${type}: agency reader for a type that does not exist`);
+  }
+
+  if (problems.length) throw new PolicyError(problems);
+  return { owner, fields };
+}

@@ -1,0 +1,50 @@
+// Who is asking, and why: the orgs, roles and purposes of domain.md, and the parsing of a caller's
+// claims into a Principal. Claims come from a verified token, but are still untyped until here.
+export const ROLES_BY_ORG = {
+  government: ['reviewer', 'linkage_officer', 'agency_officer', 'analyst'],
+  court: ['judge', 'clerk', 'enforcement_officer', 'analyst'],
+  procuratorate: ['prosecutor', 'analyst'],
+  audit: ['auditor'],
+  partner: ['viewer'],
+} as const;
+
+export type Org = keyof typeof ROLES_BY_ORG;
+export const ORGS = Object.keys(ROLES_BY_ORG) as Org[];
+export const ALL_ROLES = [...new Set(Object.values(ROLES_BY_ORG).flat())] as string[];
+
+/** The institutions that own data; the others (audit, partner) only read. */
+export const PARTICIPANT_ORGS = ['government', 'court', 'procuratorate'] as const satisfies readonly Org[];
+
+export const PURPOSES = ['CASE_HANDLING', 'DISPUTE_RESOLUTION', 'SUPERVISION', 'STATISTICS', 'AUDIT'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export interface Principal {
+  sub: string;
+  name: string;
+  org: Org;
+  roles: string[];
+  /** The Agency id a government agency officer belongs to. */
+  unit: string | null;
+}
+
+const TEXT = /^[^\u0000-\u001f\u007f]{1,128}$/;
+const UNIT = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Parses claims into a Principal, or returns why they are not one. */
+export function parsePrincipal(claims: Record<string, unknown>): Principal | string {
+  const { sub, name, org, roles, unit } = claims;
+  if (typeof sub !== 'string' || !TEXT.test(sub)) return 'sub must be a non-empty string';
+  if (typeof name !== 'string' || !TEXT.test(name)) return 'name must be a non-empty string';
+  if (typeof org !== 'string' || !(ORGS as string[]).includes(org)) return `org must be one of ${ORGS.join(', ')}`;
+  const allowed = ROLES_BY_ORG[org as Org] as readonly string[];
+  if (!Array.isArray(roles) || roles.length === 0 || roles.length > 10 || !roles.every((r) => typeof r === 'string' && allowed.includes(r))) {
+    return `roles must be a non-empty list of ${org} roles: ${allowed.join(', ')}`;
+  }
+  if (unit !== undefined && unit !== null && (typeof unit !== 'string' || !UNIT.test(unit))) return 'unit must be an agency id';
+  if ((roles as string[]).includes('agency_officer') && typeof unit !== 'string') return 'an agency_officer needs a unit';
+  return { sub, name, org: org as Org, roles: [...new Set(roles as string[])], unit: typeof unit === 'string' ? unit : null };
+}
+
+export function parsePurpose(value: unknown): Purpose | null {
+  return typeof value === 'string' && (PURPOSES as readonly string[]).includes(value) ? (value as Purpose) : null;
+}
