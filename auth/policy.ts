@@ -115,9 +115,12 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
 
   for (const definition of typeDefs.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) {
+      // Interfaces included: graphql-shield silently ignores rules keyed by an interface.
       const named = 'name' in definition ? definition.name?.value : undefined;
       const directives = 'directives' in definition ? definition.directives ?? [] : [];
-      if (directives.some((d) => d.name.value === 'sharing')) problems.push(`${named}: @sharing is for object types and their fields only`);
+      const fieldsOf = 'fields' in definition ? ((definition.fields ?? []) as readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] }[]) : [];
+      const marked = [...directives, ...fieldsOf.flatMap((f) => f.directives ?? [])].some((d) => ['sharing', 'grant'].includes(d.name.value));
+      if (marked) problems.push(`${named}: @sharing and @grant are for object types and their fields only`);
       continue;
     }
     const type = definition.name.value;

@@ -126,7 +126,7 @@ export interface SubgraphSecurity {
   enforceSharing?: boolean;
 }
 
-export function serveSubgraph<TContext extends BaseContext>(
+export async function serveSubgraph<TContext extends BaseContext>(
   definition: SubgraphDefinition<TContext>,
   listen: { host: string; port: number },
   security: SubgraphSecurity,

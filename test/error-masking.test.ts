@@ -1,0 +1,97 @@
+// Only deliberate codes reach a client: database failures, a subgraph that is down, and schema
+// details in production are masked; and a failure is never mistaken for a denial.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { demoData } from './support/seed-options.js';
+import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
+
+describe('error masking', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ gateway: true });
+  });
+  afterAll(() => stack.stop());
+
+  it('a subgraph whose database fails answers INTERNAL_SERVER_ERROR, not FORBIDDEN, with no driver text', async () => {
+    const solo = await startTestStack({ subgraphs: ['court'] });
+    try {
+      await solo.subgraphs.court!.database.close();
+      const { status, body } = await postSubgraph(
+        'court',
+        solo.subgraphs.court!.url,
+        `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber judge } }`,
+        undefined,
+        { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId: randomUUID() },
+      );
+      expect({ status, body }).toEqual({
+        status: 200,
+        body: {
+          data: { adminCase: null },
+          errors: [{ message: 'Internal server error', path: ['adminCase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        },
+      });
+    } finally {
+      await solo.stop();
+    }
+  });
+
+  it('a subgraph that is down is reported without its address; the other subgraphs still answer', async () => {
+    const partial = await startTestStack({ subgraphs: ['government', 'court', 'procuratorate'], gateway: true });
+    try {
+      await partial.subgraphs.procuratorate!.stop();
+      const { status, body } = await postGraphQL(
+        partial.gateway!.url,
+        `query($id: ID!) { adminCase(id: $id) { caseNumber supervisions { caseNumber } } }`,
+        { id: demoData().showcase.adminCaseId },
+        await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING'),
+      );
+      expect(status).toBe(200);
+      expect(body.data).toEqual({
+        adminCase: { caseNumber: demoData().court.adminCases.find((c) => c._id === demoData().showcase.adminCaseId)!.caseNumber, supervisions: null },
+      });
+      // The gateway's own fetch failure carries no path; its message and cause stay in the log.
+      expect(body.errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|localhost/);
+    } finally {
+      await partial.stop();
+    }
+  });
+
+  it('in production: no introspection, no field suggestions', async () => {
+    const config = loadConfig({ LINKAGE_ENV: 'production', KEYS_DIR: testConfig().auth.keysDir });
+    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
+    const gateway = await startGateway({ config, subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    try {
+      const headers = await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING');
+      const introspection = await postGraphQL(gateway.url, '{ __schema { types { name } } }', undefined, headers);
+      expect(introspection.status).toBe(400);
+      expect(introspection.body.errors).toEqual([
+        {
+          message: 'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production',
+          locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: 'INTROSPECTION_DISABLED' },
+        },
+      ]);
+      const typo = await postGraphQL(gateway.url, '{ adminCasez { totalCount } }', undefined, headers);
+      expect(typo.body.errors).toEqual([
+        { message: 'Cannot query field "adminCasez" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ]);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('in development, the gateway suggests fields (and allows introspection) for the developers', async () => {
+    const headers = await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING');
+    const typo = await postGraphQL(stack.gateway!.url, '{ adminCasez { totalCount } }', undefined, headers);
+    expect(typo.body.errors).toEqual([
+      {
+        message: 'Cannot query field "adminCasez" on type "Query". Did you mean "adminCase" or "adminCases"?',
+        locations: [{ line: 1, column: 3 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ]);
+  });
+});
