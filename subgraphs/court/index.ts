@@ -11,7 +11,7 @@ import { createCourtStore } from './store.js';
 
 export { createCourtStore, type CourtStore, type CourtSeed } from './store.js';
 
-const agencyOf: AgencyOf = {
+export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
   AdminCase: (c) => c.defendantId as string,
   EnforcementCase: (e) => e.agencyId as string,

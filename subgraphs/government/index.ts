@@ -11,7 +11,7 @@ import { createGovernmentStore } from './store.js';
 
 export { createGovernmentStore, type GovernmentStore, type GovernmentSeed } from './store.js';
 
-const agencyOf: AgencyOf = {
+export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
   AdministrativeAct: (act) => act.agencyId as string,
   Reconsideration: (rc) => rc.respondentId as string,

@@ -11,7 +11,7 @@ import { createProcuratorateStore } from './store.js';
 
 export { createProcuratorateStore, type ProcuratorateStore, type ProcuratorateSeed } from './store.js';
 
-const agencyOf: AgencyOf = {
+export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
   SupervisionCase: (s) => s.agencyId as string | null,
   ProcuratorialSuggestion: (s) => s.toAgencyId as string,
