@@ -6,8 +6,8 @@
 //   entity types' own fields keep their rules, so `_entities` is no bypass;
 // - an error thrown inside a resolver would read as a plain denial: `allowExternalErrors` keeps
 //   database failures as errors (masked to INTERNAL_SERVER_ERROR), not FORBIDDEN;
-// - `applyMiddleware` has dropped `__resolveReference` before: test/sharing-rules.test.ts checks
-//   that entity resolution survives.
+// - `applyMiddleware` has dropped `__resolveReference` before: the subgraph suite
+//   (test/support/subgraph-suite.ts) resolves `_entities` through the rules for every subgraph.
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';

@@ -1,0 +1,86 @@
+// Shared set-up of the benchmarks: a fresh embedded store in a temporary folder, seeded, and
+// whole stacks (three subgraphs and a gateway) started in this process on free ports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { assertionVerifyingKey, issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
+import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
+import { startGateway } from '../../gateway/index.js';
+import { freePort, seedDemoData, startEmbeddedStore, startSubgraph, type RunningService } from '../../subgraphs/index.js';
+import { connectAll } from '../stack.js';
+
+export interface BenchEnvironment {
+  config: Config;
+  uri: string;
+  close(): Promise<void>;
+}
+
+export async function openBenchEnvironment(scale: number): Promise<BenchEnvironment> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-bench-'));
+  const config = loadConfig({ KEYS_DIR: path.join(dir, 'keys') });
+  const store = await startEmbeddedStore({ ...config.embeddedStore, port: await freePort(), dataDir: path.join(dir, 'store') });
+  const locations = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, { uri: store.uri, database: DATABASE_NAMES[n] }])) as Parameters<
+    typeof connectAll
+  >[0];
+  const { dbs, close } = await connectAll(locations);
+  await seedDemoData(dbs, { scale, pseudonymKey: config.pseudonymKey as string });
+  await close();
+  return {
+    config,
+    uri: store.uri,
+    close: async () => {
+      await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchStack {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing: boolean }): Promise<BenchStack> {
+  const services: RunningService[] = [];
+  const urls: Record<string, string> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const service = await startSubgraph(name, { uri: env.uri, database: DATABASE_NAMES[name] }, { host: '127.0.0.1', port: 0 }, {
+      verifyingKey: assertionVerifyingKey(env.config.auth),
+      enforceSharing: options.enforceSharing,
+    });
+    services.push(service);
+    urls[name] = service.url;
+  }
+  const gateway = await startGateway({ config: env.config, subgraphUrls: urls, listen: { host: '127.0.0.1', port: 0 } });
+  return {
+    url: gateway.url,
+    stop: async () => {
+      await gateway.stop();
+      for (const s of services) await s.stop();
+    },
+  };
+}
+
+export async function headersFor(env: BenchEnvironment, who: Principal, purpose: Purpose): Promise<Record<string, string>> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${await issueDevToken(env.config.auth, who, 3600)}`, 'x-purpose': purpose };
+}
+
+/** Posts one query; fails loudly on an error so a benchmark never times a broken request. */
+export async function query(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const json = (await response.json()) as { errors?: unknown[] };
+  if (response.status !== 200 || json.errors) throw new Error(`benchmark query failed: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
+}
+
+export async function timed(run: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
