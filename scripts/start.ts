@@ -2,7 +2,7 @@
 // configured ports. `npm start -- court` (or gateway, government, procuratorate) runs one service,
 // as each container of docker-compose.yml does.
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
-import { assertionVerifyingKey } from '../auth/index.js';
+import { assertionVerifyingKey, issueDevToken } from '../auth/index.js';
 import { startGateway } from '../gateway/index.js';
 import { needsSeed, seedDemoData, startSubgraph, type RunningService } from '../subgraphs/index.js';
 import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
@@ -61,7 +61,16 @@ async function main(): Promise<void> {
     if (services.includes('gateway')) {
       const gateway = await startGateway({ config });
       running.push(gateway);
-      console.log(`\ngateway: ${gateway.url}\n\ntry:\ncurl -s ${gateway.url} -H 'content-type: application/json' \\\n  --data '${JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') })}'\n`);
+      console.log(`\ngateway: ${gateway.url}`);
+      if (config.mode === 'development') {
+        // A partner's token (public statistics only), so the example below works as printed.
+        const token = await issueDevToken(config.auth, { sub: 'dev-partner', name: 'Development partner', org: 'partner', roles: ['viewer'], unit: null }, 3600);
+        console.log(
+          `\ntry (as a partner frontend; other callers: npm run token -- --org court --roles judge):\n` +
+            `curl -s ${gateway.url} -H 'content-type: application/json' \\\n  -H 'authorization: Bearer ${token}' \\\n  -H 'x-purpose: STATISTICS' \\\n` +
+            `  --data '${JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') })}'\n`,
+        );
+      }
     }
   } catch (error) {
     for (const service of running.reverse()) await service.stop().catch(() => {});
