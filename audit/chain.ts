@@ -1,0 +1,179 @@
+// The tamper evidence of an access log, after CloudTrail's log-file validation and X-Road's
+// signed logs: every record's hash is SHA-256 over the previous hash and a canonical encoding of
+// the record; sequence numbers are contiguous per chain; the writer signs checkpoints (Ed25519)
+// that list the hashes they cover. Verification recomputes the chain against the checkpoints and
+// names the first bad sequence number.
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+
+/** The hash before the first record of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What every chained record carries, whatever else it holds. */
+export interface ChainLink {
+  chain: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface Checkpoint {
+  chain: string;
+  /** The first and last sequence numbers it covers, and their hashes in order. */
+  fromSeq: number;
+  seq: number;
+  hashes: string[];
+  headHash: string;
+  at: Date;
+  /** Ed25519 over the canonical encoding of all the fields above, base64url. */
+  signature: string;
+}
+
+/**
+ * A canonical encoding: JSON with object keys sorted, dates as ISO strings, `undefined` dropped.
+ * The same record always encodes to the same bytes, whichever order its fields were written in.
+ */
+export function canonical(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([key, v]) => v !== undefined && key !== '_id')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${canonical(v)}`).join(',')}}`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in an audit record');
+  return JSON.stringify(value);
+}
+
+/** The hash of a record: over the previous hash and the record without its own hash. */
+export function recordHash(record: Omit<ChainLink, 'hash'> & Record<string, unknown>): string {
+  const { hash: _ignored, ...content } = record as Record<string, unknown>;
+  return createHash('sha256').update(record.prevHash).update('\n').update(canonical(content)).digest('hex');
+}
+
+function checkpointBody(checkpoint: Omit<Checkpoint, 'signature'>): Buffer {
+  const { chain, fromSeq, seq, hashes, headHash, at } = checkpoint;
+  return Buffer.from(canonical({ chain, fromSeq, seq, hashes, headHash, at }), 'utf8');
+}
+
+export function signCheckpoint(key: KeyObject, checkpoint: Omit<Checkpoint, 'signature'>): Checkpoint {
+  return { ...checkpoint, signature: sign(null, checkpointBody(checkpoint), key).toString('base64url') };
+}
+
+export function checkpointSignatureValid(key: KeyObject, checkpoint: Checkpoint): boolean {
+  try {
+    return verify(null, checkpointBody(checkpoint), key, Buffer.from(checkpoint.signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+export type ChainProblem =
+  | 'CHECKPOINT_SIGNATURE_INVALID'
+  | 'CHECKPOINT_MALFORMED'
+  | 'RECORD_MISSING'
+  | 'HASH_MISMATCH'
+  | 'NOT_AS_CHECKPOINTED'
+  | 'TAIL_CUT';
+
+export interface ChainVerification {
+  chain: string;
+  ok: boolean;
+  /** Records read and the last sequence number seen. */
+  records: number;
+  headSeq: number;
+  /** The last sequence number a valid checkpoint vouches for (0: none yet). */
+  checkpointedSeq: number;
+  /** Where verification first failed, and how. */
+  firstBadSeq: number | null;
+  problem: ChainProblem | null;
+  /** Records after the last checkpoint: chained, but not yet signed for. */
+  unsignedTail: number;
+}
+
+/**
+ * Verifies one chain: `records` in ascending seq order (any iterable, so a database cursor can be
+ * streamed), against its `checkpoints` and the writer's public key. `expectedHeadSeq`, when the
+ * live writer knows it, detects a tail cut after the last checkpoint too.
+ */
+export async function verifyChain(
+  chain: string,
+  records: AsyncIterable<ChainLink & Record<string, unknown>> | Iterable<ChainLink & Record<string, unknown>>,
+  checkpoints: Checkpoint[],
+  key: KeyObject,
+  expectedHeadSeq?: number,
+): Promise<ChainVerification> {
+  const result: ChainVerification = {
+    chain,
+    ok: true,
+    records: 0,
+    headSeq: 0,
+    checkpointedSeq: 0,
+    firstBadSeq: null,
+    problem: null,
+    unsignedTail: 0,
+  };
+  const fail = (seq: number, problem: ChainProblem) => {
+    if (result.firstBadSeq === null || seq < result.firstBadSeq) {
+      result.firstBadSeq = seq;
+      result.problem = problem;
+    }
+    result.ok = false;
+  };
+
+  // What the valid checkpoints vouch for: the hash of every sequence number they cover.
+  const vouched = new Map<number, string>();
+  let expectedFrom = 1;
+  for (const checkpoint of [...checkpoints].sort((a, b) => a.seq - b.seq)) {
+    if (!checkpointSignatureValid(key, checkpoint)) {
+      fail(checkpoint.seq, 'CHECKPOINT_SIGNATURE_INVALID');
+      continue;
+    }
+    const wellFormed =
+      checkpoint.chain === chain &&
+      checkpoint.fromSeq === expectedFrom &&
+      checkpoint.hashes.length === checkpoint.seq - checkpoint.fromSeq + 1 &&
+      checkpoint.hashes.at(-1) === checkpoint.headHash;
+    if (!wellFormed) {
+      fail(checkpoint.fromSeq, 'CHECKPOINT_MALFORMED');
+      continue;
+    }
+    checkpoint.hashes.forEach((hash, i) => vouched.set(checkpoint.fromSeq + i, hash));
+    expectedFrom = checkpoint.seq + 1;
+    result.checkpointedSeq = checkpoint.seq;
+  }
+
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  for await (const record of records) {
+    result.records++;
+    result.headSeq = record.seq;
+    if (record.seq !== expectedSeq) {
+      // A missing sequence number: deleted (or renumbered) records.
+      fail(expectedSeq, 'RECORD_MISSING');
+      break;
+    }
+    if (record.prevHash !== prevHash || recordHash(record) !== record.hash) {
+      fail(record.seq, 'HASH_MISMATCH');
+      break;
+    }
+    const vouchedHash = vouched.get(record.seq);
+    if (vouchedHash !== undefined && vouchedHash !== record.hash) {
+      // A chain that hashes correctly but is not the one the writer signed: records inserted or
+      // reordered, and every later hash recomputed.
+      fail(record.seq, 'NOT_AS_CHECKPOINTED');
+      break;
+    }
+    prevHash = record.hash;
+    expectedSeq++;
+  }
+  if (result.ok) {
+    // Records the checkpoints vouch for, or the live writer wrote, that are no longer there.
+    const lastSeen = expectedSeq - 1;
+    if (result.checkpointedSeq > lastSeen) fail(lastSeen + 1, 'TAIL_CUT');
+    else if (expectedHeadSeq !== undefined && expectedHeadSeq > lastSeen) fail(lastSeen + 1, 'TAIL_CUT');
+  }
+  result.unsignedTail = Math.max(0, result.headSeq - result.checkpointedSeq);
+  return result;
+}

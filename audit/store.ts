@@ -1,0 +1,70 @@
+// Where a log lives: two collections in the writer's own database (records and checkpoints),
+// with the unique index that makes sequence numbers unique per chain. The only module that
+// builds filters on them.
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { ChainLink, Checkpoint } from './chain.js';
+
+export type StoredRecord<TEntry> = ChainLink & { at: Date } & TEntry;
+
+export function createAuditLogStore<TEntry extends Document>(db: Db, name: string) {
+  const records = db.collection<StoredRecord<TEntry>>(`${name}Records`);
+  const checkpoints = db.collection<Checkpoint>(`${name}Checkpoints`);
+
+  return {
+    name,
+    records: records as unknown as Collection<Document>,
+    checkpoints,
+
+    async ensureIndexes(extra: Record<string, 1 | -1>[] = []): Promise<void> {
+      await records.createIndex({ chain: 1, seq: 1 }, { unique: true });
+      await records.createIndex({ at: 1 });
+      await records.createIndex({ requestId: 1 });
+      for (const index of extra) await records.createIndex(index);
+      await checkpoints.createIndex({ chain: 1, seq: 1 }, { unique: true });
+    },
+
+    /** Ordered: a failure stops at the failing record, and the caller treats the batch as lost. */
+    async insert(batch: StoredRecord<TEntry>[]): Promise<void> {
+      await records.insertMany(batch as never[], { ordered: true });
+    },
+
+    async insertCheckpoint(checkpoint: Checkpoint): Promise<void> {
+      await checkpoints.insertOne(checkpoint as never);
+    },
+
+    async lastRecord(chain: string): Promise<StoredRecord<TEntry> | null> {
+      return (await records.find({ chain } as Filter<StoredRecord<TEntry>>, { sort: { seq: -1 }, limit: 1 }).toArray())[0] as StoredRecord<TEntry> | null ?? null;
+    },
+
+    async lastCheckpoint(chain: string): Promise<Checkpoint | null> {
+      return (await checkpoints.find({ chain }, { sort: { seq: -1 }, limit: 1 }).toArray())[0] ?? null;
+    },
+
+    async chains(): Promise<string[]> {
+      const rows = await records.aggregate([{ $group: { _id: '$chain' } }]).toArray();
+      return rows.map((row) => String(row._id)).sort();
+    },
+
+    /** One chain's records in sequence order (after `afterSeq`), streamed. */
+    recordsOf(chain: string, afterSeq = 0): AsyncIterable<StoredRecord<TEntry>> {
+      return records.find({ chain, seq: { $gt: afterSeq } } as Filter<StoredRecord<TEntry>>, { sort: { seq: 1 }, batchSize: 1000 }) as unknown as AsyncIterable<
+        StoredRecord<TEntry>
+      >;
+    },
+
+    checkpointsOf(chain: string): Promise<Checkpoint[]> {
+      return checkpoints.find({ chain }, { sort: { seq: 1 }, projection: { _id: 0 } }).toArray() as Promise<Checkpoint[]>;
+    },
+
+    /** Records of a time range [from, to), all chains, in time then chain order. */
+    recordsBetween(from: Date, to: Date): AsyncIterable<StoredRecord<TEntry>> {
+      return records.find({ at: { $gte: from, $lt: to } } as Filter<StoredRecord<TEntry>>, {
+        sort: { at: 1, chain: 1, seq: 1 },
+        projection: { _id: 0 },
+        batchSize: 1000,
+      }) as unknown as AsyncIterable<StoredRecord<TEntry>>;
+    },
+  };
+}
+
+export type AuditLogStore<TEntry extends Document> = ReturnType<typeof createAuditLogStore<TEntry>>;
