@@ -99,7 +99,7 @@ export interface ChainVerification {
  */
 export async function verifyChain(
   chain: string,
-  records: AsyncIterable<ChainLink & Record<string, unknown>> | Iterable<ChainLink & Record<string, unknown>>,
+  records: AsyncIterable<ChainLink> | Iterable<ChainLink>,
   checkpoints: Checkpoint[],
   key: KeyObject,
   expectedHeadSeq?: number,
@@ -154,7 +154,7 @@ export async function verifyChain(
       fail(expectedSeq, 'RECORD_MISSING');
       break;
     }
-    if (record.prevHash !== prevHash || recordHash(record) !== record.hash) {
+    if (record.prevHash !== prevHash || recordHash(record as ChainLink & Record<string, unknown>) !== record.hash) {
       fail(record.seq, 'HASH_MISMATCH');
       break;
     }

@@ -18,6 +18,8 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   /** No valid `x-purpose` header (HTTP 400 at the gateway). */
   PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
+  /** The access log could not be written: the request fails and discloses nothing. */
+  AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
 }
 
 /** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */

@@ -4,7 +4,7 @@ export { ErrorCode, DenialReason, badUserInput, forbidden, maskError } from './e
 export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, parsePrincipal, parsePurpose, type Org, type Principal, type Purpose } from './principal.js';
 export { createTokenVerifier, issueDevToken, InvalidTokenError, type TokenVerifier } from './tokens.js';
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
-export { assertionSigningKey, assertionVerifyingKey, loadOrCreateKeyPair } from './keys.js';
+export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair } from './keys.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, buildRuleTree, checkRuleTree, type SharingContext } from './rules.js';
 export { decide, applyMask } from './decide.js';

@@ -47,3 +47,8 @@ export function assertionVerifyingKey(config: { keysDir: string; assertionPublic
     ? readPublicKey(config.assertionPublicKeyFile)
     : loadOrCreateKeyPair(config.keysDir, GATEWAY_ASSERTION_KEY).publicKey;
 }
+
+/** The Ed25519 key a service signs its access-log checkpoints with; its replicas share it. */
+export function auditSigningKey(config: { keysDir: string }, audit: { signingKeyFile: string | null }, service: string): KeyObject {
+  return audit.signingKeyFile ? readPrivateKey(audit.signingKeyFile) : loadOrCreateKeyPair(config.keysDir, `audit-${service}`).privateKey;
+}

@@ -16,6 +16,9 @@ export const DATABASE_NAMES: Record<SubgraphName, string> = {
   procuratorate: 'linkage_procuratorate',
 };
 
+/** The gateway's own database: its access log. */
+export const AUDIT_DATABASE_NAME = 'linkage_audit';
+
 const DEFAULT_PORTS: Record<ServiceName, number> = {
   gateway: 4000,
   government: 4001,
@@ -43,6 +46,11 @@ export const ENV = {
   keysDir: 'KEYS_DIR',
   assertionPrivateKeyFile: 'ASSERTION_PRIVATE_KEY_FILE',
   assertionPublicKeyFile: 'ASSERTION_PUBLIC_KEY_FILE',
+  auditMongodbUri: 'AUDIT_MONGODB_URI',
+  auditInstanceId: 'AUDIT_INSTANCE_ID',
+  auditSigningKeyFile: 'AUDIT_SIGNING_KEY_FILE',
+  auditCheckpointRecords: 'AUDIT_CHECKPOINT_RECORDS',
+  auditCheckpointSeconds: 'AUDIT_CHECKPOINT_SECONDS',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
@@ -77,6 +85,18 @@ export interface Config {
   pseudonymKey: string | null;
   supergraphPath: string;
   auth: AuthConfig;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** The gateway's access-log database (the subgraphs log disclosures in their own). */
+  store: StoreLocation;
+  /** Names this process's chains, `<service>/<instance>`; unique per writer (default: host, pid, random). */
+  instanceId: string | null;
+  /** PEM Ed25519 key the service signs its checkpoints with (production); development: KEYS_DIR. */
+  signingKeyFile: string | null;
+  checkpointRecords: number;
+  checkpointSeconds: number;
 }
 
 export interface AuthConfig {
@@ -171,6 +191,17 @@ export function loadConfig(env: Env = process.env): Config {
       : { kind: 'embedded', database: DATABASE_NAMES[name] };
   }
 
+  const auditUri = parseMongoUri(env, ENV.auditMongodbUri) ?? sharedUri;
+  const instanceId = read(env, ENV.auditInstanceId) ?? null;
+  if (instanceId !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(instanceId)) {
+    throw new ConfigError(ENV.auditInstanceId, 'must be 1-64 letters, digits, ".", "_" or "-"');
+  }
+  const positive = (name: string, fallback: number, max: number) => {
+    const raw = read(env, name) ?? String(fallback);
+    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(name, `must be an integer from 1 to ${max}, got "${raw}"`);
+    return Number(raw);
+  };
+
   const scaleRaw = read(env, ENV.seedScale) ?? '1';
   if (!/^\d{1,3}$/.test(scaleRaw) || Number(scaleRaw) < 1 || Number(scaleRaw) > 100) {
     throw new ConfigError(ENV.seedScale, `must be an integer from 1 to 100, got "${scaleRaw}"`);
@@ -216,6 +247,13 @@ export function loadConfig(env: Env = process.env): Config {
       assertionPrivateKeyFile: file(ENV.assertionPrivateKeyFile),
       assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
     },
+    audit: {
+      store: auditUri ? { kind: 'uri', uri: auditUri, database: AUDIT_DATABASE_NAME } : { kind: 'embedded', database: AUDIT_DATABASE_NAME },
+      instanceId,
+      signingKeyFile: file(ENV.auditSigningKeyFile),
+      checkpointRecords: positive(ENV.auditCheckpointRecords, 50, 10_000),
+      checkpointSeconds: positive(ENV.auditCheckpointSeconds, 5, 3600),
+    },
   };
 }
 
@@ -226,9 +264,18 @@ export function loadConfig(env: Env = process.env): Config {
 export function requiredVariables(service: ServiceName): string[] {
   const common = [ENV.mode, ENV.host, ENV.port(service)];
   if (service === 'gateway') {
-    return [...common, ...SUBGRAPH_NAMES.map(ENV.subgraphUrl), ENV.jwtIssuer, ENV.jwtAudience, ENV.jwksUrl, ENV.assertionPrivateKeyFile];
+    return [
+      ...common,
+      ...SUBGRAPH_NAMES.map(ENV.subgraphUrl),
+      ENV.jwtIssuer,
+      ENV.jwtAudience,
+      ENV.jwksUrl,
+      ENV.assertionPrivateKeyFile,
+      ENV.auditMongodbUri,
+      ENV.auditSigningKeyFile,
+    ];
   }
-  return [...common, ENV.subgraphMongodbUri(service), ENV.assertionPublicKeyFile];
+  return [...common, ENV.subgraphMongodbUri(service), ENV.assertionPublicKeyFile, ENV.auditSigningKeyFile];
 }
 
 /** Checks a production service's environment: every required variable present, then parses it. */
@@ -237,7 +284,10 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
   if (config.mode === 'production') {
     for (const name of requiredVariables(service)) {
       // A subgraph may take its store from the shared MONGODB_URI instead of its own variable.
-      const satisfied = read(env, name) !== undefined || (service !== 'gateway' && name === ENV.subgraphMongodbUri(service) && config.stores[service].kind === 'uri');
+      const fromShared =
+        (service !== 'gateway' && name === ENV.subgraphMongodbUri(service) && config.stores[service].kind === 'uri') ||
+        (service === 'gateway' && name === ENV.auditMongodbUri && config.audit.store.kind === 'uri');
+      const satisfied = read(env, name) !== undefined || fromShared;
       if (!satisfied) throw new ConfigError(name, `is required for ${service} when LINKAGE_ENV=production`);
     }
   }

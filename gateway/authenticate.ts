@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 // Gateway guards, in order: a valid caller token (401 UNAUTHENTICATED), then a valid purpose
 // (400 PURPOSE_REQUIRED). Neither failure reaches a subgraph. What they establish is the call
 // identity every subgraph call is signed with.
-import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ErrorCode, InvalidTokenError, PURPOSES, parsePurpose, type CallIdentity, type TokenVerifier } from '../auth/index.js';
-import { sendError } from '../subgraphs/shared/index.js';
+import { Rejection } from '../subgraphs/shared/index.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
@@ -18,7 +19,7 @@ export function useAuthentication(verify: TokenVerifier): RequestHandler {
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) return next(error);
       res.setHeader('WWW-Authenticate', 'Bearer realm="linkage", error="invalid_token"');
-      sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'A valid bearer token is required');
+      next(new Rejection(401, ErrorCode.UNAUTHENTICATED, 'A valid bearer token is required'));
     }
   };
 }
@@ -29,12 +30,20 @@ export function usePurpose(): RequestHandler {
   return (req, res, next) => {
     const purpose = parsePurpose(req.get(PURPOSE_HEADER));
     if (!purpose) {
-      return sendError(res, 400, ErrorCode.PURPOSE_REQUIRED, `Declare the purpose of the request in the ${PURPOSE_HEADER} header: one of ${PURPOSES.join(', ')}`);
+      return next(new Rejection(400, ErrorCode.PURPOSE_REQUIRED, `Declare the purpose of the request in the ${PURPOSE_HEADER} header: one of ${PURPOSES.join(', ')}`));
     }
-    const requestId = randomUUID();
-    res.setHeader('x-request-id', requestId);
-    const identity: CallIdentity = { principal: res.locals.principal, purpose, requestId };
+    const identity: CallIdentity = { principal: res.locals.principal, purpose, requestId: res.locals.requestId };
     res.locals.identity = identity;
+    next();
+  };
+}
+
+/** Every request gets an id (also sent back in `x-request-id`) and a start time, before any check. */
+export function useRequestId(): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.requestId = randomUUID();
+    res.locals.startedAt = performance.now();
+    res.setHeader('x-request-id', res.locals.requestId);
     next();
   };
 }

@@ -1,24 +1,54 @@
 // The gateway: @apollo/gateway over the committed supergraph. Callers must present a valid token
-// and a purpose; every subgraph call is signed for that caller; only deliberate errors get out.
+// and a purpose; every subgraph call is signed for that caller; every request is logged before
+// its response leaves; only deliberate errors get out.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Config, SubgraphName } from '../config/index.js';
-import { assertionSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
-import { serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
-import { usePurpose, useAuthentication } from './authenticate.js';
-import { signingDataSource, type GatewayContext } from './signing.js';
+import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
+import { AuditWriter, createAuditLogStore } from '../audit/index.js';
+import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
+import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
+import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
+import type { GatewayContext } from './context.js';
+import { signingDataSource } from './signing.js';
+
+export type { AccessEntry } from './access-log.js';
 
 export interface GatewayOptions {
   config: Config;
+  /** Where the access log is (the configured store, resolved by the caller). */
+  auditStore: { uri: string; database: string };
   /** Overrides the configured subgraph URLs (tests start subgraphs on free ports). */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   listen?: { host: string; port: number };
 }
 
-export async function startGateway(options: GatewayOptions): Promise<RunningService> {
+export interface RunningGateway extends RunningService {
+  /** The chain this gateway writes its access log to. */
+  auditChain: string;
+}
+
+/** One chain per writer instance: replicas never share a chain (see README, "Access log"). */
+export function auditChainName(service: string, instanceId: string | null): string {
+  return `${service}/${instanceId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`}`;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
   const urls = { ...config.subgraphUrls, ...options.subgraphUrls };
   const signingKey = assertionSigningKey(config.auth);
+
+  const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit');
+  const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access');
+  await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
+  const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditSigningKey(config.auth, config.audit, 'gateway'), {
+    checkpointEvery: config.audit.checkpointRecords,
+    checkpointSeconds: config.audit.checkpointSeconds,
+  });
+  await writer.start();
+
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -31,16 +61,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   const development = config.mode === 'development';
-  return serveGraphQL<GatewayContext>({
+  const service = await serveGraphQL<GatewayContext>({
     name: 'gateway',
     apollo: {
       gateway,
       introspection: development,
       // Field suggestions ("did you mean …") would let anyone map the schema without introspection.
       hideSchemaDetailsFromClientErrors: !development,
+      plugins: [accessLogPlugin(writer)],
     },
-    guards: [useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
-    context: async (_req, res) => ({ identity: res.locals.identity as CallIdentity }),
+    guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
+    onRejection: logRejections(writer),
+    context: async (_req, res) => ({
+      identity: res.locals.identity as CallIdentity,
+      subgraphsCalled: new Set<string>(),
+      startedAt: res.locals.startedAt as number,
+    }),
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
+    onStop: async () => {
+      await writer.stop();
+      await database.close();
+    },
   });
+  return { ...service, auditChain: writer.chain };
 }

@@ -4,12 +4,10 @@
 import type { KeyObject } from 'node:crypto';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ASSERTION_HEADER, signAssertion, type CallIdentity } from '../auth/index.js';
+import type { GatewayContext } from './context.js';
 
 const IDENTITY_HEADER = 'x-linkage-internal-identity';
 
-export interface GatewayContext {
-  identity: CallIdentity;
-}
 
 export function signingDataSource(subgraph: string, url: string, key: KeyObject): RemoteGraphQLDataSource<GatewayContext> {
   return new RemoteGraphQLDataSource<GatewayContext>({
@@ -17,6 +15,7 @@ export function signingDataSource(subgraph: string, url: string, key: KeyObject)
     willSendRequest({ request, context }) {
       // Deny by default: a call without a caller (there is none today) is never sent unsigned.
       if (!context.identity) throw new Error('refusing to call a subgraph without a caller identity');
+      context.subgraphsCalled.add(subgraph);
       request.http!.headers.set(IDENTITY_HEADER, JSON.stringify(context.identity));
     },
     fetcher: (async (input: string, init: { headers: Record<string, string>; body: string; method: string }) => {

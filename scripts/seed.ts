@@ -6,7 +6,7 @@ import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
 
 try {
   const config = loadConfig();
-  const { locations, embedded } = await locateStores(config);
+  const { locations, embedded } = await locateStores(config, undefined, false);
   const { dbs, close } = await connectAll(locations);
   try {
     const data = await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) });

@@ -1,24 +1,29 @@
 // Where each institution's database is: the configured MongoDB, or the embedded FerretDB started
 // here (one FerretDB process, one SQLite-backed database per institution).
 import type { Db } from 'mongodb';
-import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../config/index.js';
+import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type StoreLocation, type SubgraphName } from '../config/index.js';
 import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../subgraphs/index.js';
 
 export interface StoreLocations {
   locations: Record<SubgraphName, { uri: string; database: string }>;
-  /** The embedded store, when one was started for any subgraph. */
+  /** The gateway's access-log database. */
+  audit: { uri: string; database: string };
+  /** The embedded store, when one was started for any of them. */
   embedded: EmbeddedStore | null;
 }
 
-export async function locateStores(config: Config, subgraphs: readonly SubgraphName[] = SUBGRAPH_NAMES): Promise<StoreLocations> {
-  const needsEmbedded = subgraphs.some((name) => config.stores[name].kind === 'embedded');
-  const embedded = needsEmbedded ? await startEmbeddedStore(config.embeddedStore) : null;
+/** Resolves the stores of `subgraphs` (and the gateway's audit store), starting the embedded one if any needs it. */
+export async function locateStores(
+  config: Config,
+  subgraphs: readonly SubgraphName[] = SUBGRAPH_NAMES,
+  withGateway = true,
+): Promise<StoreLocations> {
+  const needed: StoreLocation[] = [...subgraphs.map((name) => config.stores[name]), ...(withGateway ? [config.audit.store] : [])];
+  const embedded = needed.some((store) => store.kind === 'embedded') ? await startEmbeddedStore(config.embeddedStore) : null;
+  const resolve = (store: StoreLocation) => ({ uri: store.kind === 'uri' ? store.uri : (embedded as EmbeddedStore).uri, database: store.database });
   const locations = {} as StoreLocations['locations'];
-  for (const name of subgraphs) {
-    const store = config.stores[name];
-    locations[name] = { uri: store.kind === 'uri' ? store.uri : (embedded as EmbeddedStore).uri, database: store.database };
-  }
-  return { locations, embedded };
+  for (const name of subgraphs) locations[name] = resolve(config.stores[name]);
+  return { locations, audit: resolve(config.audit.store), embedded };
 }
 
 /** Connections to all three databases (for seeding). */

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const subgraphs = services.filter((s): s is SubgraphName => s !== 'gateway');
 
   const running: RunningService[] = [];
-  const { locations, embedded } = await locateStores(config, subgraphs);
+  const { locations, audit, embedded } = await locateStores(config, subgraphs, services.includes('gateway'));
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping`);
     for (const service of running.reverse()) await service.stop().catch((e) => console.error(e));
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       console.log(`${name} subgraph: ${service.url}`);
     }
     if (services.includes('gateway')) {
-      const gateway = await startGateway({ config });
+      const gateway = await startGateway({ config, auditStore: audit });
       running.push(gateway);
       console.log(`\ngateway: ${gateway.url}`);
       if (config.mode === 'development') {

@@ -29,9 +29,9 @@ const SERVICES: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
 describe('docker-compose.yml', () => {
   it('has exactly the four services and one MongoDB 7 per institution', () => {
     expect(Object.keys(services).sort()).toEqual(
-      [...SERVICES, ...SUBGRAPH_NAMES.map((name) => `${name}-db`)].sort(),
+      [...SERVICES, ...SUBGRAPH_NAMES.map((name) => `${name}-db`), 'audit-db'].sort(),
     );
-    for (const name of SUBGRAPH_NAMES) expect(services[`${name}-db`]!.image).toBe('mongo:7');
+    for (const name of [...SUBGRAPH_NAMES, 'audit']) expect(services[`${name}-db`]!.image).toBe('mongo:7');
   });
 
   it.each(SERVICES)('%s: built from the one Dockerfile, started as itself, healthy on its configured port', (name) => {
@@ -62,20 +62,26 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(service.depends_on ?? {})).toEqual([`${name}-db`]);
   });
 
-  it.each(SUBGRAPH_NAMES)('%s: holds the public half of the gateway assertion key only', (name) => {
+  it.each(SUBGRAPH_NAMES)('%s: holds the public half of the gateway assertion key only, and its own audit key', (name) => {
     const service = services[name]!;
-    expect(service.secrets).toEqual(['gateway_assertion_public_key']);
+    expect(service.secrets).toEqual(['gateway_assertion_public_key', `audit_${name}_key`]);
+    expect(service.environment?.[ENV.auditSigningKeyFile]).toBe(`/run/secrets/audit_${name}_key`);
     expect(service.environment?.[ENV.assertionPublicKeyFile]).toBe('/run/secrets/gateway_assertion_public_key');
     expect(service.environment ?? {}).not.toHaveProperty(ENV.assertionPrivateKeyFile);
   });
 
   it('gateway: signs with the private key, verifies callers against the identity provider', () => {
     const gateway = services.gateway!;
-    expect(gateway.secrets).toEqual(['gateway_assertion_key']);
+    expect(gateway.secrets).toEqual(['gateway_assertion_key', 'audit_gateway_key']);
     expect(gateway.environment?.[ENV.assertionPrivateKeyFile]).toBe('/run/secrets/gateway_assertion_key');
     const config = loadServiceConfig('gateway', gateway.environment ?? {});
     expect(config.auth.jwksUrl).toMatch(/^https:\/\//);
-    expect(Object.keys(compose.secrets).sort()).toEqual(['gateway_assertion_key', 'gateway_assertion_public_key']);
+    expect(Object.keys(compose.secrets).sort()).toEqual(
+      ['audit_court_key', 'audit_gateway_key', 'audit_government_key', 'audit_procuratorate_key', 'gateway_assertion_key', 'gateway_assertion_public_key'],
+    );
+    // The access log lives in its own MongoDB, not in any institution's.
+    const audit = config.audit.store;
+    expect(audit.kind === 'uri' && new URL(audit.uri).hostname).toBe('audit-db');
   });
 
   it('gateway: calls each subgraph by service name on the port that subgraph listens on', () => {
@@ -87,5 +93,6 @@ describe('docker-compose.yml', () => {
       expect(gateway.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
     }
     expect(gateway.environment ?? {}).not.toHaveProperty(ENV.mongodbUri);
+    for (const name of SUBGRAPH_NAMES) expect(gateway.environment ?? {}).not.toHaveProperty(ENV.subgraphMongodbUri(name));
   });
 });

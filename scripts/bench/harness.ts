@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assertionVerifyingKey, issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
-import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
 import { startGateway } from '../../gateway/index.js';
 import { freePort, seedDemoData, startEmbeddedStore, startSubgraph, type RunningService } from '../../subgraphs/index.js';
 import { connectAll } from '../stack.js';
@@ -52,7 +52,12 @@ export async function startBenchStack(env: BenchEnvironment, options: { enforceS
     services.push(service);
     urls[name] = service.url;
   }
-  const gateway = await startGateway({ config: env.config, subgraphUrls: urls, listen: { host: '127.0.0.1', port: 0 } });
+  const gateway = await startGateway({
+    config: env.config,
+    auditStore: { uri: env.uri, database: AUDIT_DATABASE_NAME },
+    subgraphUrls: urls,
+    listen: { host: '127.0.0.1', port: 0 },
+  });
   return {
     url: gateway.url,
     stop: async () => {

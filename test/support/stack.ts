@@ -2,7 +2,7 @@
 // store, and counts the database commands each subgraph issues.
 import { inject } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
-import { DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
 import {
   ASSERTION_HEADER,
   assertionSigningKey,
@@ -14,7 +14,7 @@ import {
   type Principal,
   type Purpose,
 } from '../../auth/index.js';
-import { startGateway } from '../../gateway/index.js';
+import { startGateway, type RunningGateway } from '../../gateway/index.js';
 import { startSubgraph, type RunningService } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
@@ -23,7 +23,7 @@ const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessi
 
 export interface TestStack {
   subgraphs: Partial<Record<SubgraphName, RunningSubgraph>>;
-  gateway: RunningService | null;
+  gateway: RunningGateway | null;
   /** Database commands issued by each subgraph since the last `resetCommands`. */
   commands: Record<SubgraphName, string[]>;
   resetCommands(): void;
@@ -33,6 +33,11 @@ export interface TestStack {
 /** The configuration tests run with: development defaults, keys in the run's temporary folder. */
 export function testConfig(): Config {
   return loadConfig({ KEYS_DIR: inject('keysDir') });
+}
+
+/** The gateway's access-log database in the test store. */
+export function testAuditStore(): { uri: string; database: string } {
+  return { uri: inject('mongoUri'), database: AUDIT_DATABASE_NAME };
 }
 
 export async function startTestStack(
@@ -54,10 +59,10 @@ export async function startTestStack(
     });
     subgraphs[name] = running;
   }
-  let gateway: RunningService | null = null;
+  let gateway: RunningGateway | null = null;
   if (options.gateway) {
     const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config: testConfig(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startGateway({ config: testConfig(), auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
   }
   return {
     subgraphs,

@@ -1,0 +1,135 @@
+// The gateway's access log: one record for every request — served, partly denied, rejected —
+// written before the response leaves. If it cannot be written, or an owner could not log its
+// disclosures, the request fails with AUDIT_UNAVAILABLE and nothing is disclosed.
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Request, Response } from 'express';
+import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode, type Principal } from '../auth/index.js';
+import type { GatewayContext } from './context.js';
+import { canonical, type AuditWriter } from '../audit/index.js';
+import { Rejection, sendError, type RejectionHandler } from '../subgraphs/shared/index.js';
+import { coordinateAt, requestedCoordinates } from './operation.js';
+
+export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';
+
+export interface AccessEntry {
+  requestId: string;
+  principal: Pick<Principal, 'sub' | 'name' | 'org' | 'roles' | 'unit'> | null;
+  purpose: string | null;
+  operationName: string | null;
+  /** SHA-256 of the operation, normalised (ignored characters stripped). */
+  operationHash: string | null;
+  /** SHA-256 of the canonical variables: shows whether two requests had the same, not what they were. */
+  variablesDigest: string | null;
+  /** The `Type.field` coordinates the operation asked for. */
+  fields: string[];
+  denied: { coordinate: string | null; path: string; reason: string }[];
+  subgraphs: string[];
+  outcome: Outcome;
+  /** The error code of a rejected or failed request. */
+  code: string | null;
+  httpStatus: number;
+  durationMs: number;
+}
+
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request was not served';
+
+function principalOf(principal: Principal | undefined): AccessEntry['principal'] {
+  return principal ? { sub: principal.sub, name: principal.name, org: principal.org, roles: principal.roles, unit: principal.unit } : null;
+}
+
+function elapsed(res: Response): number {
+  return Math.round(performance.now() - (res.locals.startedAt as number));
+}
+
+/** Logs a request refused before GraphQL (bad token, no purpose, bad body), then answers it. */
+export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandler {
+  return async (error, req: Request, res: Response) => {
+    const rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    if (!(error instanceof Rejection)) console.error('[gateway]', error);
+    const body = req.body as { operationName?: unknown; query?: unknown } | Buffer | undefined;
+    const parsed = body && !Buffer.isBuffer(body) ? body : undefined;
+    try {
+      await writer.append({
+        requestId: res.locals.requestId as string,
+        principal: principalOf(res.locals.principal as Principal | undefined),
+        purpose: typeof req.get('x-purpose') === 'string' ? (req.get('x-purpose') as string).slice(0, 64) : null,
+        operationName: typeof parsed?.operationName === 'string' ? parsed.operationName.slice(0, 200) : null,
+        operationHash: typeof parsed?.query === 'string' ? sha256(parsed.query) : null,
+        variablesDigest: null,
+        fields: [],
+        denied: [],
+        subgraphs: [],
+        outcome: rejection.status >= 500 ? 'FAILED' : 'REJECTED',
+        code: rejection.code,
+        httpStatus: rejection.status,
+        durationMs: elapsed(res),
+      });
+    } catch {
+      return sendError(res, 503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE);
+    }
+    sendError(res, rejection.status, rejection.code, rejection.message);
+  };
+}
+
+/** Logs every operation Apollo handles, and holds its response until the record is durable. */
+export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      let fields: string[] = [];
+      return {
+        async didResolveOperation({ document, schema }) {
+          fields = requestedCoordinates(schema, document);
+        },
+        async willSendResponse({ response, contextValue, document, request, schema, operationName }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const errors: readonly GraphQLFormattedError[] = result.errors ?? [];
+          const codeOf = (e: GraphQLFormattedError) => e.extensions?.code as string | undefined;
+          const ownerFailed = errors.some((e) => codeOf(e) === ErrorCode.AUDIT_UNAVAILABLE);
+          const status = response.http.status ?? 200;
+          const executed = 'data' in result && result.data !== undefined;
+          const outcome: Outcome = ownerFailed ? 'FAILED' : !executed || status >= 400 ? 'REJECTED' : errors.length ? 'PARTIAL' : 'SERVED';
+          const denied = errors
+            .filter((e) => codeOf(e) === ErrorCode.FORBIDDEN)
+            .map((e) => ({
+              coordinate: document && e.path ? coordinateAt(schema, document, operationName, e.path) : null,
+              path: (e.path ?? []).join('.'),
+              reason: String(e.extensions?.reason),
+            }));
+          const firstError = errors.find((e) => codeOf(e) !== ErrorCode.FORBIDDEN);
+          try {
+            await writer.append({
+              requestId: contextValue.identity.requestId,
+              principal: principalOf(contextValue.identity.principal),
+              purpose: contextValue.identity.purpose,
+              operationName: operationName ?? request.operationName ?? null,
+              operationHash: document ? sha256(stripIgnoredCharacters(print(document))) : request.query ? sha256(request.query) : null,
+              variablesDigest: request.variables ? sha256(canonical(request.variables)) : null,
+              fields,
+              denied,
+              subgraphs: [...contextValue.subgraphsCalled].sort(),
+              outcome,
+              code: ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : outcome === 'REJECTED' || outcome === 'FAILED' ? (firstError ? (codeOf(firstError) ?? null) : null) : null,
+              httpStatus: ownerFailed ? 503 : status,
+              durationMs: Math.round(performance.now() - contextValue.startedAt),
+            });
+          } catch {
+            return failClosed(response);
+          }
+          if (ownerFailed) failClosed(response);
+        },
+      };
+    },
+  };
+}
+
+/** Replaces a response with AUDIT_UNAVAILABLE: no data, no other error, nothing disclosed. */
+function failClosed(response: { body: { kind: string; singleResult?: unknown }; http: { status?: number } }): void {
+  response.body = { kind: 'single', singleResult: { errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] } };
+  response.http.status = 503;
+}

@@ -1,0 +1,79 @@
+// What an operation asks for, in `Type.field` coordinates (envelop's operation-field-permissions
+// thinks in the same terms): all coordinates of the document, and the one at a response path.
+import {
+  Kind,
+  TypeInfo,
+  getNamedType,
+  isObjectType,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+export function requestedCoordinates(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const typeInfo = new TypeInfo(schema);
+  const coordinates = new Set<string>();
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (parent && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+      },
+    }),
+  );
+  return [...coordinates].sort();
+}
+
+function pickOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+}
+
+/** The `Type.field` a response path (e.g. `['adminCase', 'notes']`) points at, following aliases and fragments. */
+export function coordinateAt(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  path: readonly (string | number)[],
+): string | null {
+  const operation = pickOperation(document, operationName);
+  if (!operation) return null;
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  let parent: GraphQLObjectType | null | undefined = operation.operation === 'query' ? schema.getQueryType() : schema.getMutationType();
+  let selections: SelectionSetNode | undefined = operation.selectionSet;
+  let coordinate: string | null = null;
+
+  const findField = (set: SelectionSetNode, key: string): { name: string; selectionSet?: SelectionSetNode } | null => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === key) {
+        return { name: selection.name.value, selectionSet: selection.selectionSet };
+      }
+      const nested =
+        selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value)?.selectionSet : undefined;
+      const found = nested && findField(nested, key);
+      if (found) return found;
+    }
+    return null;
+  };
+
+  for (const segment of path) {
+    if (typeof segment === 'number') continue;
+    if (!parent || !selections) return null;
+    const field = findField(selections, segment);
+    if (!field) return null;
+    coordinate = `${parent.name}.${field.name}`;
+    const definition = parent.getFields()[field.name];
+    const named = definition ? getNamedType(definition.type) : undefined;
+    parent = isObjectType(named) ? named : null;
+    selections = field.selectionSet;
+  }
+  return coordinate;
+}
