@@ -46,13 +46,23 @@ function elapsed(res: Response): number {
   return Math.round(performance.now() - (res.locals.startedAt as number));
 }
 
+/** What a refused request said it was, read leniently from its body (raw bytes, or already parsed). */
+function readBody(body: unknown): { operationName?: unknown; query?: unknown } | undefined {
+  if (!Buffer.isBuffer(body)) return body && typeof body === 'object' ? (body as { operationName?: unknown; query?: unknown }) : undefined;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { operationName?: unknown; query?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Logs a request refused before GraphQL (bad token, no purpose, bad body), then answers it. */
 export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandler {
   return async (error, req: Request, res: Response) => {
     const rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     if (!(error instanceof Rejection)) console.error('[gateway]', error);
-    const body = req.body as { operationName?: unknown; query?: unknown } | Buffer | undefined;
-    const parsed = body && !Buffer.isBuffer(body) ? body : undefined;
+    const parsed = readBody(req.body);
     try {
       await writer.append({
         requestId: res.locals.requestId as string,

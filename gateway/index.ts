@@ -40,7 +40,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls = { ...config.subgraphUrls, ...options.subgraphUrls };
   const signingKey = assertionSigningKey(config.auth);
 
-  const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit');
+  // A request waits for its log record, so an unreachable log store must fail it within seconds.
+  const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit', {
+    serverSelectionTimeoutMS: 3000,
+  });
   const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access');
   await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
   const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditSigningKey(config.auth, config.audit, 'gateway'), {

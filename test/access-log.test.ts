@@ -1,0 +1,147 @@
+// Every request through the gateway leaves exactly one access record, written before the
+// response; if the log cannot be written, nothing is disclosed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AUDIT_DATABASE_NAME } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { freePort, startEmbeddedStore } from '../subgraphs/index.js';
+import { demoData } from './support/seed-options.js';
+import { callerHeaders, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
+
+async function post(url: string, body: unknown, headers: Record<string, string>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.json() };
+}
+
+describe('the gateway access log', () => {
+  let stack: TestStack;
+  let client: MongoClient;
+  const records = () => client.db(AUDIT_DATABASE_NAME).collection('accessRecords');
+  /** The records of one request, without what differs run to run. */
+  const logged = async (requestId: string | null) =>
+    (await records().find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, durationMs: 0 } }).toArray());
+
+  beforeAll(async () => {
+    stack = await startTestStack({ gateway: true });
+    client = await MongoClient.connect(inject('mongoUri'));
+  });
+  afterAll(async () => {
+    await client.close();
+    await stack.stop();
+  });
+
+  const judge = principal('court', ['judge']);
+  const judgeClaims = { sub: judge.sub, name: judge.name, org: 'court', roles: ['judge'], unit: null };
+
+  it('served: who, why, what was asked, which subgraphs — and a digest, not the values, of the variables', async () => {
+    const { status, requestId } = await post(
+      stack.gateway!.url,
+      { query: 'query Case($id: ID!) { adminCase(id: $id) { caseNumber defendant { name } } }', operationName: 'Case', variables: { id: demoData().showcase.adminCaseId } },
+      await callerHeaders(judge, 'CASE_HANDLING'),
+    );
+    expect(status).toBe(200);
+    const [record, ...others] = await logged(requestId);
+    expect(others).toEqual([]);
+    expect(record).toEqual({
+      chain: stack.gateway!.auditChain,
+      requestId,
+      principal: judgeClaims,
+      purpose: 'CASE_HANDLING',
+      operationName: 'Case',
+      operationHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      variablesDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      fields: ['AdminCase.caseNumber', 'AdminCase.defendant', 'Agency.name', 'Query.adminCase'],
+      denied: [],
+      subgraphs: ['court', 'government'],
+      outcome: 'SERVED',
+      code: null,
+      httpStatus: 200,
+    });
+    expect(JSON.stringify(record)).not.toContain(demoData().showcase.adminCaseId);
+  });
+
+  it('partly denied: the withheld fields with their coordinates and reasons', async () => {
+    const { requestId, body } = await post(
+      stack.gateway!.url,
+      { query: `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber secret: deliberationNotes } }` },
+      await callerHeaders(principal('procuratorate', ['prosecutor']), 'SUPERVISION'),
+    );
+    expect(body.errors).toHaveLength(1);
+    expect(await logged(requestId)).toEqual([
+      expect.objectContaining({
+        outcome: 'PARTIAL',
+        fields: ['AdminCase.caseNumber', 'AdminCase.deliberationNotes', 'Query.adminCase'],
+        denied: [{ coordinate: 'AdminCase.deliberationNotes', path: 'adminCase.secret', reason: 'OWNER_ONLY' }],
+        subgraphs: ['court'],
+        code: null,
+      }),
+    ]);
+  });
+
+  it.each([
+    ['no token', async () => ({ 'x-purpose': 'STATISTICS' }), { status: 401, code: 'UNAUTHENTICATED', principal: null, purpose: 'STATISTICS' }],
+    ['no purpose', async () => ({ authorization: (await callerHeaders(judge, 'CASE_HANDLING')).authorization! }), { status: 400, code: 'PURPOSE_REQUIRED', principal: judgeClaims, purpose: null }],
+  ])('rejected (%s): logged with the code, and no subgraph called', async (_name, headers, expected) => {
+    stack.resetCommands();
+    const { status, requestId } = await post(stack.gateway!.url, { query: '{ district { name } }' }, await headers());
+    expect(status).toBe(expected.status);
+    expect(await logged(requestId)).toEqual([
+      {
+        chain: stack.gateway!.auditChain,
+        requestId,
+        principal: expected.principal,
+        purpose: expected.purpose,
+        operationName: null,
+        operationHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        variablesDigest: null,
+        fields: [],
+        denied: [],
+        subgraphs: [],
+        outcome: 'REJECTED',
+        code: expected.code,
+        httpStatus: expected.status,
+      },
+    ]);
+    expect(stack.commands).toEqual({ government: [], court: [], procuratorate: [] });
+  });
+
+  it('rejected (invalid query, malformed body): logged too, control characters stripped from client values', async () => {
+    const headers = await callerHeaders(judge, 'CASE_HANDLING');
+    const invalid = await post(stack.gateway!.url, { query: '{ adminCasez { id } }', operationName: 'Evil\r\nInjected: yes' }, headers);
+    expect(invalid.status).toBe(400);
+    expect(await logged(invalid.requestId)).toEqual([
+      expect.objectContaining({ outcome: 'REJECTED', code: 'GRAPHQL_VALIDATION_FAILED', operationName: 'EvilInjected: yes', httpStatus: 400 }),
+    ]);
+    const malformed = await post(stack.gateway!.url, '[{"query": "{ district { name } }"}]', headers);
+    expect({ status: malformed.status, body: malformed.body }).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'The body must be one GraphQL request: {"query": string, "operationName"?, "variables"?}', extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    expect(await logged(malformed.requestId)).toEqual([expect.objectContaining({ outcome: 'REJECTED', code: 'BAD_REQUEST', httpStatus: 400 })]);
+  });
+
+  it('with the log store down: AUDIT_UNAVAILABLE, and no data served', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-audit-down-'));
+    const logStore = await startEmbeddedStore({ ...testConfig().embeddedStore, port: await freePort(), dataDir });
+    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
+    const gateway = await startGateway({ config: testConfig(), auditStore: { uri: logStore.uri, database: AUDIT_DATABASE_NAME }, subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    try {
+      const headers = await callerHeaders(judge, 'CASE_HANDLING');
+      const query = { query: `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber judge } }` };
+      expect((await post(gateway.url, query, headers)).status).toBe(200);
+      await logStore.stop();
+      const unavailable = { errors: [{ message: 'The access log is unavailable: the request was not served', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
+      const served = await post(gateway.url, query, headers);
+      expect({ status: served.status, body: served.body }).toEqual({ status: 503, body: unavailable });
+      const rejected = await post(gateway.url, query, { 'x-purpose': 'CASE_HANDLING' });
+      expect({ status: rejected.status, body: rejected.body }).toEqual({ status: 503, body: unavailable });
+    } finally {
+      await gateway.stop();
+      await logStore.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
