@@ -1,13 +1,11 @@
 // The gateway: @apollo/gateway over the committed supergraph. Callers must present a valid token
 // and a purpose; every subgraph call is signed for that caller; every request is logged before
 // its response leaves; only deliberate errors get out.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Config, SubgraphName } from '../config/index.js';
 import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
-import { AuditWriter, createAuditLogStore } from '../audit/index.js';
+import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
 import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
 import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
@@ -28,11 +26,6 @@ export interface GatewayOptions {
 export interface RunningGateway extends RunningService {
   /** The chain this gateway writes its access log to. */
   auditChain: string;
-}
-
-/** One chain per writer instance: replicas never share a chain (see README, "Access log"). */
-export function auditChainName(service: string, instanceId: string | null): string {
-  return `${service}/${instanceId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`}`;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {

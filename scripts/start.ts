@@ -2,7 +2,7 @@
 // configured ports. `npm start -- court` (or gateway, government, procuratorate) runs one service,
 // as each container of docker-compose.yml does.
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
-import { assertionVerifyingKey, issueDevToken } from '../auth/index.js';
+import { issueDevToken } from '../auth/index.js';
 import { startGateway } from '../gateway/index.js';
 import { needsSeed, seedDemoData, startSubgraph, type RunningService } from '../subgraphs/index.js';
 import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
@@ -52,9 +52,7 @@ async function main(): Promise<void> {
       }
     }
     for (const name of subgraphs) {
-      const service = await startSubgraph(name, locations[name], { host: config.host, port: config.ports[name] }, {
-        verifyingKey: assertionVerifyingKey(config.auth),
-      });
+      const service = await startSubgraph(name, { config, store: locations[name], listen: { host: config.host, port: config.ports[name] } });
       running.push(service);
       console.log(`${name} subgraph: ${service.url}`);
     }

@@ -1,6 +1,9 @@
-// Starting one institution's subgraph: connect to its own database, build its schema, serve it.
+// Starting one institution's subgraph: connect to its own database, open its disclosure log
+// there, build its schema, serve it.
 import type { Db } from 'mongodb';
-import type { SubgraphName } from '../config/index.js';
+import type { Config, SubgraphName } from '../config/index.js';
+import { assertionVerifyingKey, auditSigningKey } from '../auth/index.js';
+import { AuditWriter, auditChainName, createAuditLogStore, type DisclosureEntry } from '../audit/index.js';
 import { serveCourt } from './court/index.js';
 import { serveGovernment } from './government/index.js';
 import { serveProcuratorate } from './procuratorate/index.js';
@@ -16,22 +19,51 @@ const SERVE: Record<SubgraphName, Serve> = {
   procuratorate: serveProcuratorate,
 };
 
+/** The collections of an owner's disclosure log, in its own database. */
+export const DISCLOSURE_LOG = 'disclosure';
+
 export interface RunningSubgraph extends RunningService {
   /** The subgraph's own database connection (tests watch its commands). */
   database: Database;
+  /** The chain its disclosure log is written to (null when the log is off, in a benchmark). */
+  auditChain: string | null;
 }
 
-export async function startSubgraph(
-  name: SubgraphName,
-  store: { uri: string; database: string },
-  listen: { host: string; port: number },
-  security: SubgraphSecurity,
-): Promise<RunningSubgraph> {
-  const database = await connectDatabase(store.uri, store.database, `linkage-${name}`);
+export interface SubgraphOptions {
+  config: Config;
+  store: { uri: string; database: string };
+  listen: { host: string; port: number };
+  /** Benchmarks only: run without the sharing rules, or without the disclosure log. */
+  enforceSharing?: boolean;
+  logDisclosures?: boolean;
+}
+
+export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
+  const { config } = options;
+  const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`);
+  let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
-    const service = await SERVE[name](database.db, listen, security, () => database.close());
-    return { ...service, database };
+    if (options.logDisclosures !== false) {
+      const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG);
+      await log.ensureIndexes([{ 'records.key': 1 }]);
+      writer = new AuditWriter(log, auditChainName(name, config.audit.instanceId), auditSigningKey(config.auth, config.audit, name), {
+        checkpointEvery: config.audit.checkpointRecords,
+        checkpointSeconds: config.audit.checkpointSeconds,
+      });
+      await writer.start();
+    }
+    const security: SubgraphSecurity = {
+      verifyingKey: assertionVerifyingKey(config.auth),
+      enforceSharing: options.enforceSharing ?? true,
+      ...(writer ? { disclosureLog: writer } : {}),
+    };
+    const service = await SERVE[name](database.db, options.listen, security, async () => {
+      await writer?.stop();
+      await database.close();
+    });
+    return { ...service, database, auditChain: writer?.chain ?? null };
   } catch (error) {
+    await writer?.stop();
     await database.close();
     throw error;
   }

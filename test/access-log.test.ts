@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AUDIT_DATABASE_NAME } from '../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES } from '../config/index.js';
 import { startGateway } from '../gateway/index.js';
 import { freePort, startEmbeddedStore } from '../subgraphs/index.js';
 import { demoData } from './support/seed-options.js';
@@ -13,7 +13,7 @@ import { callerHeaders, principal, startTestStack, testConfig, type TestStack } 
 
 async function post(url: string, body: unknown, headers: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.json() };
+  return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as { data?: unknown; errors?: unknown[] } };
 }
 
 describe('the gateway access log', () => {
@@ -23,6 +23,14 @@ describe('the gateway access log', () => {
   /** The records of one request, without what differs run to run. */
   const logged = async (requestId: string | null) =>
     (await records().find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, durationMs: 0 } }).toArray());
+
+  /** An owner's disclosure records for one request, without what differs run to run. */
+  const disclosures = async (owner: 'government' | 'court' | 'procuratorate', requestId: string | null) =>
+    client
+      .db(DATABASE_NAMES[owner])
+      .collection('disclosureRecords')
+      .find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0 } })
+      .toArray();
 
   beforeAll(async () => {
     stack = await startTestStack({ gateway: true });
@@ -61,6 +69,25 @@ describe('the gateway access log', () => {
       httpStatus: 200,
     });
     expect(JSON.stringify(record)).not.toContain(demoData().showcase.adminCaseId);
+
+    // Each owner recorded, under the same request id, what it disclosed: the court its case (and
+    // the agency key it handed on), the government the agency's name.
+    const defendant = demoData().court.adminCases.find((c) => c._id === demoData().showcase.adminCaseId)!.defendantId;
+    const who = { principal: judgeClaims, purpose: 'CASE_HANDLING', requestId };
+    expect(await disclosures('court', requestId)).toEqual([
+      {
+        ...who,
+        chain: stack.subgraphs.court!.auditChain,
+        records: [
+          { key: `AdminCase:${demoData().showcase.adminCaseId}`, type: 'AdminCase', id: demoData().showcase.adminCaseId, disclosed: ['caseNumber', 'defendant'], refused: [] },
+          { key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['id'], refused: [] },
+        ],
+      },
+    ]);
+    expect(await disclosures('government', requestId)).toEqual([
+      { ...who, chain: stack.subgraphs.government!.auditChain, records: [{ key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['name'], refused: [] }] },
+    ]);
+    expect(await disclosures('procuratorate', requestId)).toEqual([]);
   });
 
   it('partly denied: the withheld fields with their coordinates and reasons', async () => {
@@ -78,6 +105,18 @@ describe('the gateway access log', () => {
         subgraphs: ['court'],
         code: null,
       }),
+    ]);
+    // The owner recorded the refusal too.
+    expect((await disclosures('court', requestId)).map((d) => d.records)).toEqual([
+      [
+        {
+          key: `AdminCase:${demoData().showcase.adminCaseId}`,
+          type: 'AdminCase',
+          id: demoData().showcase.adminCaseId,
+          disclosed: ['caseNumber'],
+          refused: [{ field: 'deliberationNotes', reason: 'OWNER_ONLY' }],
+        },
+      ],
     ]);
   });
 
@@ -106,6 +145,7 @@ describe('the gateway access log', () => {
       },
     ]);
     expect(stack.commands).toEqual({ government: [], court: [], procuratorate: [] });
+    for (const owner of ['government', 'court', 'procuratorate'] as const) expect(await disclosures(owner, requestId)).toEqual([]);
   });
 
   it('rejected (invalid query, malformed body): logged too, control characters stripped from client values', async () => {
@@ -121,6 +161,29 @@ describe('the gateway access log', () => {
       body: { errors: [{ message: 'The body must be one GraphQL request: {"query": string, "operationName"?, "variables"?}', extensions: { code: 'BAD_REQUEST' } }] },
     });
     expect(await logged(malformed.requestId)).toEqual([expect.objectContaining({ outcome: 'REJECTED', code: 'BAD_REQUEST', httpStatus: 400 })]);
+  });
+
+  it('an owner that cannot write its disclosure record fails the whole request: AUDIT_UNAVAILABLE', async () => {
+    const own = await startTestStack({ gateway: true });
+    const courtLog = client.db(DATABASE_NAMES.court).collection('disclosureRecords');
+    const chain = own.subgraphs.court!.auditChain;
+    try {
+      const headers = await callerHeaders(judge, 'CASE_HANDLING');
+      const query = { query: `{ district { name } adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber } }` };
+      expect((await post(own.gateway!.url, query, headers)).status).toBe(200);
+      // Another writer takes the court chain's next sequence number: the court's insert collides.
+      const head = await courtLog.findOne({ chain }, { sort: { seq: -1 }, projection: { _id: 0 } });
+      await courtLog.insertOne({ ...head, seq: (head!.seq as number) + 1, requestId: 'squatter' });
+      const failed = await post(own.gateway!.url, query, headers);
+      expect({ status: failed.status, body: failed.body }).toEqual({
+        status: 503,
+        body: { errors: [{ message: 'The access log is unavailable: the request was not served', extensions: { code: 'AUDIT_UNAVAILABLE' } }] },
+      });
+      expect(await logged(failed.requestId)).toEqual([expect.objectContaining({ outcome: 'FAILED', code: 'AUDIT_UNAVAILABLE', httpStatus: 503 })]);
+    } finally {
+      await own.stop();
+      await courtLog.deleteOne({ chain, requestId: 'squatter' });
+    }
   });
 
   it('with the log store down: AUDIT_UNAVAILABLE, and no data served', async () => {

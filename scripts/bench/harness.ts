@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { assertionVerifyingKey, issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
+import { issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
 import { startGateway } from '../../gateway/index.js';
 import { freePort, seedDemoData, startEmbeddedStore, startSubgraph, type RunningService } from '../../subgraphs/index.js';
@@ -41,13 +41,16 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing: boolean }): Promise<BenchStack> {
+export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing?: boolean; accessLog?: boolean }): Promise<BenchStack> {
   const services: RunningService[] = [];
   const urls: Record<string, string> = {};
   for (const name of SUBGRAPH_NAMES) {
-    const service = await startSubgraph(name, { uri: env.uri, database: DATABASE_NAMES[name] }, { host: '127.0.0.1', port: 0 }, {
-      verifyingKey: assertionVerifyingKey(env.config.auth),
-      enforceSharing: options.enforceSharing,
+    const service = await startSubgraph(name, {
+      config: env.config,
+      store: { uri: env.uri, database: DATABASE_NAMES[name] },
+      listen: { host: '127.0.0.1', port: 0 },
+      enforceSharing: options.enforceSharing ?? true,
+      logDisclosures: options.accessLog ?? true,
     });
     services.push(service);
     urls[name] = service.url;

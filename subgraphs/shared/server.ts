@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
-import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { applyMiddleware } from 'graphql-middleware';
+import { DisclosureCollector, disclosureTracking, type AuditWriter, type DisclosureContext, type DisclosureEntry } from '../../audit/index.js';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -154,7 +156,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   };
 }
 
-export interface SubgraphDefinition<TContext extends BaseContext> {
+export interface SubgraphDefinition<TContext extends BaseContext & { identity: CallIdentity }> {
   /** The subgraph's name, which is also the institution (org) that owns its fields. */
   name: Org;
   typeDefs: DocumentNode;
@@ -173,9 +175,41 @@ export interface SubgraphSecurity {
    * configuration variable for it.
    */
   enforceSharing?: boolean;
+  /** Where the subgraph logs its disclosures; absent only in the log-off benchmark. */
+  disclosureLog?: AuditWriter<DisclosureEntry>;
 }
 
-export async function serveSubgraph<TContext extends BaseContext>(
+const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request was not served';
+
+/** Holds each response until the owner's disclosure record is durable; fails closed otherwise. */
+function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (!contextValue?.disclosures || contextValue.disclosures.size === 0) return;
+          const { principal, purpose, requestId } = contextValue.identity;
+          try {
+            await writer.append({
+              requestId,
+              principal: { sub: principal.sub, name: principal.name, org: principal.org, roles: principal.roles, unit: principal.unit },
+              purpose,
+              records: contextValue.disclosures.records(),
+            });
+          } catch {
+            // The gateway sees the code and fails the whole request: nothing is disclosed.
+            response.body = {
+              kind: 'single',
+              singleResult: { data: null, errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] },
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function serveSubgraph<TContext extends BaseContext & { identity: CallIdentity }>(
   definition: SubgraphDefinition<TContext>,
   listen: { host: string; port: number },
   security: SubgraphSecurity,
@@ -184,7 +218,10 @@ export async function serveSubgraph<TContext extends BaseContext>(
   const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]);
   // Refuses to start on an unclassified field or a rule naming what does not exist.
   const policy = readPolicy(definition.name, definition.typeDefs, built, definition.agencyOf);
-  const schema = security.enforceSharing === false ? built : enforceSharing(built, policy, definition.agencyOf);
+  const ruled = security.enforceSharing === false ? built : enforceSharing(built, policy, definition.agencyOf);
+  // Disclosure tracking wraps the rules, so it records their verdict field by field.
+  const schema = security.disclosureLog ? applyMiddleware(ruled, disclosureTracking(ruled)) : ruled;
+  type Context = TContext & DisclosureContext;
 
   const replays = new ReplayGuard();
   const requireAssertion: RequestHandler = async (req, res, next) => {
@@ -197,18 +234,24 @@ export async function serveSubgraph<TContext extends BaseContext>(
     }
   };
 
-  return serveGraphQL<TContext>({
+  return serveGraphQL<Context>({
     name: definition.name,
     apollo: {
       schema,
       // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
+      plugins: [
+        ApolloServerPluginInlineTraceDisabled(),
+        ...(security.disclosureLog ? [disclosureLogPlugin(security.disclosureLog) as unknown as ApolloServerPlugin<Context>] : []),
+      ],
       // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
       introspection: false,
       hideSchemaDetailsFromClientErrors: true,
     },
     guards: [requireAssertion],
-    context: async (_req, res) => definition.context(res.locals.identity as CallIdentity),
+    context: async (_req, res) => ({
+      ...(await definition.context(res.locals.identity as CallIdentity)),
+      disclosures: new DisclosureCollector(),
+    }),
     listen,
     onStop,
   });
