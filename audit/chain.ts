@@ -92,18 +92,28 @@ export interface ChainVerification {
   unsignedTail: number;
 }
 
+export interface VerifyOptions {
+  /** The live writer's last sequence number: detects a tail cut after the last checkpoint too. */
+  expectedHeadSeq?: number;
+  /**
+   * For an export of part of a chain: the first sequence number it holds (a checkpoint segment's
+   * start). The first record's own `prevHash` is then taken as given; the checkpoints vouch for it.
+   */
+  startSeq?: number;
+}
+
 /**
  * Verifies one chain: `records` in ascending seq order (any iterable, so a database cursor can be
- * streamed), against its `checkpoints` and the writer's public key. `expectedHeadSeq`, when the
- * live writer knows it, detects a tail cut after the last checkpoint too.
+ * streamed), against its `checkpoints` and the writer's public key.
  */
 export async function verifyChain(
   chain: string,
   records: AsyncIterable<ChainLink> | Iterable<ChainLink>,
   checkpoints: Checkpoint[],
   key: KeyObject,
-  expectedHeadSeq?: number,
+  options: VerifyOptions = {},
 ): Promise<ChainVerification> {
+  const { expectedHeadSeq, startSeq = 1 } = options;
   const result: ChainVerification = {
     chain,
     ok: true,
@@ -124,7 +134,7 @@ export async function verifyChain(
 
   // What the valid checkpoints vouch for: the hash of every sequence number they cover.
   const vouched = new Map<number, string>();
-  let expectedFrom = 1;
+  let expectedFrom = startSeq;
   for (const checkpoint of [...checkpoints].sort((a, b) => a.seq - b.seq)) {
     if (!checkpointSignatureValid(key, checkpoint)) {
       fail(checkpoint.seq, 'CHECKPOINT_SIGNATURE_INVALID');
@@ -144,11 +154,12 @@ export async function verifyChain(
     result.checkpointedSeq = checkpoint.seq;
   }
 
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+  let expectedSeq = startSeq;
+  let prevHash: string | null = startSeq === 1 ? GENESIS_HASH : null;
   for await (const record of records) {
     result.records++;
     result.headSeq = record.seq;
+    prevHash ??= record.prevHash;
     if (record.seq !== expectedSeq) {
       // A missing sequence number: deleted (or renumbered) records.
       fail(expectedSeq, 'RECORD_MISSING');

@@ -6,3 +6,5 @@ export { createAuditLogStore, type AuditLogStore, type StoredRecord } from './st
 export { AuditWriter, AuditUnavailableError, normalise, type AuditWriterOptions } from './writer.js';
 export { DisclosureCollector, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
+export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, type AccessLogFilter } from './queries.js';
+export type { VerifyOptions } from './chain.js';

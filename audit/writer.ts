@@ -128,7 +128,8 @@ export class AuditWriter<TEntry extends Document> {
           seq += 1;
           const content = { ...pending.entry, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
           hash = recordHash(content as never);
-          return { ...content, hash } as StoredRecord<TEntry>;
+          // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
+          return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
         });
         await this.store.insert(records);
         this.head = { seq, hash };

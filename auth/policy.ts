@@ -111,6 +111,7 @@ function readSharing(node: ConstDirectiveNode): SharingDirective {
 export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSchema, agencyOf: AgencyOf): SubgraphPolicy {
   const problems: string[] = [];
   const typeDefaults = new Map<string, SharingDirective>();
+  const typeGrants = new Map<string, ConstDirectiveNode[]>();
   const fieldDirectives = new Map<string, { sharing?: SharingDirective; grants: ConstDirectiveNode[] }>();
 
   for (const definition of typeDefs.definitions) {
@@ -125,6 +126,7 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
     }
     const type = definition.name.value;
     for (const directive of definition.directives ?? []) {
+      if (directive.name.value === 'grant') typeGrants.set(type, [...(typeGrants.get(type) ?? []), directive]);
       if (directive.name.value !== 'sharing') continue;
       if (typeDefaults.has(type)) problems.push(`${type}: more than one type-level @sharing`);
       typeDefaults.set(type, readSharing(directive));
@@ -170,9 +172,9 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
       const ownerRoles = checkList(problems, coordinate, 'owner role', sharingDirective.ownerRoles, ROLES_BY_ORG[owner]);
       if (ownerRoles && sharing !== 'OWNER') problems.push(`${coordinate}: ownerRoles apply to OWNER fields only`);
 
-      // Grants are read from the field's own directives only: a type-level default has none.
+      // A field's own @sharing takes its own grants; a field under its type's default, the type's.
       const grants: Grant[] = [];
-      for (const node of declared?.sharing ? declared.grants : []) {
+      for (const node of declared?.sharing ? declared.grants : (typeGrants.get(type.name) ?? [])) {
         const args = directiveArgs(node);
         const orgs = checkList(problems, coordinate, 'org', listArg(args, 'orgs'), ORGS) ?? [];
         const roles = checkList(problems, coordinate, 'role', listArg(args, 'roles'), ALL_ROLES);
@@ -215,8 +217,9 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
       problems.push(`${coordinate}: policy for a field the schema does not have`);
     }
   }
-  for (const type of typeDefaults.keys()) {
+  for (const type of [...typeDefaults.keys(), ...typeGrants.keys()]) {
     if (!isObjectType(schema.getType(type))) problems.push(`${type}: policy for a type that is not an object type`);
+    if (typeGrants.has(type) && typeDefaults.get(type)?.sharing !== 'CONDITIONAL') problems.push(`${type}: type-level @grant without a type-level CONDITIONAL @sharing`);
   }
   for (const type of Object.keys(agencyOf)) {
     if (!isObjectType(schema.getType(type))) problems.push(`${type}: agency reader for a type that does not exist`);

@@ -3,9 +3,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The institutions' subgraphs, each over its own database. */
 export const SUBGRAPH_NAMES = ['government', 'court', 'procuratorate'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 export type ServiceName = SubgraphName | 'gateway';
+/** Every subgraph of the graph: the institutions' and the auditors' (served by the gateway process). */
+export const GRAPH_NAMES = [...SUBGRAPH_NAMES, 'audit'] as const;
+export type GraphName = (typeof GRAPH_NAMES)[number];
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,18 +23,19 @@ export const DATABASE_NAMES: Record<SubgraphName, string> = {
 /** The gateway's own database: its access log. */
 export const AUDIT_DATABASE_NAME = 'linkage_audit';
 
-const DEFAULT_PORTS: Record<ServiceName, number> = {
+const DEFAULT_PORTS: Record<ServiceName | 'audit', number> = {
   gateway: 4000,
   government: 4001,
   court: 4002,
   procuratorate: 4003,
+  audit: 4004,
 };
 
 /** Environment variable names, written once so the docker-compose test can check them. */
 export const ENV = {
   mode: 'LINKAGE_ENV',
   host: 'HOST',
-  port: (service: ServiceName) => `${service.toUpperCase()}_PORT`,
+  port: (service: ServiceName | 'audit') => `${service.toUpperCase()}_PORT`,
   subgraphUrl: (name: SubgraphName) => `${name.toUpperCase()}_URL`,
   mongodbUri: 'MONGODB_URI',
   subgraphMongodbUri: (name: SubgraphName) => `${name.toUpperCase()}_MONGODB_URI`,
@@ -72,8 +77,9 @@ export interface EmbeddedStoreConfig {
 export interface Config {
   mode: Mode;
   host: string;
-  ports: Record<ServiceName, number>;
-  /** Subgraph URLs the gateway calls (defaults: loopback on the subgraph ports). */
+  /** Listening ports; `audit` is the auditors' subgraph, which the gateway process serves. */
+  ports: Record<ServiceName | 'audit', number>;
+  /** Institution subgraph URLs the gateway calls (defaults: loopback on the subgraph ports). */
   subgraphUrls: Record<SubgraphName, string>;
   stores: Record<SubgraphName, StoreLocation>;
   embeddedStore: EmbeddedStoreConfig;
@@ -172,8 +178,8 @@ export function loadConfig(env: Env = process.env): Config {
   const host = read(env, ENV.host) ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(ENV.host, `is not a host name or address: "${host}"`);
 
-  const ports = {} as Record<ServiceName, number>;
-  for (const service of ['gateway', ...SUBGRAPH_NAMES] as const) {
+  const ports = {} as Record<ServiceName | 'audit', number>;
+  for (const service of ['gateway', ...GRAPH_NAMES] as const) {
     ports[service] = parsePort(env, ENV.port(service), DEFAULT_PORTS[service]);
   }
 

@@ -32,6 +32,9 @@ export interface AccessEntry {
   code: string | null;
   httpStatus: number;
   durationMs: number;
+  /** The UTC day, and whether anything was withheld or refused: what the activity chart groups by. */
+  day: string;
+  anyDenied: boolean;
 }
 
 
@@ -41,6 +44,8 @@ const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request wa
 function principalOf(principal: Principal | undefined): AccessEntry['principal'] {
   return principal ? { sub: principal.sub, name: principal.name, org: principal.org, roles: principal.roles, unit: principal.unit } : null;
 }
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 function elapsed(res: Response): number {
   return Math.round(performance.now() - (res.locals.startedAt as number));
@@ -78,6 +83,8 @@ export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandle
         code: rejection.code,
         httpStatus: rejection.status,
         durationMs: elapsed(res),
+        day: today(),
+        anyDenied: true,
       });
     } catch {
       return sendError(res, 503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE);
@@ -127,6 +134,8 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
               code: ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : outcome === 'REJECTED' || outcome === 'FAILED' ? (firstError ? (codeOf(firstError) ?? null) : null) : null,
               httpStatus: ownerFailed ? 503 : status,
               durationMs: Math.round(performance.now() - contextValue.startedAt),
+              day: today(),
+              anyDenied: denied.length > 0 || outcome === 'REJECTED',
             });
           } catch {
             return failClosed(response);

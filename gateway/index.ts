@@ -3,9 +3,10 @@
 // its response leaves; only deliberate errors get out.
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
-import type { Config, SubgraphName } from '../config/index.js';
-import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
+import type { Config, GraphName, SubgraphName } from '../config/index.js';
+import { assertionSigningKey, assertionVerifyingKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
+import { serveAuditSubgraph } from '../audit/graph.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
 import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
 import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   /** Overrides the configured subgraph URLs (tests start subgraphs on free ports). */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   listen?: { host: string; port: number };
+  /** Loopback port of the auditors' subgraph this process serves (default AUDIT_PORT; 0: any free one). */
+  auditPort?: number;
 }
 
 export interface RunningGateway extends RunningService {
@@ -30,7 +33,6 @@ export interface RunningGateway extends RunningService {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
-  const urls = { ...config.subgraphUrls, ...options.subgraphUrls };
   const signingKey = assertionSigningKey(config.auth);
 
   // A request waits for its log record, so an unreachable log store must fail it within seconds.
@@ -44,6 +46,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     checkpointSeconds: config.audit.checkpointSeconds,
   });
   await writer.start();
+  const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
+  // Only this gateway calls the auditors' subgraph, so it listens on loopback whatever HOST says.
+  const auditGraph = await serveAuditSubgraph({
+    accessLog,
+    writer,
+    signingKey: auditKey,
+    verifyingKey: assertionVerifyingKey(config.auth),
+    listen: { host: '127.0.0.1', port: options.auditPort ?? config.ports.audit },
+  });
+  const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
@@ -51,7 +63,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
     buildService: ({ name }) => {
-      const url = urls[name as SubgraphName];
+      const url = urls[name as GraphName];
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
       return signingDataSource(name, url, signingKey);
     },
@@ -75,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
     onStop: async () => {
+      await auditGraph.stop();
       await writer.stop();
       await database.close();
     },

@@ -4,20 +4,21 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
-import { PROJECT_ROOT, SUBGRAPH_NAMES, type SubgraphName } from '../config/index.js';
+import { GRAPH_NAMES, PROJECT_ROOT, type GraphName } from '../config/index.js';
 
 /** Routing URLs written into the committed supergraph; the gateway overrides them from config. */
-const DEFAULT_ROUTING_URLS: Record<SubgraphName, string> = {
+const DEFAULT_ROUTING_URLS: Record<GraphName, string> = {
   government: 'http://127.0.0.1:4001/graphql',
   court: 'http://127.0.0.1:4002/graphql',
   procuratorate: 'http://127.0.0.1:4003/graphql',
+  audit: 'http://127.0.0.1:4004/graphql',
 };
 
-export function subgraphSdlPath(name: SubgraphName): string {
+export function subgraphSdlPath(name: GraphName): string {
   return path.join(PROJECT_ROOT, 'schema', `${name}.graphql`);
 }
 
-export function readSubgraphSdl(name: SubgraphName): string {
+export function readSubgraphSdl(name: GraphName): string {
   return readFileSync(subgraphSdlPath(name), 'utf8');
 }
 
@@ -29,7 +30,7 @@ export interface Composition {
 
 export function composeSupergraph(): Composition {
   const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({
+    GRAPH_NAMES.map((name) => ({
       name,
       url: DEFAULT_ROUTING_URLS[name],
       typeDefs: parse(readSubgraphSdl(name)),

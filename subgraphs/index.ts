@@ -1,5 +1,6 @@
 // Starting one institution's subgraph: connect to its own database, open its disclosure log
 // there, build its schema, serve it.
+import { createPublicKey } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
 import { assertionVerifyingKey, auditSigningKey } from '../auth/index.js';
@@ -43,10 +44,11 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
   const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`);
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
+    const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG);
+    await log.ensureIndexes([{ 'records.key': 1 }]);
+    const signingKey = auditSigningKey(config.auth, config.audit, name);
     if (options.logDisclosures !== false) {
-      const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG);
-      await log.ensureIndexes([{ 'records.key': 1 }]);
-      writer = new AuditWriter(log, auditChainName(name, config.audit.instanceId), auditSigningKey(config.auth, config.audit, name), {
+      writer = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
         checkpointEvery: config.audit.checkpointRecords,
         checkpointSeconds: config.audit.checkpointSeconds,
       });
@@ -55,7 +57,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
     const security: SubgraphSecurity = {
       verifyingKey: assertionVerifyingKey(config.auth),
       enforceSharing: options.enforceSharing ?? true,
-      ...(writer ? { disclosureLog: writer } : {}),
+      auditLog: { institution: name, store: log, writer, publicKey: createPublicKey(signingKey) },
     };
     const service = await SERVE[name](database.db, options.listen, security, async () => {
       await writer?.stop();

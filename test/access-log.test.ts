@@ -67,6 +67,8 @@ describe('the gateway access log', () => {
       outcome: 'SERVED',
       code: null,
       httpStatus: 200,
+      day: new Date().toISOString().slice(0, 10),
+      anyDenied: false,
     });
     expect(JSON.stringify(record)).not.toContain(demoData().showcase.adminCaseId);
 
@@ -142,6 +144,8 @@ describe('the gateway access log', () => {
         outcome: 'REJECTED',
         code: expected.code,
         httpStatus: expected.status,
+        day: new Date().toISOString().slice(0, 10),
+        anyDenied: true,
       },
     ]);
     expect(stack.commands).toEqual({ government: [], court: [], procuratorate: [] });
@@ -190,7 +194,7 @@ describe('the gateway access log', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-audit-down-'));
     const logStore = await startEmbeddedStore({ ...testConfig().embeddedStore, port: await freePort(), dataDir });
     const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    const gateway = await startGateway({ config: testConfig(), auditStore: { uri: logStore.uri, database: AUDIT_DATABASE_NAME }, subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    const gateway = await startGateway({ config: testConfig(), auditStore: { uri: logStore.uri, database: AUDIT_DATABASE_NAME }, subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
     try {
       const headers = await callerHeaders(judge, 'CASE_HANDLING');
       const query = { query: `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber judge } }` };

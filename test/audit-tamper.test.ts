@@ -38,7 +38,7 @@ async function freshLog(): Promise<{ db: Db; store: ReturnType<typeof createAudi
 }
 
 async function verify(store: ReturnType<typeof createAuditLogStore<Entry>>, expectedHeadSeq?: number) {
-  return verifyChain(CHAIN, store.recordsOf(CHAIN), await store.checkpointsOf(CHAIN), publicKey, expectedHeadSeq);
+  return verifyChain(CHAIN, store.recordsOf(CHAIN), await store.checkpointsOf(CHAIN), publicKey, { expectedHeadSeq });
 }
 
 describe('the access log’s tamper evidence', () => {

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, loadServiceConfig } from '../config/index.js';
 describe('configuration', () => {
   it('has working development defaults: the domain ports and the embedded store', () => {
     const config = loadConfig({});
-    expect(config.ports).toEqual({ gateway: 4000, government: 4001, court: 4002, procuratorate: 4003 });
+    expect(config.ports).toEqual({ gateway: 4000, government: 4001, court: 4002, procuratorate: 4003, audit: 4004 });
     expect(config.stores).toEqual({
       government: { kind: 'embedded', database: 'linkage_government' },
       court: { kind: 'embedded', database: 'linkage_court' },

@@ -62,7 +62,7 @@ describe('error masking', () => {
   it('in production: no introspection, no field suggestions', async () => {
     const config = loadConfig({ LINKAGE_ENV: 'production', KEYS_DIR: testConfig().auth.keysDir });
     const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    const gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    const gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
     try {
       const headers = await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING');
       const introspection = await postGraphQL(gateway.url, '{ __schema { types { name } } }', undefined, headers);

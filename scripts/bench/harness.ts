@@ -60,6 +60,7 @@ export async function startBenchStack(env: BenchEnvironment, options: { enforceS
     auditStore: { uri: env.uri, database: AUDIT_DATABASE_NAME },
     subgraphUrls: urls,
     listen: { host: '127.0.0.1', port: 0 },
+    auditPort: 0,
   });
   return {
     url: gateway.url,

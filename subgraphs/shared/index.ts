@@ -1,7 +1,7 @@
 // What the subgraphs share: the HTTP service, the Date scalar, argument parsing, pagination,
 // batched statistics, error codes and the embedded store.
 export { ErrorCode, DenialReason, badUserInput, forbidden, maskError } from './errors.js';
-export { DateScalar, parseDate, formatDate } from './scalars.js';
+export { DateScalar, DateTimeScalar, parseDate, parseDateTime, formatDate } from './scalars.js';
 export {
   MAX_PAGE_SIZE,
   parseId,

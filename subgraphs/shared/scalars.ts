@@ -34,3 +34,27 @@ export const DateScalar = new GraphQLScalarType({
     return parseDate(ast.value);
   },
 });
+
+const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
+
+/** Parses an ISO 8601 instant in UTC (`…Z`), strictly. */
+export function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !DATE_TIME_PATTERN.test(value)) throw badUserInput('DateTime must be ISO 8601 in UTC, e.g. 2025-06-30T08:00:00Z');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value.slice(0, 10)) throw badUserInput(`Invalid DateTime "${value.slice(0, 40)}"`);
+  return date;
+}
+
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'An instant, ISO 8601 in UTC (`2025-06-30T08:00:00.000Z`).',
+  serialize(value) {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+    throw new TypeError('DateTime cannot represent a non-date value');
+  },
+  parseValue: parseDateTime,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw badUserInput('DateTime must be a string');
+    return parseDateTime(ast.value);
+  },
+});

@@ -9,6 +9,7 @@ import type { DocumentNode } from 'graphql';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { applyMiddleware } from 'graphql-middleware';
 import { DisclosureCollector, disclosureTracking, type AuditWriter, type DisclosureContext, type DisclosureEntry } from '../../audit/index.js';
+import { ownerAuditResolvers, type OwnerAuditLog } from '../../audit/graph.js';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -175,8 +176,11 @@ export interface SubgraphSecurity {
    * configuration variable for it.
    */
   enforceSharing?: boolean;
-  /** Where the subgraph logs its disclosures; absent only in the log-off benchmark. */
-  disclosureLog?: AuditWriter<DisclosureEntry>;
+  /**
+   * An institution's disclosure log: its writer records what each request disclosed (null only in
+   * the log-off benchmark), and the auditors' fields read it. The audit subgraph has none.
+   */
+  auditLog?: OwnerAuditLog;
 }
 
 const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request was not served';
@@ -215,12 +219,14 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   security: SubgraphSecurity,
   onStop?: () => Promise<void>,
 ): Promise<RunningService> {
-  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]);
+  const resolvers = security.auditLog ? { ...definition.resolvers, ...ownerAuditResolvers(security.auditLog) } : definition.resolvers;
+  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  const disclosureLog = security.auditLog?.writer ?? null;
   // Refuses to start on an unclassified field or a rule naming what does not exist.
   const policy = readPolicy(definition.name, definition.typeDefs, built, definition.agencyOf);
   const ruled = security.enforceSharing === false ? built : enforceSharing(built, policy, definition.agencyOf);
   // Disclosure tracking wraps the rules, so it records their verdict field by field.
-  const schema = security.disclosureLog ? applyMiddleware(ruled, disclosureTracking(ruled)) : ruled;
+  const schema = disclosureLog ? applyMiddleware(ruled, disclosureTracking(ruled)) : ruled;
   type Context = TContext & DisclosureContext;
 
   const replays = new ReplayGuard();
@@ -241,7 +247,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
       // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
       plugins: [
         ApolloServerPluginInlineTraceDisabled(),
-        ...(security.disclosureLog ? [disclosureLogPlugin(security.disclosureLog) as unknown as ApolloServerPlugin<Context>] : []),
+        ...(disclosureLog ? [disclosureLogPlugin(disclosureLog) as unknown as ApolloServerPlugin<Context>] : []),
       ],
       // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
       introspection: false,

@@ -65,7 +65,7 @@ export async function startTestStack(
   let gateway: RunningGateway | null = null;
   if (options.gateway) {
     const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config: testConfig(), auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startGateway({ config: testConfig(), auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
   }
   return {
     subgraphs,

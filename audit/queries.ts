@@ -1,0 +1,137 @@
+// Reading the logs for the auditors: search, record histories, activity, verification and
+// export. With store.ts, the only code that builds filters on the log collections; every value in
+// a filter comes from arguments the resolvers have already parsed.
+import type { KeyObject } from 'node:crypto';
+import type { Document, Filter } from 'mongodb';
+import { findPage, type Connection, type PageArgs, type SortKey } from '../subgraphs/shared/index.js';
+import { canonical, verifyChain, type ChainVerification, type Checkpoint } from './chain.js';
+import type { AuditLogStore, StoredRecord } from './store.js';
+import type { AuditWriter } from './writer.js';
+
+export interface AccessLogFilter {
+  principal?: string;
+  org?: string;
+  purpose?: string;
+  operationName?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const NEWEST_FIRST: SortKey = { field: 'at', type: 'date', direction: -1 };
+
+export function searchAccessLog<TEntry extends Document>(
+  store: AuditLogStore<TEntry>,
+  filter: AccessLogFilter,
+  page: PageArgs,
+): Promise<Connection<StoredRecord<TEntry>>> {
+  const query: Record<string, unknown> = {};
+  if (filter.principal !== undefined) query['principal.sub'] = filter.principal;
+  if (filter.org !== undefined) query['principal.org'] = filter.org;
+  if (filter.purpose !== undefined) query.purpose = filter.purpose;
+  if (filter.operationName !== undefined) query.operationName = filter.operationName;
+  if (filter.outcome !== undefined) query.outcome = filter.outcome;
+  if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+  return findPage(store.records, query as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
+}
+
+export async function recordsByRequestIds<TEntry extends Document>(store: AuditLogStore<TEntry>, requestIds: readonly string[]): Promise<StoredRecord<TEntry>[][]> {
+  const docs = (await store.records.find({ requestId: { $in: [...requestIds] } }, { sort: { at: 1, seq: 1 }, batchSize: 10_000 }).toArray()) as unknown as StoredRecord<TEntry>[];
+  return requestIds.map((id) => docs.filter((doc) => (doc as unknown as { requestId: string }).requestId === id));
+}
+
+/** Disclosure records that name one record key (`Type:id`), oldest first. */
+export async function recordsNaming<TEntry extends Document>(store: AuditLogStore<TEntry>, key: string): Promise<StoredRecord<TEntry>[]> {
+  return (await store.records.find({ 'records.key': key }, { sort: { at: 1, seq: 1 }, batchSize: 10_000 }).toArray()) as unknown as StoredRecord<TEntry>[];
+}
+
+/** Requests and denials per calling institution per day, from `$group` counts. */
+export async function activityByDay(
+  store: AuditLogStore<Document>,
+  from: string,
+  to: string,
+): Promise<{ day: string; org: string; requests: number; denials: number }[]> {
+  const rows = await store.records
+    .aggregate([
+      { $match: { day: { $gte: from, $lt: to } } },
+      { $group: { _id: { day: '$day', org: '$principal.org', denied: '$anyDenied' }, n: { $sum: 1 } } },
+    ])
+    .toArray();
+  const byKey = new Map<string, { day: string; org: string; requests: number; denials: number }>();
+  for (const row of rows) {
+    const key = row._id as { day: string; org?: string | null; denied?: boolean };
+    const org = key.org ?? 'unknown';
+    const entry = byKey.get(`${key.day}|${org}`) ?? { day: key.day, org, requests: 0, denials: 0 };
+    entry.requests += Number(row.n);
+    if (key.denied === true) entry.denials += Number(row.n);
+    byKey.set(`${key.day}|${org}`, entry);
+  }
+  return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.org.localeCompare(b.org));
+}
+
+/** Verifies every chain of a log; the live writer's own chain is also checked against its head. */
+export async function verifyAll<TEntry extends Document>(
+  store: AuditLogStore<TEntry>,
+  key: KeyObject,
+  liveWriter: AuditWriter<TEntry> | null,
+): Promise<ChainVerification[]> {
+  const results: ChainVerification[] = [];
+  for (const chain of await store.chains()) {
+    const head = liveWriter?.chain === chain ? liveWriter.headSeq : undefined;
+    results.push(await verifyChain(chain, store.recordsOf(chain), await store.checkpointsOf(chain), key, { expectedHeadSeq: head }));
+  }
+  return results;
+}
+
+/**
+ * An export of a time range as NDJSON: one line per record (`"kind":"record"`) and per checkpoint
+ * (`"kind":"checkpoint"`). The range is widened to whole checkpoint segments, so every exported
+ * record can be checked against the signed hashes.
+ */
+export async function exportRange(store: AuditLogStore<Document>, log: string, from: Date, to: Date): Promise<string> {
+  const lines: string[] = [];
+  for (const chain of await store.chains()) {
+    const inRange = await store.records
+      .find({ chain, at: { $gte: from, $lt: to } }, { sort: { seq: 1 }, projection: { seq: 1 } })
+      .toArray();
+    if (inRange.length === 0) continue;
+    const checkpoints = await store.checkpointsOf(chain);
+    let firstSeq = Number(inRange[0]!.seq);
+    let lastSeq = Number(inRange.at(-1)!.seq);
+    const covering = checkpoints.filter((c) => c.seq >= firstSeq && c.fromSeq <= lastSeq);
+    if (covering.length) {
+      firstSeq = Math.min(firstSeq, covering[0]!.fromSeq);
+      lastSeq = Math.max(lastSeq, covering.at(-1)!.seq);
+    }
+    const records = store.records.find({ chain, seq: { $gte: firstSeq, $lte: lastSeq } }, { sort: { seq: 1 }, projection: { _id: 0 }, batchSize: 1000 });
+    for await (const record of records) lines.push(canonical({ kind: 'record', log, ...record }));
+    for (const checkpoint of covering) lines.push(canonical({ kind: 'checkpoint', log, ...checkpoint }));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** The lines of an export, grouped by log and chain, ready to verify. */
+export function parseExport(ndjson: string): Map<string, { log: string; chain: string; records: (StoredRecord<Document> & Record<string, unknown>)[]; checkpoints: Checkpoint[] }> {
+  const chains = new Map<string, { log: string; chain: string; records: (StoredRecord<Document> & Record<string, unknown>)[]; checkpoints: Checkpoint[] }>();
+  ndjson.split('\n').forEach((line, index) => {
+    if (!line.trim()) return;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`line ${index + 1}: not JSON`);
+    }
+    const { kind, log, ...rest } = parsed;
+    if (typeof log !== 'string' || typeof rest.chain !== 'string' || (kind !== 'record' && kind !== 'checkpoint')) {
+      throw new Error(`line ${index + 1}: not an export line (kind, log and chain are required)`);
+    }
+    const id = `${log}|${rest.chain}`;
+    const group = chains.get(id) ?? { log, chain: rest.chain, records: [], checkpoints: [] };
+    const at = new Date(String(rest.at));
+    if (kind === 'record') group.records.push({ ...rest, at } as never);
+    else group.checkpoints.push({ ...rest, at } as unknown as Checkpoint);
+    chains.set(id, group);
+  });
+  for (const group of chains.values()) group.records.sort((a, b) => Number(a.seq) - Number(b.seq));
+  return chains;
+}
