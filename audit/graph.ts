@@ -13,6 +13,7 @@ import {
   DateTimeScalar,
   badUserInput,
   formatDate,
+  parseDate,
   parseId,
   serveSubgraph,
   type RunningService,
@@ -156,9 +157,10 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
       accessLogEntry: (_: unknown, args: Args, context: AuditContext) => context.entries.load(parseId(args.requestId, 'requestId')),
       recordAccessHistory: (_: unknown, args: Args) => parseRecordRef(args.recordType, args.recordId),
       auditOverview: () => ({ id: 'AUDIT' }),
-      accessActivity: (_: unknown, args: Args) => {
+      accessActivity: async (_: unknown, args: Args) => {
         const period = range(args.from, args.to, 'accessActivity');
-        return activityByDay(accessLog as never, formatDate(period.from), formatDate(period.to));
+        const days = await activityByDay(accessLog as never, formatDate(period.from), formatDate(period.to));
+        return days.map((d) => ({ ...d, day: parseDate(d.day) }));
       },
       auditExport: (_: unknown, args: Args) => {
         const period = range(args.from, args.to, 'auditExport');

@@ -31,7 +31,8 @@ export interface TestStack {
 
 /** The configuration tests run with: development defaults, keys in the run's temporary folder. */
 export function testConfig(): Config {
-  return loadConfig({ KEYS_DIR: inject('keysDir') });
+  // Checkpoints every 5 records, so short test runs produce signed segments to verify.
+  return loadConfig({ KEYS_DIR: inject('keysDir'), AUDIT_CHECKPOINT_RECORDS: '5' });
 }
 
 /** The gateway's access-log database in the test store. */

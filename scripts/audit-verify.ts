@@ -1,0 +1,59 @@
+// `npm run audit:verify -- <export.ndjson> [--key <log>=<public-key.pem>]...`
+// Checks an export offline with the writers' public keys: every chain's hashes, sequence and
+// signed checkpoints. Exits 0 when all verify, 1 naming the first bad sequence number of each
+// chain that does not, 2 on bad usage. Without --key, a log's key is the development key in
+// KEYS_DIR (audit-<log>.pem); production auditors pass each service's published public key.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseExport, verifyChain } from '../audit/index.js';
+import { readPublicKey } from '../auth/keys.js';
+import { loadConfig } from '../config/index.js';
+
+function usage(message: string): never {
+  console.error(`audit:verify: ${message}\nusage: npm run audit:verify -- <export.ndjson> [--key <log>=<public-key.pem>]...`);
+  process.exit(2);
+}
+
+const { values, positionals } = parseArgs({ options: { key: { type: 'string', multiple: true } }, allowPositionals: true, strict: true });
+if (positionals.length !== 1) usage('name one export file');
+const file = positionals[0] as string;
+if (!existsSync(file)) usage(`no such file: ${file}`);
+
+const keys = new Map<string, KeyObject>();
+for (const entry of values.key ?? []) {
+  const [log, keyFile] = entry.split('=');
+  if (!log || !keyFile) usage(`--key takes <log>=<file>, got "${entry}"`);
+  keys.set(log, readPublicKey(keyFile));
+}
+const keysDir = loadConfig().auth.keysDir;
+const keyFor = (log: string): KeyObject => {
+  const given = keys.get(log);
+  if (given) return given;
+  const devKey = path.join(keysDir, `audit-${log}.pem`);
+  if (!existsSync(devKey)) usage(`no public key for log "${log}": pass --key ${log}=<file>`);
+  return createPublicKey(readFileSync(devKey));
+};
+
+let chains;
+try {
+  chains = parseExport(readFileSync(file, 'utf8'));
+} catch (error) {
+  usage(`${file}: ${(error as Error).message}`);
+}
+if (chains.size === 0) usage(`${file} holds no records`);
+
+let bad = 0;
+for (const { log, chain, records, checkpoints } of chains.values()) {
+  const startSeq = Math.min(...checkpoints.map((c) => c.fromSeq), records[0]?.seq ?? 1);
+  const result = await verifyChain(chain, records, checkpoints, keyFor(log), { startSeq });
+  if (result.ok) {
+    const tail = result.unsignedTail ? `, ${result.unsignedTail} after the last checkpoint (not yet signed)` : '';
+    console.log(`ok   ${log} ${chain}: ${result.records} records, seq ${startSeq}-${result.headSeq}${tail}`);
+  } else {
+    bad++;
+    console.log(`BAD  ${log} ${chain}: first bad sequence number ${result.firstBadSeq} (${result.problem})`);
+  }
+}
+process.exit(bad ? 1 : 0);
