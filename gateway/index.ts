@@ -9,6 +9,7 @@ import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index
 import { serveAuditSubgraph } from '../audit/graph.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
 import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
+import { mountAuditPage } from './audit-page.js';
 import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
 import type { GatewayContext } from './context.js';
 import { signingDataSource } from './signing.js';
@@ -80,6 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
     onRejection: logRejections(writer),
+    routes: mountAuditPage,
     context: async (_req, res) => ({
       identity: res.locals.identity as CallIdentity,
       subgraphsCalled: new Set<string>(),

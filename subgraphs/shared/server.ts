@@ -75,6 +75,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
   /** Answers rejections (default: the rejection's status and code). */
   onRejection?: RejectionHandler;
+  /** Mounts any other routes (the gateway's auditors' page). */
+  routes?: (app: express.Express) => void;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
+  options.routes?.(app);
   app.post(
     '/graphql',
     express.raw({ type: () => true, limit: '1mb' }),
