@@ -25,6 +25,8 @@ export interface GatewayOptions {
   listen?: { host: string; port: number };
   /** Loopback port of the auditors' subgraph this process serves (default AUDIT_PORT; 0: any free one). */
   auditPort?: number;
+  /** The log-off benchmark only: serve without writing the access log. No configuration reaches it. */
+  accessLog?: boolean;
 }
 
 export interface RunningGateway extends RunningService {
@@ -77,10 +79,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       introspection: development,
       // Field suggestions ("did you mean …") would let anyone map the schema without introspection.
       hideSchemaDetailsFromClientErrors: !development,
-      plugins: [accessLogPlugin(writer)],
+      plugins: options.accessLog === false ? [] : [accessLogPlugin(writer)],
     },
     guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
-    onRejection: logRejections(writer),
+    ...(options.accessLog === false ? {} : { onRejection: logRejections(writer) }),
     routes: mountAuditPage,
     context: async (_req, res) => ({
       identity: res.locals.identity as CallIdentity,

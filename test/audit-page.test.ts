@@ -14,8 +14,9 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 describe('the auditors’ page', () => {
   let stack: TestStack;
   let browser: Browser;
-  const judge = principal('court', ['judge']);
-  const clerk = principal('court', ['clerk']);
+  // Principals of their own, so that other tests' reads of the same case are not theirs.
+  const judge = { ...principal('court', ['judge']), sub: 'page-test-judge', name: 'Page test judge' };
+  const clerk = { ...principal('court', ['clerk']), sub: 'page-test-clerk', name: 'Page test clerk' };
 
   beforeAll(async () => {
     stack = await startTestStack({ gateway: true });

@@ -61,6 +61,7 @@ export async function startBenchStack(env: BenchEnvironment, options: { enforceS
     subgraphUrls: urls,
     listen: { host: '127.0.0.1', port: 0 },
     auditPort: 0,
+    accessLog: options.accessLog ?? true,
   });
   return {
     url: gateway.url,

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run setup`: everything a fresh clone needs — the locked npm dependencies, the embedded
+# store (FerretDB, built with Go) and Debian's Chromium for the browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci
+bash scripts/install-ferretdb.sh
+bash scripts/install-chromium.sh
