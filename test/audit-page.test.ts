@@ -3,9 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueDevToken } from '../auth/index.js';
-import { PROJECT_ROOT } from '../config/index.js';
+import { DATABASE_NAMES, PROJECT_ROOT } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, postGraphQL, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
 
@@ -92,6 +93,24 @@ describe('the auditors’ page', () => {
 
     // The activity chart is drawn from the log.
     expect(await page.$$eval('#activity svg rect', (bars) => bars.length)).toBeGreaterThan(0);
+
+    // An edited record in the court's database shows up as a failed verification naming it.
+    const client = await MongoClient.connect(inject('mongoUri'));
+    const courtLog = client.db(DATABASE_NAMES.court).collection('disclosureRecords');
+    const chain = stack.subgraphs.court!.auditChain!;
+    const victim = (await courtLog.findOne({ chain }, { sort: { seq: 1 } }))!;
+    await courtLog.updateOne({ _id: victim._id }, { $set: { 'principal.sub': 'someone-else' } });
+    try {
+      await page.click('#verify');
+      await expect
+        .poll(() => page.$$eval('#chains tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))))
+        .toContainEqual(['court', chain, expect.any(String), expect.any(String), `FAILED at sequence ${victim.seq} (HASH_MISMATCH)`]);
+      mkdirSync(path.join(PROJECT_ROOT, '.data'), { recursive: true });
+      await page.screenshot({ path: path.join(PROJECT_ROOT, '.data/audit-page-tampered.png'), fullPage: true });
+    } finally {
+      await courtLog.updateOne({ _id: victim._id }, { $set: { 'principal.sub': victim.principal.sub } });
+      await client.close();
+    }
 
     mkdirSync(path.join(PROJECT_ROOT, '.data'), { recursive: true });
     await page.screenshot({ path: path.join(PROJECT_ROOT, '.data/audit-page.png'), fullPage: true });

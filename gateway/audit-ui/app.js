@@ -310,5 +310,6 @@ document.addEventListener('DOMContentLoaded', () => {
     search(cursors[cursors.length - 1]).catch(report);
   });
   $('history-form').addEventListener('submit', (event) => history(event).catch(report));
+  $('verify').addEventListener('click', () => loadChains().catch(report));
   if (token) signIn().catch(report);
 });
