@@ -10,6 +10,7 @@ COPY schema ./schema
 COPY subgraphs ./subgraphs
 COPY gateway ./gateway
 COPY auth ./auth
+COPY audit ./audit
 COPY scripts ./scripts
 USER node
 ENTRYPOINT ["node", "--import", "tsx", "scripts/start.ts"]

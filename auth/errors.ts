@@ -46,6 +46,12 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   });
 }
 
+/** The one error a request that could not be logged gets: nothing else, no data. */
+export const AUDIT_UNAVAILABLE_ERROR = {
+  message: 'The access log is unavailable: the request was not served',
+  extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
+} as const;
+
 export function forbidden(reason: DenialReason): GraphQLError {
   return new GraphQLError(`Not shared with you: ${reason}`, { extensions: { code: ErrorCode.FORBIDDEN, reason } });
 }

@@ -48,3 +48,8 @@ export function parsePrincipal(claims: Record<string, unknown>): Principal | str
 export function parsePurpose(value: unknown): Purpose | null {
   return typeof value === 'string' && (PURPOSES as readonly string[]).includes(value) ? (value as Purpose) : null;
 }
+
+/** A principal's claims as a log records them: a fresh object with exactly these fields. */
+export function principalClaims(principal: Principal): Principal {
+  return { sub: principal.sub, name: principal.name, org: principal.org, roles: [...principal.roles], unit: principal.unit };
+}

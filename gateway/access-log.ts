@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, type Principal } from '../auth/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, principalClaims, type Principal } from '../auth/index.js';
 import type { GatewayContext } from './context.js';
 import { canonical, type AuditWriter } from '../audit/index.js';
 import { Rejection, sendError, type RejectionHandler } from '../subgraphs/shared/index.js';
@@ -39,10 +39,8 @@ export interface AccessEntry {
 
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request was not served';
-
 function principalOf(principal: Principal | undefined): AccessEntry['principal'] {
-  return principal ? { sub: principal.sub, name: principal.name, org: principal.org, roles: principal.roles, unit: principal.unit } : null;
+  return principal ? principalClaims(principal) : null;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -87,7 +85,7 @@ export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandle
         anyDenied: true,
       });
     } catch {
-      return sendError(res, 503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE);
+      return sendError(res, 503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_ERROR.message);
     }
     sendError(res, rejection.status, rejection.code, rejection.message);
   };
@@ -149,6 +147,6 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
 
 /** Replaces a response with AUDIT_UNAVAILABLE: no data, no other error, nothing disclosed. */
 function failClosed(response: { body: { kind: string; singleResult?: unknown }; http: { status?: number } }): void {
-  response.body = { kind: 'single', singleResult: { errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] } };
+  response.body = { kind: 'single', singleResult: { errors: [AUDIT_UNAVAILABLE_ERROR] } };
   response.http.status = 503;
 }

@@ -51,6 +51,12 @@ describe('docker-compose.yml', () => {
     expect(published).toContain(String(port));
   });
 
+  it('the image holds every folder the services import', () => {
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S+$/gm)].map((m) => m[1]);
+    expect(copied.sort()).toEqual(['audit', 'auth', 'config', 'gateway', 'schema', 'scripts', 'subgraphs']);
+  });
+
   it.each(SUBGRAPH_NAMES)('%s: connected only to its own database', (name) => {
     const service = services[name]!;
     const config = loadServiceConfig(name, service.environment ?? {});

@@ -17,11 +17,13 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import {
   ASSERTION_HEADER,
+  AUDIT_UNAVAILABLE_ERROR,
   AssertionError,
   ErrorCode,
   ReplayGuard,
   enforceSharing,
   maskError,
+  principalClaims,
   readPolicy,
   verifyAssertion,
   type AgencyOf,
@@ -186,8 +188,6 @@ export interface SubgraphSecurity {
   auditLog?: OwnerAuditLog;
 }
 
-const AUDIT_UNAVAILABLE_MESSAGE = 'The access log is unavailable: the request was not served';
-
 /** Holds each response until the owner's disclosure record is durable; fails closed otherwise. */
 function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
   return {
@@ -199,7 +199,7 @@ function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServer
           try {
             await writer.append({
               requestId,
-              principal: { sub: principal.sub, name: principal.name, org: principal.org, roles: principal.roles, unit: principal.unit },
+              principal: principalClaims(principal),
               purpose,
               records: contextValue.disclosures.records(),
             });
@@ -207,7 +207,7 @@ function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServer
             // The gateway sees the code and fails the whole request: nothing is disclosed.
             response.body = {
               kind: 'single',
-              singleResult: { data: null, errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] },
+              singleResult: { data: null, errors: [AUDIT_UNAVAILABLE_ERROR] },
             };
           }
         },
@@ -222,7 +222,10 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   security: SubgraphSecurity,
   onStop?: () => Promise<void>,
 ): Promise<RunningService> {
-  const resolvers = security.auditLog ? { ...definition.resolvers, ...ownerAuditResolvers(security.auditLog) } : definition.resolvers;
+  const auditResolvers = security.auditLog ? ownerAuditResolvers(security.auditLog) : {};
+  const clash = Object.keys(auditResolvers).filter((type) => type in definition.resolvers);
+  if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
+  const resolvers = { ...definition.resolvers, ...auditResolvers };
   const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
   const disclosureLog = security.auditLog?.writer ?? null;
   // Refuses to start on an unclassified field or a rule naming what does not exist.
