@@ -3,7 +3,12 @@
 import type { FieldPolicy, Grant, SubgraphPolicy } from './policy.js';
 import { ROLES_BY_ORG } from './principal.js';
 
-const INSTITUTION: Record<string, string> = { government: '区政府 district government', court: '区法院 district court', procuratorate: '区检察院 district procuratorate' };
+const INSTITUTION: Record<string, string> = {
+  government: '区政府 district government',
+  court: '区法院 district court',
+  procuratorate: '区检察院 district procuratorate',
+  audit: '联合督查组 the joint supervision group (the access log, served by the gateway)',
+};
 const CLASS_LABEL = { OPEN: 'OPEN 无条件共享', CONDITIONAL: 'CONDITIONAL 有条件共享', OWNER: 'OWNER 不予共享' } as const;
 const MASK_LABEL = { PERSON_NAME: 'name → `张**` (natural persons)', ID_NUMBER: '`320102********1234`', PHONE: '`138****5678`' } as const;
 

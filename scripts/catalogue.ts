@@ -6,18 +6,18 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Kind, parse } from 'graphql';
 import { readPolicy, type AgencyOf } from '../auth/index.js';
 import { renderCatalogue } from '../auth/catalogue.js';
-import { PROJECT_ROOT, SUBGRAPH_NAMES, type SubgraphName } from '../config/index.js';
+import { GRAPH_NAMES, PROJECT_ROOT, type GraphName } from '../config/index.js';
 import { readSubgraphSdl } from '../schema/compose.js';
 import { agencyOf as courtAgencyOf } from '../subgraphs/court/index.js';
 import { agencyOf as governmentAgencyOf } from '../subgraphs/government/index.js';
 import { agencyOf as procuratorateAgencyOf } from '../subgraphs/procuratorate/index.js';
 
 export const CATALOGUE_PATH = path.join(PROJECT_ROOT, 'docs/sharing-catalogue.md');
-const AGENCY_OF: Record<SubgraphName, AgencyOf> = { government: governmentAgencyOf, court: courtAgencyOf, procuratorate: procuratorateAgencyOf };
+const AGENCY_OF: Record<GraphName, AgencyOf> = { government: governmentAgencyOf, court: courtAgencyOf, procuratorate: procuratorateAgencyOf, audit: {} };
 
 export function buildCatalogue(): string {
   const typeOrder = new Map<string, string[]>();
-  const policies = SUBGRAPH_NAMES.map((name) => {
+  const policies = GRAPH_NAMES.map((name) => {
     const typeDefs = parse(readSubgraphSdl(name));
     typeOrder.set(
       name,

@@ -111,9 +111,10 @@ export async function findByIds<TDoc extends Document & { _id: string }>(
   collection: Collection<TDoc>,
   ids: readonly string[],
 ): Promise<(TDoc | null)[]> {
-  const docs = (await collection
-    .find({ _id: { $in: [...ids] } } as Filter<TDoc>, { limit: ids.length, batchSize: ids.length })
-    .toArray()) as TDoc[];
+  // One id: an equality, which FerretDB answers from its primary key (an `$in` makes it scan the
+  // collection: measured 128 ms against 10 ms on 3,000 acts). Several: still one command.
+  const filter = ids.length === 1 ? { _id: ids[0] } : { _id: { $in: [...ids] } };
+  const docs = (await collection.find(filter as Filter<TDoc>, { limit: ids.length, batchSize: ids.length }).toArray()) as TDoc[];
   const byId = new Map(docs.map((doc) => [doc._id, doc]));
   return ids.map((id) => byId.get(id) ?? null);
 }
