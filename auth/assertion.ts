@@ -47,11 +47,15 @@ export async function signAssertion(privateKey: KeyObject, subgraph: string, ide
 /** Remembers the jti of every assertion until it expires, so each is accepted once. */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
+  private lastSweep = 0;
 
   /** True the first time a jti is offered (before its expiry), false ever after. */
   accept(jti: string, expiresAtSeconds: number): boolean {
     const now = Date.now() / 1000;
-    if (this.seen.size > 10_000) {
+    // Expired jtis can be forgotten (jwtVerify refuses their assertions anyway); sweep at most
+    // once a second, so a busy subgraph does not scan the map on every call.
+    if (now - this.lastSweep >= 1) {
+      this.lastSweep = now;
       for (const [id, expiry] of this.seen) if (expiry < now) this.seen.delete(id);
     }
     if (this.seen.has(jti)) return false;

@@ -16,12 +16,14 @@ export function signingDataSource(subgraph: string, url: string, key: KeyObject)
       // Deny by default: a call without a caller (there is none today) is never sent unsigned.
       if (!context.identity) throw new Error('refusing to call a subgraph without a caller identity');
       context.subgraphsCalled.add(subgraph);
-      request.http!.headers.set(IDENTITY_HEADER, JSON.stringify(context.identity));
+      // base64url: names are Chinese, and HTTP header values must be plain ASCII.
+      request.http!.headers.set(IDENTITY_HEADER, Buffer.from(JSON.stringify(context.identity), 'utf8').toString('base64url'));
     },
     fetcher: (async (input: string, init: { headers: Record<string, string>; body: string; method: string }) => {
       const { [IDENTITY_HEADER]: identity, ...headers } = init.headers;
       if (!identity) throw new Error('refusing to call a subgraph without a caller identity');
-      const assertion = await signAssertion(key, subgraph, JSON.parse(identity) as CallIdentity, init.body);
+      const caller = JSON.parse(Buffer.from(identity, 'base64url').toString('utf8')) as CallIdentity;
+      const assertion = await signAssertion(key, subgraph, caller, init.body);
       return fetch(input, { method: init.method, body: init.body, headers: { ...headers, [ASSERTION_HEADER]: assertion } });
     }) as unknown as RemoteGraphQLDataSource['fetcher'],
   });

@@ -16,8 +16,10 @@ describe('the auditors’ page', () => {
   let stack: TestStack;
   let browser: Browser;
   // Principals of their own, so that other tests' reads of the same case are not theirs.
-  const judge = { ...principal('court', ['judge']), sub: 'page-test-judge', name: 'Page test judge' };
-  const clerk = { ...principal('court', ['clerk']), sub: 'page-test-clerk', name: 'Page test clerk' };
+  // Real names are Chinese: they must survive headers, tokens, the log and the page.
+  const judge = { ...principal('court', ['judge']), sub: 'page-test-judge', name: '李法官' };
+  const clerk = { ...principal('court', ['clerk']), sub: 'page-test-clerk', name: '王书记员' };
+  const auditor = { ...principal('audit', ['auditor']), sub: 'page-test-auditor', name: '督查组 赵审计' };
 
   beforeAll(async () => {
     stack = await startTestStack({ gateway: true });
@@ -54,10 +56,11 @@ describe('the auditors’ page', () => {
     await page.click('#sign-in');
     await expect.poll(() => page.textContent('#sign-in-error')).toContain('FORBIDDEN (ORG_NOT_ALLOWED)');
 
-    const auditorToken = await issueDevToken(testConfig().auth, principal('audit', ['auditor']), 600);
+    const auditorToken = await issueDevToken(testConfig().auth, auditor, 600);
     await page.fill('#token', auditorToken);
     await page.click('#sign-in');
     await page.waitForSelector('#workbench:not([hidden])');
+    expect(await page.textContent('#who')).toBe(`Signed in as ${auditor.name} (${auditor.sub}), purpose AUDIT`);
 
     // Every chain verifies.
     await page.waitForSelector('#chains tbody tr');

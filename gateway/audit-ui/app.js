@@ -66,7 +66,8 @@ async function signIn() {
     return;
   }
   sessionStorage.setItem('auditToken', token);
-  const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  const payload = atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'));
+  const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(payload, (c) => c.charCodeAt(0))));
   $('who').textContent = `Signed in as ${claims.name} (${claims.sub}), purpose AUDIT`;
   $('who').hidden = false;
   $('sign-in-panel').hidden = true;
