@@ -56,6 +56,8 @@ export const ENV = {
   auditSigningKeyFile: 'AUDIT_SIGNING_KEY_FILE',
   auditCheckpointRecords: 'AUDIT_CHECKPOINT_RECORDS',
   auditCheckpointSeconds: 'AUDIT_CHECKPOINT_SECONDS',
+  maxQueryDepth: 'MAX_QUERY_DEPTH',
+  maxAliases: 'MAX_ALIASES',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
@@ -92,6 +94,8 @@ export interface Config {
   supergraphPath: string;
   auth: AuthConfig;
   audit: AuditConfig;
+  /** Operation limits the gateway enforces before planning. */
+  limits: { maxDepth: number; maxAliases: number };
 }
 
 export interface AuditConfig {
@@ -252,6 +256,10 @@ export function loadConfig(env: Env = process.env): Config {
       keysDir: path.resolve(PROJECT_ROOT, read(env, ENV.keysDir) ?? '.data/keys'),
       assertionPrivateKeyFile: file(ENV.assertionPrivateKeyFile),
       assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
+    },
+    limits: {
+      maxDepth: positive(ENV.maxQueryDepth, 12, 100),
+      maxAliases: positive(ENV.maxAliases, 30, 1000),
     },
     audit: {
       store: auditUri ? { kind: 'uri', uri: auditUri, database: AUDIT_DATABASE_NAME } : { kind: 'embedded', database: AUDIT_DATABASE_NAME },

@@ -10,6 +10,7 @@ import { serveAuditSubgraph } from '../audit/graph.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
 import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
 import { mountAuditPage } from './audit-page.js';
+import { operationLimitRules } from './limits.js';
 import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
 import type { GatewayContext } from './context.js';
 import { signingDataSource } from './signing.js';
@@ -79,6 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       introspection: development,
       // Field suggestions ("did you mean …") would let anyone map the schema without introspection.
       hideSchemaDetailsFromClientErrors: !development,
+      validationRules: operationLimitRules(config.limits),
       plugins: options.accessLog === false ? [] : [accessLogPlugin(writer)],
     },
     guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
