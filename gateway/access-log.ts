@@ -101,6 +101,15 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
           fields = requestedCoordinates(schema, document);
         },
         async willSendResponse({ response, contextValue, document, request, schema, operationName }) {
+          // Incremental delivery (@defer) is not supported through the gateway; were it ever to
+          // appear, it is refused here rather than streamed unlogged.
+          if (response.body.kind !== 'single') {
+            response.body = {
+              kind: 'single',
+              singleResult: { errors: [{ message: 'Incremental delivery is not supported', extensions: { code: ErrorCode.BAD_REQUEST } }] },
+            };
+            response.http.status = 400;
+          }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const errors: readonly GraphQLFormattedError[] = result.errors ?? [];
