@@ -4,7 +4,9 @@
 // own database.
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import type { IMiddlewareFunction } from 'graphql-middleware';
-import type { Principal } from '../auth/index.js';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { AUDIT_UNAVAILABLE_ERROR, principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
+import type { AuditWriter } from './writer.js';
 
 export interface DisclosedRecord {
   /** `Type:id`, one indexed field to find a record's history by. */
@@ -97,3 +99,32 @@ export function disclosureTracking(schema: GraphQLSchema): Record<string, Record
   }
   return tracked;
 }
+
+/** Holds each response until the owner's disclosure record is durable; fails closed otherwise. */
+export function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (!contextValue?.disclosures || contextValue.disclosures.size === 0) return;
+          const { principal, purpose, requestId } = contextValue.identity;
+          try {
+            await writer.append({
+              requestId,
+              principal: principalClaims(principal),
+              purpose,
+              records: contextValue.disclosures.records(),
+            });
+          } catch {
+            // The gateway sees the code and fails the whole request: nothing is disclosed.
+            response.body = {
+              kind: 'single',
+              singleResult: { data: null, errors: [AUDIT_UNAVAILABLE_ERROR] },
+            };
+          }
+        },
+      };
+    },
+  };
+}
+

@@ -4,7 +4,7 @@ export { GENESIS_HASH, canonical, recordHash, signCheckpoint, checkpointSignatur
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
 export { createAuditLogStore, type AuditLogStore, type StoredRecord } from './store.js';
 export { AuditWriter, AuditUnavailableError, normalise, type AuditWriterOptions } from './writer.js';
-export { DisclosureCollector, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
+export { DisclosureCollector, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, type AccessLogFilter } from './queries.js';
 export type { VerifyOptions } from './chain.js';

@@ -59,8 +59,12 @@ export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<E
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   let exited = false;
+  // Never outlive this process, even when it dies of an uncaught error.
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
   child.once('exit', () => {
     exited = true;
+    process.removeListener('exit', killChild);
   });
 
   const deadline = Date.now() + 30_000;

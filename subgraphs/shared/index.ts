@@ -28,15 +28,7 @@ export {
 export { DISTRICT_ID, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
 export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
-export {
-  serveGraphQL,
-  serveSubgraph,
-  sendError,
-  Rejection,
-  type RejectionHandler,
-  type RunningService,
-  type SubgraphDefinition,
-  type SubgraphSecurity,
-} from './server.js';
+export { serveGraphQL, sendError, Rejection, type RejectionHandler, type RunningService } from './server.js';
+export { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from './subgraph.js';
 export { byIdLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';

@@ -14,7 +14,7 @@ import {
   type Purpose,
 } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
-import { DISCLOSURE_LOG, startSubgraph, type RunningService } from '../../subgraphs/index.js';
+import { DISCLOSURE_LOG, startSubgraph } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
 /** Commands that are connection housekeeping, not work a request asked for. */
