@@ -60,13 +60,23 @@ export function forbidden(reason: DenialReason): GraphQLError {
  * Apollo Server `formatError`: keeps errors raised on purpose (a known code), replaces everything
  * else with a generic internal error, and hands the original to `log` for the operator.
  */
+/**
+ * The extension keys a deliberate error may carry to a client. Anything else (the gateway's
+ * `response` of a failed subgraph fetch: its URL, status and body) never leaves.
+ */
+const CLIENT_EXTENSIONS = new Set(['code', 'reason', 'argument', 'serviceName', 'validationErrorCode']);
+
 export function maskError(
   log: (error: unknown) => void,
 ): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && DELIBERATE_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    // A subgraph's HTTP-level refusal reaching the gateway (it carries `response`) is the
+    // gateway's own failure, whatever code it bears: a 401 there is a key misconfiguration, not the
+    // client's credentials.
+    const fromFailedFetch = formatted.extensions !== undefined && 'response' in formatted.extensions;
+    if (typeof code === 'string' && DELIBERATE_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && !fromFailedFetch) {
+      const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => CLIENT_EXTENSIONS.has(key)));
       return { ...formatted, extensions };
     }
     log(error);

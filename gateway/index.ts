@@ -1,10 +1,11 @@
 // The gateway: @apollo/gateway over the committed supergraph. Callers must present a valid token
 // and a purpose; every subgraph call is signed for that caller; every request is logged before
 // its response leaves; only deliberate errors get out.
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
-import { assertionSigningKey, assertionVerifyingKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
+import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
 import { serveAuditSubgraph } from '../audit/graph.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../subgraphs/shared/index.js';
@@ -56,7 +57,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     accessLog,
     writer,
     signingKey: auditKey,
-    verifyingKey: assertionVerifyingKey(config.auth),
+    // The gateway holds the assertion key pair's private half; it verifies its own calls with the
+    // public half of that key (ASSERTION_PUBLIC_KEY_FILE is the subgraphs' setting).
+    verifyingKey: createPublicKey(signingKey),
     listen: { host: '127.0.0.1', port: options.auditPort ?? config.ports.audit },
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };

@@ -6,8 +6,8 @@ import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore 
 
 export interface StoreLocations {
   locations: Record<SubgraphName, { uri: string; database: string }>;
-  /** The gateway's access-log database. */
-  audit: { uri: string; database: string };
+  /** The gateway's access-log database (null when the gateway is not among the services). */
+  audit: { uri: string; database: string } | null;
   /** The embedded store, when one was started for any of them. */
   embedded: EmbeddedStore | null;
 }
@@ -23,7 +23,7 @@ export async function locateStores(
   const resolve = (store: StoreLocation) => ({ uri: store.kind === 'uri' ? store.uri : (embedded as EmbeddedStore).uri, database: store.database });
   const locations = {} as StoreLocations['locations'];
   for (const name of subgraphs) locations[name] = resolve(config.stores[name]);
-  return { locations, audit: resolve(config.audit.store), embedded };
+  return { locations, audit: withGateway ? resolve(config.audit.store) : null, embedded };
 }
 
 /** Connections to all three databases (for seeding). */

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       console.log(`${name} subgraph: ${service.url}`);
     }
     if (services.includes('gateway')) {
-      const gateway = await startGateway({ config, auditStore: audit });
+      const gateway = await startGateway({ config, auditStore: audit! });
       running.push(gateway);
       console.log(`\ngateway: ${gateway.url}`);
       if (config.mode === 'development') {

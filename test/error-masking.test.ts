@@ -1,6 +1,9 @@
 // Only deliberate codes reach a client: database failures, a subgraph that is down, and schema
 // details in production are masked; and a failure is never mistaken for a denial.
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { startGateway } from '../gateway/index.js';
@@ -56,6 +59,25 @@ describe('error masking', () => {
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|localhost/);
     } finally {
       await partial.stop();
+    }
+  });
+
+  it('a gateway whose assertions the subgraphs refuse reports an internal error, not the subgraph’s 401 or address', async () => {
+    const keysDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-wrong-key-'));
+    const wrongKey = path.join(keysDir, 'wrong.pem');
+    writeFileSync(wrongKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const config = loadConfig({ KEYS_DIR: testConfig().auth.keysDir, ASSERTION_PRIVATE_KEY_FILE: wrongKey });
+    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
+    const gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    try {
+      const { status, body } = await postGraphQL(gateway.url, '{ district { name } }', undefined, await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING'));
+      expect({ status, body }).toEqual({
+        status: 200,
+        body: { data: { district: null }, errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+      });
+    } finally {
+      await gateway.stop();
+      rmSync(keysDir, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,72 @@
+// `npm start -- <service>` as each production container runs it: configuration from the
+// environment only, refused with a message naming the variable when something is missing.
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../config/index.js';
+import { freePort } from '../subgraphs/index.js';
+
+function start(service: string, env: Record<string, string>) {
+  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts', service], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe('starting one production service', () => {
+  let dir: string;
+  const keys: Record<string, string> = {};
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-prod-'));
+    const assertion = generateKeyPairSync('ed25519');
+    keys.assertionPublic = path.join(dir, 'gateway_assertion_public_key.pem');
+    writeFileSync(keys.assertionPublic, assertion.publicKey.export({ type: 'spki', format: 'pem' }));
+    keys.audit = path.join(dir, 'audit_court_key.pem');
+    writeFileSync(keys.audit, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the court subgraph from its environment alone, healthy, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const court = start('court', {
+      LINKAGE_ENV: 'production',
+      HOST: '127.0.0.1',
+      COURT_PORT: String(port),
+      COURT_MONGODB_URI: inject('mongoUri'),
+      ASSERTION_PUBLIC_KEY_FILE: keys.assertionPublic!,
+      AUDIT_SIGNING_KEY_FILE: keys.audit!,
+    });
+    try {
+      await expect.poll(court.output, { timeout: 30_000 }).toContain(`court subgraph: http://127.0.0.1:${port}/graphql`);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok', service: 'court' } });
+      const unsigned = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _service { sdl } }"}' });
+      expect(unsigned.status).toBe(401);
+    } finally {
+      court.child.kill('SIGTERM');
+    }
+    expect(await court.exited).toBe(0);
+    expect(court.output()).toContain('SIGTERM: stopping');
+  });
+
+  it('refuses to start without its database, naming the variable', async () => {
+    const court = start('court', {
+      LINKAGE_ENV: 'production',
+      HOST: '127.0.0.1',
+      COURT_PORT: '4002',
+      ASSERTION_PUBLIC_KEY_FILE: keys.assertionPublic!,
+      AUDIT_SIGNING_KEY_FILE: keys.audit!,
+    });
+    expect(await court.exited).toBe(1);
+    expect(court.output().trim()).toBe('configuration: COURT_MONGODB_URI is required for court when LINKAGE_ENV=production');
+  });
+});
