@@ -56,6 +56,7 @@ export const ENV = {
   auditSigningKeyFile: 'AUDIT_SIGNING_KEY_FILE',
   auditCheckpointRecords: 'AUDIT_CHECKPOINT_RECORDS',
   auditCheckpointSeconds: 'AUDIT_CHECKPOINT_SECONDS',
+  corsOrigins: 'CORS_ORIGINS',
   maxQueryDepth: 'MAX_QUERY_DEPTH',
   maxAliases: 'MAX_ALIASES',
 } as const;
@@ -96,6 +97,8 @@ export interface Config {
   audit: AuditConfig;
   /** Operation limits the gateway enforces before planning. */
   limits: { maxDepth: number; maxAliases: number };
+  /** Browser origins of partner frontends allowed to call the gateway (CORS); none by default. */
+  corsOrigins: string[];
 }
 
 export interface AuditConfig {
@@ -167,6 +170,24 @@ function parseMongoUri(env: Env, name: string): string | undefined {
     throw new ConfigError(name, 'must be a mongodb:// or mongodb+srv:// connection string');
   }
   return raw;
+}
+
+function parseOrigins(env: Env): string[] {
+  const raw = read(env, ENV.corsOrigins);
+  if (raw === undefined) return [];
+  return raw.split(',').map((origin) => {
+    const trimmed = origin.trim();
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new ConfigError(ENV.corsOrigins, `must list origins such as https://portal.example, got "${trimmed}"`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== trimmed) {
+      throw new ConfigError(ENV.corsOrigins, `must list origins (scheme, host, port; no path), got "${trimmed}"`);
+    }
+    return trimmed;
+  });
 }
 
 const DEV_PSEUDONYM_KEY = 'development-only-district-pseudonym-key';
@@ -257,6 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
       assertionPrivateKeyFile: file(ENV.assertionPrivateKeyFile),
       assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
     },
+    corsOrigins: parseOrigins(env),
     limits: {
       maxDepth: positive(ENV.maxQueryDepth, 12, 100),
       maxAliases: positive(ENV.maxAliases, 30, 1000),

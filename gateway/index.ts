@@ -4,6 +4,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
+import cors from 'cors';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
 import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
@@ -88,7 +89,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
     ...(options.accessLog === false ? {} : { onRejection: logRejections(writer) }),
-    routes: mountAuditPage,
+    routes: (app) => {
+      mountAuditPage(app);
+      // Partner frontends in browsers on other origins: only the configured ones, only /graphql.
+      app.use('/graphql', cors({ origin: config.corsOrigins, methods: ['POST'], allowedHeaders: ['authorization', 'content-type', 'x-purpose'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
+    },
     context: async (_req, res) => ({
       identity: res.locals.identity as CallIdentity,
       subgraphsCalled: new Set<string>(),
