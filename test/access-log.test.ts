@@ -6,10 +6,9 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES } from '../config/index.js';
-import { startGateway } from '../gateway/index.js';
 import { freePort, startEmbeddedStore } from '../subgraphs/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
+import { callerHeaders, principal, startTestGateway, startTestStack, testConfig, type TestStack } from './support/stack.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -193,8 +192,7 @@ describe('the gateway access log', () => {
   it('with the log store down: AUDIT_UNAVAILABLE, and no data served', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-audit-down-'));
     const logStore = await startEmbeddedStore({ ...testConfig().embeddedStore, port: await freePort(), dataDir });
-    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    const gateway = await startGateway({ config: testConfig(), auditStore: { uri: logStore.uri, database: AUDIT_DATABASE_NAME }, subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    const gateway = await startTestGateway(stack.subgraphs, testConfig(), { uri: logStore.uri, database: AUDIT_DATABASE_NAME });
     try {
       const headers = await callerHeaders(judge, 'CASE_HANDLING');
       const query = { query: `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber judge } }` };

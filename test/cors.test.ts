@@ -2,8 +2,8 @@
 // configured origins only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { startGateway, type RunningGateway } from '../gateway/index.js';
-import { callerHeaders, principal, startTestStack, testAuditStore, testConfig, type TestStack } from './support/stack.js';
+import type { RunningGateway } from '../gateway/index.js';
+import { callerHeaders, principal, startTestGateway, startTestStack, testConfig, type TestStack } from './support/stack.js';
 
 describe('CORS for partner frontends', () => {
   let stack: TestStack;
@@ -13,8 +13,7 @@ describe('CORS for partner frontends', () => {
   beforeAll(async () => {
     stack = await startTestStack({});
     const config = loadConfig({ KEYS_DIR: testConfig().auth.keysDir, CORS_ORIGINS: `${portal}, https://bulletin.district.example` });
-    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    gateway = await startTestGateway(stack.subgraphs, config);
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -6,9 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { startGateway } from '../gateway/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, testAuditStore, testConfig, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, startTestGateway, testConfig, type TestStack } from './support/stack.js';
 
 describe('error masking', () => {
   let stack: TestStack;
@@ -67,8 +66,7 @@ describe('error masking', () => {
     const wrongKey = path.join(keysDir, 'wrong.pem');
     writeFileSync(wrongKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const config = loadConfig({ KEYS_DIR: testConfig().auth.keysDir, ASSERTION_PRIVATE_KEY_FILE: wrongKey });
-    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    const gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    const gateway = await startTestGateway(stack.subgraphs, config);
     try {
       const { status, body } = await postGraphQL(gateway.url, '{ district { name } }', undefined, await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING'));
       expect({ status, body }).toEqual({
@@ -83,8 +81,7 @@ describe('error masking', () => {
 
   it('in production: no introspection, no field suggestions', async () => {
     const config = loadConfig({ LINKAGE_ENV: 'production', KEYS_DIR: testConfig().auth.keysDir });
-    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    const gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    const gateway = await startTestGateway(stack.subgraphs, config);
     try {
       const headers = await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING');
       const introspection = await postGraphQL(gateway.url, '{ __schema { types { name } } }', undefined, headers);

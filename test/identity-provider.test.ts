@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { startGateway, type RunningGateway } from '../gateway/index.js';
+import type { RunningGateway } from '../gateway/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, testAuditStore, testConfig, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, startTestGateway, startTestStack, testConfig, type TestStack } from './support/stack.js';
 
 describe('tokens from an identity provider (JWKS_URL)', () => {
   const provider = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -28,8 +28,7 @@ describe('tokens from an identity provider (JWKS_URL)', () => {
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: 'linkage-graph',
     });
-    const subgraphUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config, auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+    gateway = await startTestGateway(stack.subgraphs, config);
   });
   afterAll(async () => {
     await gateway?.stop();

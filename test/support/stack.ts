@@ -40,6 +40,19 @@ export function testAuditStore(): { uri: string; database: string } {
   return { uri: inject('mongoUri'), database: AUDIT_DATABASE_NAME };
 }
 
+/**
+ * A gateway on free ports in front of already running subgraphs, with `config` (default: the
+ * test configuration) and the test store's access log (or `auditStore`).
+ */
+export function startTestGateway(
+  subgraphs: TestStack['subgraphs'],
+  config: Config = testConfig(),
+  auditStore: { uri: string; database: string } = testAuditStore(),
+): Promise<RunningGateway> {
+  const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
+  return startGateway({ config, auditStore, subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
+}
+
 export async function startTestStack(
   options: { subgraphs?: SubgraphName[]; gateway?: boolean; enforceSharing?: boolean } = {},
 ): Promise<TestStack> {
@@ -63,11 +76,7 @@ export async function startTestStack(
     });
     subgraphs[name] = running;
   }
-  let gateway: RunningGateway | null = null;
-  if (options.gateway) {
-    const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url]));
-    gateway = await startGateway({ config: testConfig(), auditStore: testAuditStore(), subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
-  }
+  const gateway = options.gateway ? await startTestGateway(subgraphs) : null;
   return {
     subgraphs,
     gateway,
