@@ -88,7 +88,14 @@ export async function verifyAll<TEntry extends Document>(
  * (`"kind":"checkpoint"`). The range is widened to whole checkpoint segments, so every exported
  * record can be checked against the signed hashes.
  */
+/** The most records one export may hold; a larger range is refused (export it in parts). */
+export const MAX_EXPORT_RECORDS = 200_000;
+
+export class ExportTooLargeError extends Error {}
+
 export async function exportRange(store: AuditLogStore<Document>, log: string, from: Date, to: Date): Promise<string> {
+  const count = await store.records.countDocuments({ at: { $gte: from, $lt: to } });
+  if (count > MAX_EXPORT_RECORDS) throw new ExportTooLargeError(`${count} records in range; an export holds at most ${MAX_EXPORT_RECORDS}`);
   const lines: string[] = [];
   for (const chain of await store.chains()) {
     const inRange = await store.records

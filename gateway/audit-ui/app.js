@@ -248,6 +248,25 @@ async function showEntry(requestId) {
   box.hidden = false;
 }
 
+// ---- Export ----
+
+async function exportLogs() {
+  const to = fromLocal($('filter-to').value) || new Date().toISOString();
+  const from = fromLocal($('filter-from').value) || new Date(Date.parse(to) - 86400000).toISOString();
+  const data = await graphql(
+    'query AuditExport($from: DateTime!, $to: DateTime!) { auditExport(from: $from, to: $to) { gateway government court procuratorate } }',
+    { from, to },
+  );
+  const e = data.auditExport;
+  const ndjson = [e.gateway, e.government, e.court, e.procuratorate].filter(Boolean).join('');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([ndjson], { type: 'application/x-ndjson' }));
+  link.download = `audit-export-${from.slice(0, 19).replace(/:/g, '')}-${to.slice(0, 19).replace(/:/g, '')}.ndjson`;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
 // ---- Record history ----
 
 async function history(event) {
@@ -312,5 +331,6 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('history-form').addEventListener('submit', (event) => history(event).catch(report));
   $('verify').addEventListener('click', () => loadChains().catch(report));
+  $('export').addEventListener('click', () => exportLogs().catch(report));
   if (token) signIn().catch(report);
 });
