@@ -110,7 +110,6 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
             };
             response.http.status = 400;
           }
-          if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const errors: readonly GraphQLFormattedError[] = result.errors ?? [];
           const codeOf = (e: GraphQLFormattedError) => e.extensions?.code as string | undefined;
