@@ -9,6 +9,7 @@ COPY config ./config
 COPY schema ./schema
 COPY subgraphs ./subgraphs
 COPY gateway ./gateway
+COPY platform ./platform
 COPY auth ./auth
 COPY audit ./audit
 COPY scripts ./scripts

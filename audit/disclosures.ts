@@ -5,7 +5,8 @@
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import type { IMiddlewareFunction } from 'graphql-middleware';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { AUDIT_UNAVAILABLE_ERROR, principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
+import { AUDIT_UNAVAILABLE_ERROR } from '../platform/index.js';
+import { principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
 import type { AuditWriter } from './writer.js';
 
 export interface DisclosedRecord {

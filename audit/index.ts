@@ -8,3 +8,5 @@ export { DisclosureCollector, disclosureLogPlugin, disclosureTracking, type Disc
 export { auditChainName } from './chain-name.js';
 export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, type AccessLogFilter } from './queries.js';
 export type { VerifyOptions } from './chain.js';
+export { parseRecordRef, parseRange } from './arguments.js';
+export { MAX_EXPORT_RECORDS } from './queries.js';

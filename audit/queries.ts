@@ -3,7 +3,7 @@
 // a filter comes from arguments the resolvers have already parsed.
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
-import { findPage, type Connection, type PageArgs, type SortKey } from '../subgraphs/shared/index.js';
+import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
 import { canonical, verifyChain, type ChainVerification, type Checkpoint } from './chain.js';
 import type { AuditLogStore, StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
@@ -91,11 +91,9 @@ export async function verifyAll<TEntry extends Document>(
 /** The most records one export may hold; a larger range is refused (export it in parts). */
 export const MAX_EXPORT_RECORDS = 200_000;
 
-export class ExportTooLargeError extends Error {}
-
 export async function exportRange(store: AuditLogStore<Document>, log: string, from: Date, to: Date): Promise<string> {
   const count = await store.records.countDocuments({ at: { $gte: from, $lt: to } });
-  if (count > MAX_EXPORT_RECORDS) throw new ExportTooLargeError(`${count} records in range; an export holds at most ${MAX_EXPORT_RECORDS}`);
+  if (count > MAX_EXPORT_RECORDS) throw badUserInput(`${count} records in range; an export holds at most ${MAX_EXPORT_RECORDS}: narrow the range`, 'auditExport');
   const lines: string[] = [];
   for (const chain of await store.chains()) {
     const inRange = await store.records

@@ -1,6 +1,6 @@
 // The decision for one field, one caller, one record: null when the field may be disclosed,
 // otherwise the reason it is withheld. Pure: the rules (auth/rules.ts) call it for every field.
-import { DenialReason } from './errors.js';
+import { DenialReason } from '../platform/index.js';
 import type { CallIdentity } from './assertion.js';
 import type { AgencyOf, FieldPolicy, Mask } from './policy.js';
 import { PARTICIPANT_ORGS, type Org } from './principal.js';

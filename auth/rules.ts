@@ -14,7 +14,7 @@ import { allow, rule, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import type { CallIdentity } from './assertion.js';
 import { applyMask, decide } from './decide.js';
-import { DenialReason, forbidden } from './errors.js';
+import { DenialReason, forbidden } from '../platform/index.js';
 import { PolicyError, type AgencyOf, type SubgraphPolicy } from './policy.js';
 
 export interface SharingContext {

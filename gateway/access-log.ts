@@ -6,10 +6,11 @@ import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, principalClaims, type Principal } from '../auth/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode } from '../platform/index.js';
+import { principalClaims, type Principal } from '../auth/index.js';
 import type { GatewayContext } from './context.js';
 import { canonical, type AuditWriter } from '../audit/index.js';
-import { Rejection, sendError, type RejectionHandler } from '../subgraphs/shared/index.js';
+import { Rejection, sendError, type RejectionHandler } from '../platform/index.js';
 import { coordinateAt, requestedCoordinates } from './operation.js';
 
 export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';

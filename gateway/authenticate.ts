@@ -4,8 +4,9 @@ import { performance } from 'node:perf_hooks';
 // (400 PURPOSE_REQUIRED). Neither failure reaches a subgraph. What they establish is the call
 // identity every subgraph call is signed with.
 import type { RequestHandler } from 'express';
-import { ErrorCode, InvalidTokenError, PURPOSES, parsePurpose, type CallIdentity, type TokenVerifier } from '../auth/index.js';
-import { Rejection } from '../subgraphs/shared/index.js';
+import { ErrorCode } from '../platform/index.js';
+import { InvalidTokenError, PURPOSES, parsePurpose, type CallIdentity, type TokenVerifier } from '../auth/index.js';
+import { Rejection } from '../platform/index.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 

@@ -1,10 +1,8 @@
 // Composition of the subgraph SDLs with @apollo/composition: the one definition of how the
 // supergraph is built, shared by `npm run compose` and the staleness test.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
-import { GRAPH_NAMES, PROJECT_ROOT, type GraphName } from '../config/index.js';
+import { GRAPH_NAMES, type GraphName } from '../config/index.js';
+import { subgraphTypeDefs } from './sdl.js';
 
 /** Routing URLs written into the committed supergraph; the gateway overrides them from config. */
 const DEFAULT_ROUTING_URLS: Record<GraphName, string> = {
@@ -13,14 +11,6 @@ const DEFAULT_ROUTING_URLS: Record<GraphName, string> = {
   procuratorate: 'http://127.0.0.1:4003/graphql',
   audit: 'http://127.0.0.1:4004/graphql',
 };
-
-export function subgraphSdlPath(name: GraphName): string {
-  return path.join(PROJECT_ROOT, 'schema', `${name}.graphql`);
-}
-
-export function readSubgraphSdl(name: GraphName): string {
-  return readFileSync(subgraphSdlPath(name), 'utf8');
-}
 
 export interface Composition {
   supergraphSdl: string;
@@ -33,7 +23,7 @@ export function composeSupergraph(): Composition {
     GRAPH_NAMES.map((name) => ({
       name,
       url: DEFAULT_ROUTING_URLS[name],
-      typeDefs: parse(readSubgraphSdl(name)),
+      typeDefs: subgraphTypeDefs(name),
     })),
   );
   if (result.errors) {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExport, verifyChain } from '../audit/index.js';
-import { readPublicKey } from '../auth/keys.js';
+import { readPublicKey } from '../auth/index.js';
 import { loadConfig } from '../config/index.js';
 
 function usage(message: string): never {

@@ -1,7 +1,7 @@
 // Composes the three subgraph SDLs into schema/supergraph.graphql (`npm run compose`).
 // `--check` compares instead of writing, and exits non-zero when the committed file is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { composeSupergraph } from '../schema/compose.js';
+import { composeSupergraph } from '../schema/index.js';
 import { loadConfig } from '../config/index.js';
 
 const config = loadConfig();

@@ -2,7 +2,7 @@
 // here (one FerretDB process, one SQLite-backed database per institution).
 import type { Db } from 'mongodb';
 import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type StoreLocation, type SubgraphName } from '../config/index.js';
-import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../subgraphs/index.js';
+import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../platform/index.js';
 
 export interface StoreLocations {
   locations: Record<SubgraphName, { uri: string; database: string }>;

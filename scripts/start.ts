@@ -4,7 +4,8 @@
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
 import { issueDevToken } from '../auth/index.js';
 import { startGateway } from '../gateway/index.js';
-import { needsSeed, seedDemoData, startSubgraph, type RunningService } from '../subgraphs/index.js';
+import type { RunningService } from '../platform/index.js';
+import { needsSeed, seedDemoData, startSubgraph } from '../subgraphs/index.js';
 import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
 
 const EXAMPLE_QUERY = `query Bulletin {

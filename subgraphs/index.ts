@@ -8,10 +8,12 @@ import { AuditWriter, auditChainName, createAuditLogStore, type DisclosureEntry 
 import { serveCourt } from './court/index.js';
 import { serveGovernment } from './government/index.js';
 import { serveProcuratorate } from './procuratorate/index.js';
-import { connectDatabase, type Database, type RunningService, type SubgraphSecurity } from './shared/index.js';
+import { connectDatabase, type Database, type RunningService } from '../platform/index.js';
+import type { SubgraphSecurity } from './shared/index.js';
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
-export { startEmbeddedStore, freePort, connectDatabase, type Database, type EmbeddedStore, type RunningService } from './shared/index.js';
+export { serveAuditSubgraph } from './audit/index.js';
+export { buildCatalogue, CATALOGUE_PATH } from './catalogue.js';
 
 type Serve = (db: Db, listen: { host: string; port: number }, security: SubgraphSecurity, onStop?: () => Promise<void>) => Promise<RunningService>;
 const SERVE: Record<SubgraphName, Serve> = {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES } from '../config/index.js';
-import { freePort, startEmbeddedStore } from '../subgraphs/index.js';
+import { freePort, startEmbeddedStore } from '../platform/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, principal, startTestGateway, startTestStack, testConfig, type TestStack } from './support/stack.js';
 

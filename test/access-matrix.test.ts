@@ -2,7 +2,8 @@
 // for fields owned by all three institutions. Every case asserts the whole response: values,
 // masked values, nulls and the owner's reasons.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DenialReason, type Org, type Purpose } from '../auth/index.js';
+import { DenialReason } from '../platform/index.js';
+import { type Org, type Purpose } from '../auth/index.js';
 import { ResponseBuilder, masked, sortErrors } from './support/expect-response.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';

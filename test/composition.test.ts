@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { composeSupergraph } from '../schema/compose.js';
+import { composeSupergraph } from '../schema/index.js';
 
 describe('the committed supergraph', () => {
   const composition = composeSupergraph();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../config/index.js';
-import { freePort } from '../subgraphs/index.js';
+import { freePort } from '../platform/index.js';
 
 function start(service: string, env: Record<string, string>) {
   const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts', service], {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, CATALOGUE_PATH } from '../scripts/catalogue.js';
+import { buildCatalogue, CATALOGUE_PATH } from '../subgraphs/index.js';
 
 describe('the sharing catalogue (docs/sharing-catalogue.md)', () => {
   const fresh = buildCatalogue();

@@ -4,17 +4,18 @@ import { parse, buildSchema } from 'graphql';
 import { describe, expect, inject, it } from 'vitest';
 import { assertionVerifyingKey } from '../auth/index.js';
 import { courtSubgraph } from '../subgraphs/court/index.js';
-import { connectDatabase, serveSubgraph } from '../subgraphs/shared/index.js';
+import { connectDatabase } from '../platform/index.js';
+import { serveSubgraph } from '../subgraphs/shared/index.js';
 import { testConfig } from './support/stack.js';
 import { PolicyError, applyMask, checkRuleTree, readPolicy, type AgencyOf } from '../auth/index.js';
-import { readSubgraphSdl } from '../schema/compose.js';
+import { subgraphSdl } from '../schema/index.js';
 import { SUBGRAPH_NAMES } from '../config/index.js';
 
 const COURT_AGENCY_OF: AgencyOf = { AdminCase: () => null, EnforcementCase: () => null, JudicialSuggestion: () => null };
 
 /** Reads the court's policy from its SDL after `edit`, as the court subgraph does at start-up. */
 function courtPolicy(edit: (sdl: string) => string, agencyOf: AgencyOf = COURT_AGENCY_OF) {
-  const typeDefs = parse(edit(readSubgraphSdl('court')));
+  const typeDefs = parse(edit(subgraphSdl('court')));
   return readPolicy('court', typeDefs, buildSubgraphSchema([{ typeDefs }]), agencyOf);
 }
 
@@ -30,7 +31,7 @@ function problemsOf(run: () => unknown): string[] {
 
 describe('the sharing policy at start-up', () => {
   it.each(SUBGRAPH_NAMES)('%s: every field of the committed schema has a class', (name) => {
-    const typeDefs = parse(readSubgraphSdl(name));
+    const typeDefs = parse(subgraphSdl(name));
     const agencyOf: AgencyOf = {
       government: { AdministrativeAct: () => null, Reconsideration: () => null, Dispute: () => null },
       court: COURT_AGENCY_OF,
@@ -55,7 +56,7 @@ describe('the sharing policy at start-up', () => {
     const database = await connectDatabase(inject('mongoUri'), 'linkage_court', 'test-policy');
     try {
       const definition = await courtSubgraph(database.db);
-      const typeDefs = parse(readSubgraphSdl('court').replace('type Hearing @sharing(class: "OPEN") {', 'type Hearing {'));
+      const typeDefs = parse(subgraphSdl('court').replace('type Hearing @sharing(class: "OPEN") {', 'type Hearing {'));
       const starting = serveSubgraph({ ...definition, typeDefs }, { host: '127.0.0.1', port: 0 }, { verifyingKey: assertionVerifyingKey(testConfig().auth) });
       await expect(starting).rejects.toThrow(PolicyError);
       await expect(starting).rejects.toThrow('Hearing.heldAt: no sharing class (add @sharing to the field or its type)');

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
 import { startGateway } from '../../gateway/index.js';
-import { freePort, seedDemoData, startEmbeddedStore, startSubgraph, type RunningService } from '../../subgraphs/index.js';
+import { freePort, startEmbeddedStore, type RunningService } from '../../platform/index.js';
+import { seedDemoData, startSubgraph } from '../../subgraphs/index.js';
 import { connectAll } from '../stack.js';
 
 export interface BenchEnvironment {

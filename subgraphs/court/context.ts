@@ -1,7 +1,8 @@
 // The per-request context of the court subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
-import { byIdLoader, createStatsLoader } from '../shared/index.js';
+import { byIdLoader } from '../../platform/index.js';
+import { createStatsLoader } from '../shared/index.js';
 import type { CourtStore } from './store.js';
 
 export function createCourtContext(store: CourtStore, identity: CallIdentity) {

@@ -1,15 +1,15 @@
 // The court subgraph (区法院): administrative cases and hearings, enforcement with pre-enforcement
 // settlement, and judicial suggestions, over linkage_court.
-import { parse } from 'graphql';
 import type { Db } from 'mongodb';
-import { readSubgraphSdl } from '../../schema/compose.js';
+import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { type RunningService } from '../../platform/index.js';
 import { createCourtContext, type CourtContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createCourtStore } from './store.js';
 
-export { createCourtStore, type CourtStore, type CourtSeed } from './store.js';
+export { createCourtStore, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -23,7 +23,7 @@ export async function courtSubgraph(db: Db): Promise<SubgraphDefinition<CourtCon
   await store.ensureIndexes();
   return {
     name: 'court',
-    typeDefs: parse(readSubgraphSdl('court')),
+    typeDefs: subgraphTypeDefs('court'),
     resolvers,
     agencyOf,
     context: async (identity) => createCourtContext(store, identity),

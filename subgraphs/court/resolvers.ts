@@ -1,16 +1,7 @@
 // Court resolvers: every argument is parsed before it reaches the store; references to other
 // institutions' entities are returned as keys for the gateway to resolve.
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import {
-  DISTRICT_ID,
-  DateScalar,
-  parseId,
-  parseOptionalBoolean,
-  parseOptionalEnum,
-  parseOptionalId,
-  parseOptionalPeriod,
-  parsePeriod,
-} from '../shared/index.js';
+import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
+import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
 
@@ -19,7 +10,7 @@ type Ref = { id?: unknown };
 const filterOf = (args: Args) => (args.filter ?? {}) as Args;
 const ref = (id: string | null) => (id ? { id } : null);
 
-export const resolvers: GraphQLResolverMap<CourtContext> = {
+export const resolvers: ResolverMap<CourtContext> = {
   Date: DateScalar,
 
   Query: {

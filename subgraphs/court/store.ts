@@ -1,24 +1,8 @@
 // The court's store: the only code that touches linkage_court. It builds every filter from parsed
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Db, Filter } from 'mongodb';
-import {
-  countBy,
-  findByIds,
-  findGroupedBy,
-  findPage,
-  inPeriod,
-  ratio,
-  tally,
-  yearEarlier,
-  type Connection,
-  type PageArgs,
-  type Period,
-  type SortKey,
-  type WithId,
-  withId,
-  maybeWithId,
-  defined,
-} from '../shared/index.js';
+import { countBy, inPeriod, tally } from '../shared/index.js';
+import { findByIds, findGroupedBy, findPage, ratio, yearEarlier, type Connection, type PageArgs, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;

@@ -1,7 +1,8 @@
 // The per-request context of the government subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
-import { byIdLoader, createStatsLoader, DISTRICT_ID } from '../shared/index.js';
+import { byIdLoader } from '../../platform/index.js';
+import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
 import type { GovernmentStore } from './store.js';
 
 export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity) {

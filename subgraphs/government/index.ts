@@ -1,15 +1,15 @@
 // The government subgraph (区政府): agencies, acts, reconsiderations, the dispute register,
 // replies to suggestions and performance of judgments, over linkage_government.
-import { parse } from 'graphql';
 import type { Db } from 'mongodb';
-import { readSubgraphSdl } from '../../schema/compose.js';
+import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { type RunningService } from '../../platform/index.js';
 import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
 
-export { createGovernmentStore, type GovernmentStore, type GovernmentSeed } from './store.js';
+export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -23,7 +23,7 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
   await store.ensureIndexes();
   return {
     name: 'government',
-    typeDefs: parse(readSubgraphSdl('government')),
+    typeDefs: subgraphTypeDefs('government'),
     resolvers,
     agencyOf,
     context: async (identity) => createGovernmentContext(store, identity),

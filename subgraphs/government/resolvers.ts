@@ -1,17 +1,7 @@
 // Government resolvers: every argument is parsed before it reaches the store, and every entity
 // reference and statistic goes through the request's DataLoaders.
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import {
-  DISTRICT_ID,
-  DateScalar,
-  parseId,
-  parseIdList,
-  parseOptionalBoolean,
-  parseOptionalEnum,
-  parseOptionalId,
-  parseOptionalPeriod,
-  parsePeriod,
-} from '../shared/index.js';
+import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
+import { DateScalar, parseId, parseIdList, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { GovernmentContext } from './context.js';
 import type { Act, Agency, Dispute, Reconsideration } from './store.js';
 
@@ -20,7 +10,7 @@ type Ref = { id?: unknown };
 const filterOf = (args: Args) => (args.filter ?? {}) as Args;
 const notNull = <T>(value: T | null | Error): value is T => value !== null && !(value instanceof Error);
 
-export const resolvers: GraphQLResolverMap<GovernmentContext> = {
+export const resolvers: ResolverMap<GovernmentContext> = {
   Date: DateScalar,
 
   Query: {

@@ -1,22 +1,8 @@
 // The government's store: the only code that touches linkage_government. It builds every filter
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Db, Filter } from 'mongodb';
-import {
-  countBy,
-  findByIds,
-  findPage,
-  inPeriod,
-  ratio,
-  tally,
-  type Connection,
-  type PageArgs,
-  type Period,
-  type SortKey,
-  type WithId,
-  withId,
-  maybeWithId,
-  defined,
-} from '../shared/index.js';
+import { countBy, inPeriod, tally } from '../shared/index.js';
+import { findByIds, findPage, ratio, type Connection, type PageArgs, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;

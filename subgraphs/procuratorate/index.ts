@@ -1,15 +1,15 @@
 // The procuratorate subgraph (区检察院): administrative prosecution supervision and procuratorial
 // suggestions, over linkage_procuratorate.
-import { parse } from 'graphql';
 import type { Db } from 'mongodb';
-import { readSubgraphSdl } from '../../schema/compose.js';
+import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type RunningService, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
+import { type RunningService } from '../../platform/index.js';
 import { createProcuratorateContext, type ProcuratorateContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createProcuratorateStore } from './store.js';
 
-export { createProcuratorateStore, type ProcuratorateStore, type ProcuratorateSeed } from './store.js';
+export { createProcuratorateStore, type ProcuratorateStore, type ProcuratorateSeed, type SupervisionCaseDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -22,7 +22,7 @@ export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<
   await store.ensureIndexes();
   return {
     name: 'procuratorate',
-    typeDefs: parse(readSubgraphSdl('procuratorate')),
+    typeDefs: subgraphTypeDefs('procuratorate'),
     resolvers,
     agencyOf,
     context: async (identity) => createProcuratorateContext(store, identity),

@@ -1,15 +1,7 @@
 // Procuratorate resolvers: every argument is parsed before it reaches the store; references to
 // other institutions' entities are returned as keys for the gateway to resolve.
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import {
-  DISTRICT_ID,
-  DateScalar,
-  parseId,
-  parseOptionalEnum,
-  parseOptionalId,
-  parseOptionalPeriod,
-  parsePeriod,
-} from '../shared/index.js';
+import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
+import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { ProcuratorateContext } from './context.js';
 import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
 
@@ -18,7 +10,7 @@ type Ref = { id?: unknown };
 const filterOf = (args: Args) => (args.filter ?? {}) as Args;
 const ref = (id: string | null) => (id ? { id } : null);
 
-export const resolvers: GraphQLResolverMap<ProcuratorateContext> = {
+export const resolvers: ResolverMap<ProcuratorateContext> = {
   Date: DateScalar,
 
   Query: {

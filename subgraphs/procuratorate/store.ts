@@ -1,22 +1,8 @@
 // The procuratorate's store: the only code that touches linkage_procuratorate. It builds every
 // filter from parsed arguments, creates the indexes at start, and maps documents.
 import type { Db, Filter } from 'mongodb';
-import {
-  countBy,
-  defined,
-  findByIds,
-  findGroupedBy,
-  findPage,
-  inPeriod,
-  maybeWithId,
-  tally,
-  withId,
-  type Connection,
-  type PageArgs,
-  type Period,
-  type SortKey,
-  type WithId,
-} from '../shared/index.js';
+import { countBy, inPeriod, tally } from '../shared/index.js';
+import { defined, findByIds, findGroupedBy, findPage, maybeWithId, withId, type Connection, type PageArgs, type Period, type SortKey, type WithId } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {
   _id: string;

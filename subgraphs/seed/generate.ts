@@ -1,9 +1,9 @@
 // The demo district, generated deterministically. The volumes below are chosen so that the
 // bulletin computed over the stored records (never these constants) reproduces the speech's
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
-import type { CourtSeed, AdminCaseDoc, EnforcementCaseDoc, HearingDoc } from '../court/store.js';
-import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc } from '../government/store.js';
-import type { ProcuratorateSeed, SupervisionCaseDoc } from '../procuratorate/store.js';
+import type { CourtSeed, AdminCaseDoc, EnforcementCaseDoc, HearingDoc } from '../court/index.js';
+import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc } from '../government/index.js';
+import type { ProcuratorateSeed, SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
   CATEGORY_TOPICS,

@@ -3,7 +3,7 @@
 // Ratios are computed here from the counts, because FerretDB has no `$cond`/`$avg`.
 import DataLoader from 'dataloader';
 import type { Collection, Document, Filter } from 'mongodb';
-import { periodKey, type Period } from './input.js';
+import { periodKey, type Period } from '../../platform/index.js';
 
 /** The scope of district-wide totals (the District entity's id). */
 export const DISTRICT_ID = 'DISTRICT';

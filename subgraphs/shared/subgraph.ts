@@ -6,29 +6,18 @@ import type { DocumentNode } from 'graphql';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { applyMiddleware } from 'graphql-middleware';
-import {
-  ASSERTION_HEADER,
-  AssertionError,
-  ErrorCode,
-  ReplayGuard,
-  enforceSharing,
-  readPolicy,
-  verifyAssertion,
-  type AgencyOf,
-  type CallIdentity,
-  type Org,
-} from '../../auth/index.js';
+import { ErrorCode, Rejection, serveGraphQL, type RunningService } from '../../platform/index.js';
+import { ASSERTION_HEADER, AssertionError, ReplayGuard, enforceSharing, readPolicy, verifyAssertion, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
 import { DisclosureCollector, disclosureLogPlugin, disclosureTracking, type DisclosureContext } from '../../audit/index.js';
-import { ownerAuditResolvers, type OwnerAuditLog } from '../../audit/graph.js';
-import { Rejection, serveGraphQL, type RunningService } from './server.js';
+import { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
+import type { ResolverMap } from './resolver-map.js';
 
 export interface SubgraphDefinition<TContext extends BaseContext & { identity: CallIdentity }> {
   /** The subgraph's name, which is also the institution (org) that owns its fields. */
   name: Org;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<TContext>;
+  resolvers: ResolverMap<TContext>;
   /** How records of this subgraph name their agency, for OWN_UNIT row conditions. */
   agencyOf: AgencyOf;
   /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller. */
@@ -60,7 +49,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   const clash = Object.keys(auditResolvers).filter((type) => type in definition.resolvers);
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };
-  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers }]);
   const disclosureLog = security.auditLog?.writer ?? null;
   // Refuses to start on an unclassified field or a rule naming what does not exist.
   const policy = readPolicy(definition.name, definition.typeDefs, built, definition.agencyOf);

@@ -1,6 +1,6 @@
 // Builds an expected GraphQL response field by field: a disclosed field carries its value, a
 // withheld one is null with the FORBIDDEN error the owner gives, at the field's path.
-import type { DenialReason } from '../../auth/index.js';
+import type { DenialReason } from '../../platform/index.js';
 
 export interface ExpectedError {
   message: string;

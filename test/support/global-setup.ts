@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { DATABASE_NAMES, loadConfig } from '../../config/index.js';
-import { connectDatabase, freePort, seedDemoData, startEmbeddedStore, type EmbeddedStore } from '../../subgraphs/index.js';
+import { connectDatabase, freePort, startEmbeddedStore, type EmbeddedStore } from '../../platform/index.js';
+import { seedDemoData } from '../../subgraphs/index.js';
 import { TEST_SEED } from './seed-options.js';
 
 declare module 'vitest' {

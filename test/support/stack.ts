@@ -3,16 +3,7 @@
 import { inject } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
-import {
-  ASSERTION_HEADER,
-  assertionSigningKey,
-  issueDevToken,
-  signAssertion,
-  type CallIdentity,
-  type Org,
-  type Principal,
-  type Purpose,
-} from '../../auth/index.js';
+import { ASSERTION_HEADER, assertionSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
 import { DISCLOSURE_LOG, startSubgraph } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import type { EmbeddedStoreConfig } from '../../config/index.js';
+import type { EmbeddedStoreConfig } from '../config/index.js';
 
 export interface EmbeddedStore {
   uri: string;

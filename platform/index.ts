@@ -1,0 +1,41 @@
+// The platform every service stands on: the HTTP service, the MongoDB connection and the embedded
+// store, the scalars, argument parsing, pagination, and the error codes and masking that decide
+// what may reach a client. It knows nothing of institutions, sharing or the access log.
+export {
+  AUDIT_UNAVAILABLE_ERROR,
+  ErrorCode,
+  DenialReason,
+  badUserInput,
+  forbidden,
+  maskError,
+} from './errors.js';
+export { DateScalar, DateTimeScalar, parseDate, parseDateTime, formatDate } from './scalars.js';
+export {
+  MAX_PAGE_SIZE,
+  parseId,
+  parseOptionalId,
+  parseIdList,
+  parsePeriod,
+  parseOptionalPeriod,
+  parseOptionalBoolean,
+  parseOptionalEnum,
+  periodKey,
+  yearEarlier,
+  type Period,
+} from './input.js';
+export {
+  findPage,
+  findByIds,
+  findGroupedBy,
+  parsePageRequest,
+  ratio,
+  type Connection,
+  type PageArgs,
+  type PageRequest,
+  type SortKey,
+} from './pagination.js';
+export { byIdLoader } from './loaders.js';
+export { withId, maybeWithId, defined, type WithId } from './documents.js';
+export { connectDatabase, type Database } from './mongo.js';
+export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
+export { serveGraphQL, sendError, Rejection, type RejectionHandler, type RunningService } from './server.js';

@@ -1,0 +1,5 @@
+// The graph's schema: each subgraph's SDL assembled from its shared and own parts, and their
+// composition into the supergraph.
+export { subgraphSdl, subgraphTypeDefs, ownSdlPath } from './sdl.js';
+export { ownerAuditFields, ownerAuditSdl, type OwnerAuditFields } from './owner-audit.js';
+export { composeSupergraph, type Composition } from './compose.js';
