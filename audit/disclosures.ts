@@ -101,13 +101,15 @@ export function disclosureTracking(schema: GraphQLSchema): Record<string, Record
   return tracked;
 }
 
-/** Holds each response until the owner's disclosure record is durable; fails closed otherwise. */
+/** Gives each request a collector, and holds its response until the owner's disclosure record is durable; fails closed otherwise. */
 export function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
+      // Each request's own collector, which disclosureTracking fills as fields resolve.
+      contextValue.disclosures = new DisclosureCollector();
       return {
         async willSendResponse({ response, contextValue }) {
-          if (!contextValue?.disclosures || contextValue.disclosures.size === 0) return;
+          if (contextValue.disclosures.size === 0) return;
           const { principal, purpose, requestId } = contextValue.identity;
           try {
             await writer.append({

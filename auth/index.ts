@@ -8,3 +8,5 @@ export { renderCatalogue } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, buildRuleTree, checkRuleTree, type SharingContext } from './rules.js';
 export { decide, applyMask } from './decide.js';
+// The typed res.locals (a declaration only).
+export type {} from './request-locals.js';

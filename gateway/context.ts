@@ -1,9 +1,12 @@
 import type { CallIdentity } from '../auth/index.js';
 
-/** What the gateway knows about a request while it runs. */
+/** What the gateway knows about a request while it runs (built from what the plugins' guards found). */
 export interface GatewayContext {
-  identity: CallIdentity;
-  /** Subgraphs the query plan called, filled in by the data sources. */
+  /** The request's id (the request-id plugin), null in a list without it. */
+  requestId: string | null;
+  /** The caller and purpose (the authentication and purpose plugins), null in a list without them. */
+  identity: CallIdentity | null;
+  /** Subgraphs the query plan called (the access-log plugin fills it in). */
   subgraphsCalled: Set<string>;
   /** `performance.now()` when the request arrived. */
   startedAt: number;

@@ -1,23 +1,32 @@
-// The gateway: @apollo/gateway over the committed supergraph. Callers must present a valid token
-// and a purpose; every subgraph call is signed for that caller; every request is logged before
-// its response leaves; only deliberate errors get out.
+// The gateway: @apollo/gateway over the committed supergraph, behind the plugin list of
+// gateway/pipeline.ts (request id, authentication, purpose, operation limits, access log, subgraph
+// assertion, error masking). It also serves the auditors' subgraph on loopback and their page.
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
-import { assertionSigningKey, auditSigningKey, createTokenVerifier, type CallIdentity } from '../auth/index.js';
+import { assertionSigningKey, auditSigningKey, createTokenVerifier } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { serveAuditSubgraph } from '../subgraphs/index.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../platform/index.js';
-import { accessLogPlugin, logRejections, type AccessEntry } from './access-log.js';
+import { serveAuditSubgraph } from '../subgraphs/index.js';
 import { mountAuditPage } from './audit-page.js';
-import { operationLimitRules } from './limits.js';
-import { usePurpose, useAuthentication, useRequestId } from './authenticate.js';
 import type { GatewayContext } from './context.js';
-import { signingDataSource } from './signing.js';
+import { subgraphDataSource } from './data-source.js';
+import { governedPipeline, type GatewayPipeline } from './pipeline.js';
+import type { AccessEntry } from './plugins/access-log.js';
 
-export type { AccessEntry } from './access-log.js';
+export type { AccessEntry } from './plugins/access-log.js';
+export type { GatewayContext } from './context.js';
+export type { GatewayPlugin, SubgraphCall } from './plugin.js';
+export { governedPipeline, type GatewayParts, type GatewayPipeline } from './pipeline.js';
+export { useRequestId } from './plugins/request-id.js';
+export { useAuthentication } from './plugins/authentication.js';
+export { usePurpose, PURPOSE_HEADER } from './plugins/purpose.js';
+export { useOperationLimits, DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+export { useAccessLog } from './plugins/access-log.js';
+export { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -28,8 +37,8 @@ export interface GatewayOptions {
   listen?: { host: string; port: number };
   /** Loopback port of the auditors' subgraph this process serves (default AUDIT_PORT; 0: any free one). */
   auditPort?: number;
-  /** The log-off benchmark only: serve without writing the access log. No configuration reaches it. */
-  accessLog?: boolean;
+  /** The request path (default: governedPipeline). A benchmark composes another list; no configuration reaches this. */
+  pipeline?: GatewayPipeline;
 }
 
 export interface RunningGateway extends RunningService {
@@ -39,7 +48,7 @@ export interface RunningGateway extends RunningService {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
-  const signingKey = assertionSigningKey(config.auth);
+  const assertionKey = assertionSigningKey(config.auth);
 
   // A request waits for its log record, so an unreachable log store must fail it within seconds.
   const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit', {
@@ -47,12 +56,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access');
   await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
-  const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditSigningKey(config.auth, config.audit, 'gateway'), {
+  const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
+  const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditKey, {
     checkpointEvery: config.audit.checkpointRecords,
     checkpointSeconds: config.audit.checkpointSeconds,
   });
   await writer.start();
-  const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
   // Only this gateway calls the auditors' subgraph, so it listens on loopback whatever HOST says.
   const auditGraph = await serveAuditSubgraph({
     accessLog,
@@ -60,11 +69,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     signingKey: auditKey,
     // The gateway holds the assertion key pair's private half; it verifies its own calls with the
     // public half of that key (ASSERTION_PUBLIC_KEY_FILE is the subgraphs' setting).
-    verifyingKey: createPublicKey(signingKey),
+    verifyingKey: createPublicKey(assertionKey),
     listen: { host: '127.0.0.1', port: options.auditPort ?? config.ports.audit },
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
+  const plugins = (options.pipeline ?? governedPipeline)({ config, verify: createTokenVerifier(config.auth), assertionKey, accessLog: writer });
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -73,31 +83,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name }) => {
       const url = urls[name as GraphName];
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
-      return signingDataSource(name, url, signingKey);
+      return subgraphDataSource(name, url, plugins);
     },
   });
-  const development = config.mode === 'development';
   const service = await serveGraphQL<GatewayContext>({
     name: 'gateway',
-    apollo: {
-      gateway,
-      introspection: development,
-      // Field suggestions ("did you mean …") would let anyone map the schema without introspection.
-      hideSchemaDetailsFromClientErrors: !development,
-      validationRules: operationLimitRules(config.limits),
-      plugins: options.accessLog === false ? [] : [accessLogPlugin(writer)],
-    },
-    guards: [useRequestId(), useAuthentication(createTokenVerifier(config.auth)), usePurpose()],
-    ...(options.accessLog === false ? {} : { onRejection: logRejections(writer) }),
+    graph: { gateway },
+    plugins,
+    introspection: config.mode === 'development',
     routes: (app) => {
       mountAuditPage(app);
       // Partner frontends in browsers on other origins: only the configured ones, only /graphql.
       app.use('/graphql', cors({ origin: config.corsOrigins, methods: ['POST'], allowedHeaders: ['authorization', 'content-type', 'x-purpose'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
     },
     context: async (_req, res) => ({
-      identity: res.locals.identity as CallIdentity,
+      requestId: res.locals.requestId ?? null,
+      identity: res.locals.identity ?? null,
       subgraphsCalled: new Set<string>(),
-      startedAt: res.locals.startedAt as number,
+      startedAt: res.locals.startedAt ?? performance.now(),
     }),
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
     onStop: async () => {

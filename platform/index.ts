@@ -38,4 +38,7 @@ export { byIdLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
 export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
-export { serveGraphQL, sendError, Rejection, type RejectionHandler, type RunningService } from './server.js';
+export { serveGraphQL, type RunningService, type ServeOptions } from './server.js';
+export { Rejection, sendError } from './rejection.js';
+export type { ServicePlugin, ValidationRule, Guard, PluginResponse } from './plugin.js';
+export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';

@@ -1,13 +1,18 @@
-// Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` behind the service's
-// guards, plus `/health`, with the HTTP server drained on stop. Used by each subgraph and by the
-// gateway.
+// Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` through the
+// service's plugin list, plus `/health`, with the HTTP server drained on stop. Used by each
+// subgraph and by the gateway.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ErrorCode, maskError } from './errors.js';
+import { ErrorCode } from './errors.js';
+import type { PluginResponse, ServicePlugin } from './plugin.js';
+import { Rejection, sendError } from './rejection.js';
+
+type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
 export interface RunningService {
   name: string;
@@ -16,45 +21,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Writes a GraphQL-shaped error response with a deliberate code. */
-export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
-
-/** A request refused before GraphQL execution; guards pass it to `next` and the service answers it. */
-export class Rejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'Rejection';
-  }
-}
-
-/** Answers a rejection (or any other error, masked) once the request's handlers have given up. */
-export type RejectionHandler = (error: unknown, req: Request, res: Response) => Promise<void> | void;
-
-const answerRejection: RejectionHandler = (error, _req, res) => {
-  if (error instanceof Rejection) return sendError(res, error.status, error.code, error.message);
-  console.error('[http]', error);
-  sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-};
-
 export interface ServeOptions<TContext extends BaseContext> {
   name: string;
-  /** Apollo Server options; the drain plugin and error masking are added here. */
-  apollo: ApolloServerOptions<TContext>;
-  /** Run in order before Apollo, with `req.body` still the raw bytes; they may answer instead. */
-  guards: RequestHandler[];
+  /** What is served: an executable schema (a subgraph) or a gateway. */
+  graph: { schema: GraphQLSchema } | { gateway: GatewayInterface };
+  /** The request path, in order (see ServicePlugin); exactly one of them formats errors. */
+  plugins: ServicePlugin<TContext>[];
   /** Builds the per-request context; guards leave what they learned in `res.locals`. */
-  context: (req: Request, res: Response) => Promise<TContext>;
+  context: (req: Request, res: PluginResponse) => Promise<TContext>;
+  /** Introspection and "did you mean" suggestions (development only at the gateway). */
+  introspection: boolean;
   listen: { host: string; port: number };
   /** Runs after the server has stopped (closing database clients and the like). */
   onStop?: () => Promise<void>;
-  /** Answers rejections (default: the rejection's status and code). */
-  onRejection?: RejectionHandler;
   /** Mounts any other routes (the gateway's auditors' page). */
   routes?: (app: express.Express) => void;
 }
@@ -84,12 +63,23 @@ const parseJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
+  const { plugins } = options;
+  const formatters = plugins.filter((plugin) => plugin.formatError);
+  // Deny by default: a service that does not mask its errors would leak internals to clients.
+  if (formatters.length !== 1) throw new Error(`${options.name}: exactly one plugin must format errors (error masking); found ${formatters.length}`);
+  const schema = 'schema' in options.graph ? plugins.reduce((built, plugin) => plugin.transformSchema?.(built) ?? built, options.graph.schema) : undefined;
+  if (!schema && plugins.some((plugin) => plugin.transformSchema)) throw new Error(`${options.name}: a gateway has no schema to transform`);
+
   const app = express();
   const httpServer = http.createServer(app);
   const server = new ApolloServer<TContext>({
-    ...options.apollo,
-    plugins: [...(options.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
-    formatError: maskError((error) => console.error(`[${options.name}]`, error)),
+    ...(schema ? { schema } : { gateway: (options.graph as { gateway: GatewayInterface }).gateway }),
+    plugins: [...plugins.flatMap((plugin) => (plugin.apollo ? [plugin.apollo] : [])), ApolloServerPluginDrainHttpServer({ httpServer })],
+    validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
+    formatError: formatters[0]!.formatError,
+    introspection: options.introspection,
+    // Field suggestions ("did you mean …") would let anyone map the schema without introspection.
+    hideSchemaDetailsFromClientErrors: !options.introspection,
     includeStacktraceInErrorResponses: false,
     // Every operation arrives whole (no persisted-query hashes), so it is checked and logged whole.
     persistedQueries: false,
@@ -99,6 +89,16 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   } as ApolloServerOptions<TContext>);
   await server.start();
 
+  /** A refusal before GraphQL: each plugin sees it (and may answer it otherwise), then it is sent. */
+  const answer = async (error: unknown, req: Request, res: Response) => {
+    let rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    if (!(error instanceof Rejection)) console.error(`[${options.name}]`, error);
+    for (const plugin of plugins) {
+      if (plugin.onRejection) rejection = (await plugin.onRejection(rejection, req, res)) ?? rejection;
+    }
+    sendError(res, rejection.status, rejection.code, rejection.message);
+  };
+
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
@@ -107,12 +107,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.post(
     '/graphql',
     express.raw({ type: () => true, limit: '1mb' }),
-    ...options.guards,
+    ...plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : [])),
     parseJsonBody,
     expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
   );
   app.all('/graphql', (_req, _res, next) => next(new Rejection(405, ErrorCode.BAD_REQUEST, 'Use POST for /graphql')));
-  const onRejection = options.onRejection ?? answerRejection;
   app.use('/graphql', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // express.raw's own errors (body too large, bad encoding) carry an HTTP status.
     const status = (error as { status?: unknown }).status;
@@ -120,7 +119,10 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       error instanceof Rejection || typeof status !== 'number' || status >= 500
         ? error
         : new Rejection(status, ErrorCode.BAD_REQUEST, status === 413 ? 'The request body is too large' : 'The request body could not be read');
-    void Promise.resolve(onRejection(rejection, req, res)).catch((e) => answerRejection(e, req, res));
+    answer(rejection, req, res).catch((e) => {
+      console.error(`[${options.name}]`, e);
+      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

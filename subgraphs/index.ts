@@ -1,26 +1,39 @@
 // Starting one institution's subgraph: connect to its own database, open its disclosure log
-// there, build its schema, serve it.
+// there, build its schema, serve it behind its plugin list.
 import { createPublicKey } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
 import { assertionVerifyingKey, auditSigningKey } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore, type DisclosureEntry } from '../audit/index.js';
-import { serveCourt } from './court/index.js';
-import { serveGovernment } from './government/index.js';
-import { serveProcuratorate } from './procuratorate/index.js';
 import { connectDatabase, type Database, type RunningService } from '../platform/index.js';
-import type { SubgraphSecurity } from './shared/index.js';
+import { courtSubgraph } from './court/index.js';
+import { governmentSubgraph } from './government/index.js';
+import { procuratorateSubgraph } from './procuratorate/index.js';
+import { serveSubgraph, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
 export { buildCatalogue, CATALOGUE_PATH } from './catalogue.js';
+export {
+  governedSubgraphPipeline,
+  useGatewayAssertion,
+  useSharingRules,
+  useDisclosureLog,
+  type SubgraphPipeline,
+  type SubgraphParts,
+} from './shared/index.js';
 
-type Serve = (db: Db, listen: { host: string; port: number }, security: SubgraphSecurity, onStop?: () => Promise<void>) => Promise<RunningService>;
-const SERVE: Record<SubgraphName, Serve> = {
-  government: serveGovernment,
-  court: serveCourt,
-  procuratorate: serveProcuratorate,
-};
+/** Serves one institution's definition (each has its own context type). */
+async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphServing): Promise<RunningService> {
+  switch (name) {
+    case 'government':
+      return serveSubgraph(await governmentSubgraph(db), serving);
+    case 'court':
+      return serveSubgraph(await courtSubgraph(db), serving);
+    case 'procuratorate':
+      return serveSubgraph(await procuratorateSubgraph(db), serving);
+  }
+}
 
 /** The collections of an owner's disclosure log, in its own database. */
 export const DISCLOSURE_LOG = 'disclosure';
@@ -28,17 +41,16 @@ export const DISCLOSURE_LOG = 'disclosure';
 export interface RunningSubgraph extends RunningService {
   /** The subgraph's own database connection (tests watch its commands). */
   database: Database;
-  /** The chain its disclosure log is written to (null when the log is off, in a benchmark). */
-  auditChain: string | null;
+  /** The chain its disclosure log is written to. */
+  auditChain: string;
 }
 
 export interface SubgraphOptions {
   config: Config;
   store: { uri: string; database: string };
   listen: { host: string; port: number };
-  /** Benchmarks only: run without the sharing rules, or without the disclosure log. */
-  enforceSharing?: boolean;
-  logDisclosures?: boolean;
+  /** The request path (default: governedSubgraphPipeline). A benchmark or test composes another list; no configuration reaches this. */
+  pipeline?: SubgraphPipeline;
 }
 
 export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
@@ -49,23 +61,23 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
     const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG);
     await log.ensureIndexes([{ 'records.key': 1 }]);
     const signingKey = auditSigningKey(config.auth, config.audit, name);
-    if (options.logDisclosures !== false) {
-      writer = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
-        checkpointEvery: config.audit.checkpointRecords,
-        checkpointSeconds: config.audit.checkpointSeconds,
-      });
-      await writer.start();
-    }
-    const security: SubgraphSecurity = {
-      verifyingKey: assertionVerifyingKey(config.auth),
-      enforceSharing: options.enforceSharing ?? true,
-      auditLog: { institution: name, store: log, writer, publicKey: createPublicKey(signingKey) },
-    };
-    const service = await SERVE[name](database.db, options.listen, security, async () => {
-      await writer?.stop();
-      await database.close();
+    const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
+      checkpointEvery: config.audit.checkpointRecords,
+      checkpointSeconds: config.audit.checkpointSeconds,
     });
-    return { ...service, database, auditChain: writer?.chain ?? null };
+    writer = chainWriter;
+    await chainWriter.start();
+    const service = await serveInstitution(name, database.db, {
+      listen: options.listen,
+      verifyingKey: assertionVerifyingKey(config.auth),
+      auditLog: { institution: name, store: log, writer: chainWriter, publicKey: createPublicKey(signingKey) },
+      pipeline: options.pipeline,
+      onStop: async () => {
+        await chainWriter.stop();
+        await database.close();
+      },
+    });
+    return { ...service, database, auditChain: chainWriter.chain };
   } catch (error) {
     await writer?.stop();
     await database.close();

@@ -57,7 +57,7 @@ describe('the sharing policy at start-up', () => {
     try {
       const definition = await courtSubgraph(database.db);
       const typeDefs = parse(subgraphSdl('court').replace('type Hearing @sharing(class: "OPEN") {', 'type Hearing {'));
-      const starting = serveSubgraph({ ...definition, typeDefs }, { host: '127.0.0.1', port: 0 }, { verifyingKey: assertionVerifyingKey(testConfig().auth) });
+      const starting = serveSubgraph({ ...definition, typeDefs }, { listen: { host: '127.0.0.1', port: 0 }, verifyingKey: assertionVerifyingKey(testConfig().auth) });
       await expect(starting).rejects.toThrow(PolicyError);
       await expect(starting).rejects.toThrow('Hearing.heldAt: no sharing class (add @sharing to the field or its type)');
     } finally {

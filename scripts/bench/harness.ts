@@ -6,9 +6,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
-import { startGateway } from '../../gateway/index.js';
+import { governedPipeline, startGateway, type GatewayPipeline } from '../../gateway/index.js';
 import { freePort, startEmbeddedStore, type RunningService } from '../../platform/index.js';
-import { seedDemoData, startSubgraph } from '../../subgraphs/index.js';
+import { governedSubgraphPipeline, seedDemoData, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import { connectAll } from '../stack.js';
 
 export interface BenchEnvironment {
@@ -42,7 +42,14 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A stack whose plugin lists leave out the sharing rules (`enforceSharing: false`) or the access
+ * and disclosure logs (`accessLog: false`): the variants a benchmark compares.
+ */
 export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing?: boolean; accessLog?: boolean }): Promise<BenchStack> {
+  const left = new Set([...(options.enforceSharing === false ? ['sharing-rules'] : []), ...(options.accessLog === false ? ['access-log', 'disclosure-log'] : [])]);
+  const subgraphPipeline: SubgraphPipeline = (parts) => governedSubgraphPipeline(parts).filter((plugin) => !left.has(plugin.name));
+  const gatewayPipeline: GatewayPipeline = (parts) => governedPipeline(parts).filter((plugin) => !left.has(plugin.name));
   const services: RunningService[] = [];
   const urls: Record<string, string> = {};
   for (const name of SUBGRAPH_NAMES) {
@@ -50,8 +57,7 @@ export async function startBenchStack(env: BenchEnvironment, options: { enforceS
       config: env.config,
       store: { uri: env.uri, database: DATABASE_NAMES[name] },
       listen: { host: '127.0.0.1', port: 0 },
-      enforceSharing: options.enforceSharing ?? true,
-      logDisclosures: options.accessLog ?? true,
+      pipeline: subgraphPipeline,
     });
     services.push(service);
     urls[name] = service.url;
@@ -62,7 +68,7 @@ export async function startBenchStack(env: BenchEnvironment, options: { enforceS
     subgraphUrls: urls,
     listen: { host: '127.0.0.1', port: 0 },
     auditPort: 0,
-    accessLog: options.accessLog ?? true,
+    pipeline: gatewayPipeline,
   });
   return {
     url: gateway.url,

@@ -22,7 +22,7 @@ import {
   type AuditWriter,
   type StoredRecord,
 } from '../../audit/index.js';
-import { serveSubgraph, type ResolverMap } from '../shared/index.js';
+import { serveSubgraph, type ResolverMap, type SubgraphPipeline } from '../shared/index.js';
 
 type Args = Record<string, unknown>;
 
@@ -42,6 +42,8 @@ export interface AuditGraphOptions<TEntry extends { requestId: string }> {
   signingKey: KeyObject;
   verifyingKey: KeyObject;
   listen: { host: string; port: number };
+  /** The request path (default: governedSubgraphPipeline, without a disclosure log: this log is the gateway's). */
+  pipeline?: SubgraphPipeline;
 }
 
 interface AuditContext {
@@ -119,7 +121,6 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
         ),
       }),
     },
-    options.listen,
-    { verifyingKey: options.verifyingKey },
+    { listen: options.listen, verifyingKey: options.verifyingKey, pipeline: options.pipeline },
   );
 }

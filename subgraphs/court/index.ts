@@ -3,8 +3,7 @@
 import type { Db } from 'mongodb';
 import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
-import { type RunningService } from '../../platform/index.js';
+import type { SubgraphDefinition } from '../shared/index.js';
 import { createCourtContext, type CourtContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createCourtStore } from './store.js';
@@ -28,13 +27,4 @@ export async function courtSubgraph(db: Db): Promise<SubgraphDefinition<CourtCon
     agencyOf,
     context: async (identity) => createCourtContext(store, identity),
   };
-}
-
-export async function serveCourt(
-  db: Db,
-  listen: { host: string; port: number },
-  security: SubgraphSecurity,
-  onStop?: () => Promise<void>,
-): Promise<RunningService> {
-  return serveSubgraph(await courtSubgraph(db), listen, security, onStop);
 }

@@ -3,8 +3,7 @@
 import type { Db } from 'mongodb';
 import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
-import { type RunningService } from '../../platform/index.js';
+import type { SubgraphDefinition } from '../shared/index.js';
 import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
@@ -28,13 +27,4 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     agencyOf,
     context: async (identity) => createGovernmentContext(store, identity),
   };
-}
-
-export async function serveGovernment(
-  db: Db,
-  listen: { host: string; port: number },
-  security: SubgraphSecurity,
-  onStop?: () => Promise<void>,
-): Promise<RunningService> {
-  return serveSubgraph(await governmentSubgraph(db), listen, security, onStop);
 }

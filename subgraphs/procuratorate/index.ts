@@ -3,8 +3,7 @@
 import type { Db } from 'mongodb';
 import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
-import { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../shared/index.js';
-import { type RunningService } from '../../platform/index.js';
+import type { SubgraphDefinition } from '../shared/index.js';
 import { createProcuratorateContext, type ProcuratorateContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createProcuratorateStore } from './store.js';
@@ -27,13 +26,4 @@ export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<
     agencyOf,
     context: async (identity) => createProcuratorateContext(store, identity),
   };
-}
-
-export async function serveProcuratorate(
-  db: Db,
-  listen: { host: string; port: number },
-  security: SubgraphSecurity,
-  onStop?: () => Promise<void>,
-): Promise<RunningService> {
-  return serveSubgraph(await procuratorateSubgraph(db), listen, security, onStop);
 }

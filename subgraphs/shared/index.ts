@@ -1,6 +1,12 @@
-// The subgraph runtime: serving one subgraph behind the gateway's assertions with its sharing
-// rules and disclosure log, an institution's side of the auditors' API, and batched statistics.
+// The subgraph runtime: serving one subgraph behind its plugin list (the gateway's assertion, its
+// sharing rules, its disclosure log), an institution's side of the auditors' API, and batched
+// statistics.
 export { DISTRICT_ID, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
-export { serveSubgraph, type SubgraphDefinition, type SubgraphSecurity } from './subgraph.js';
+export { serveSubgraph, unknownResolvers, type SubgraphDefinition, type SubgraphServing } from './subgraph.js';
+export type { SubgraphContext } from './context.js';
+export { governedSubgraphPipeline, type SubgraphParts, type SubgraphPipeline } from './pipeline.js';
+export { useGatewayAssertion } from './plugins/gateway-assertion.js';
+export { useSharingRules } from './plugins/sharing-rules.js';
+export { useDisclosureLog } from './plugins/disclosure-log.js';
 export { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
 export type { ResolverMap } from './resolver-map.js';

@@ -1,16 +1,16 @@
-// Serves one subgraph: its schema with the sharing rules (and, for an institution, disclosure
-// tracking and the auditors' fields over its disclosure log), behind the gateway's assertions.
+// Serves one subgraph: its schema (with, for an institution, the auditors' fields over its
+// disclosure log) behind its plugin list (subgraphs/shared/pipeline.ts). Refuses to start on a
+// field without a sharing class, a rule naming what does not exist, or a resolver for a field the
+// schema lacks (Apollo would silently skip it, and the field would always be null).
 import type { KeyObject } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import type { DocumentNode } from 'graphql';
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { BaseContext } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { applyMiddleware } from 'graphql-middleware';
-import { ErrorCode, Rejection, serveGraphQL, type RunningService } from '../../platform/index.js';
-import { ASSERTION_HEADER, AssertionError, ReplayGuard, enforceSharing, readPolicy, verifyAssertion, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
-import { DisclosureCollector, disclosureLogPlugin, disclosureTracking, type DisclosureContext } from '../../audit/index.js';
+import { readPolicy, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
+import type { SubgraphContext } from './context.js';
+import { serveGraphQL, type RunningService } from '../../platform/index.js';
 import { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
+import { governedSubgraphPipeline, type SubgraphPipeline } from './pipeline.js';
 import type { ResolverMap } from './resolver-map.js';
 
 export interface SubgraphDefinition<TContext extends BaseContext & { identity: CallIdentity }> {
@@ -24,70 +24,72 @@ export interface SubgraphDefinition<TContext extends BaseContext & { identity: C
   context: (identity: CallIdentity) => Promise<TContext>;
 }
 
-export interface SubgraphSecurity {
+export interface SubgraphServing {
+  listen: { host: string; port: number };
   /** The gateway's public key: every call must carry an assertion it signed. */
   verifyingKey: KeyObject;
-  /**
-   * Whether the sharing rules run. Only the rules-off benchmark passes false; there is no
-   * configuration variable for it.
-   */
-  enforceSharing?: boolean;
-  /**
-   * An institution's disclosure log: its writer records what each request disclosed (null only in
-   * the log-off benchmark), and the auditors' fields read it. The audit subgraph has none.
-   */
+  /** An institution's disclosure log: the auditors' fields read it, its writer records each request. The audit subgraph has none. */
   auditLog?: OwnerAuditLog;
+  /** The request path (default: governedSubgraphPipeline). */
+  pipeline?: SubgraphPipeline;
+  /** Runs after the server has stopped. */
+  onStop?: () => Promise<void>;
+}
+
+/** Names of resolvers for types or fields the schema does not have. */
+export function unknownResolvers(schema: GraphQLSchema, resolvers: ResolverMap<never>): string[] {
+  const problems: string[] = [];
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!type) {
+      problems.push(`resolvers for type ${typeName}, which the schema does not have`);
+    } else if (isObjectType(type) || isInterfaceType(type)) {
+      const declared = type.getFields();
+      for (const field of Object.keys(fields)) {
+        if (!field.startsWith('__') && !declared[field]) problems.push(`resolver for ${typeName}.${field}, which the schema does not have`);
+      }
+    } else if (isEnumType(type)) {
+      for (const value of Object.keys(fields)) if (!type.getValue(value)) problems.push(`value ${typeName}.${value}, which the enum does not have`);
+    } else if (!isScalarType(type) && !isUnionType(type) && !isInputObjectType(type)) {
+      problems.push(`resolvers for ${typeName}, which takes none`);
+    }
+  }
+  return problems;
 }
 
 export async function serveSubgraph<TContext extends BaseContext & { identity: CallIdentity }>(
   definition: SubgraphDefinition<TContext>,
-  listen: { host: string; port: number },
-  security: SubgraphSecurity,
-  onStop?: () => Promise<void>,
+  serving: SubgraphServing,
 ): Promise<RunningService> {
-  const auditResolvers = security.auditLog ? ownerAuditResolvers(security.auditLog) : {};
+  const auditResolvers = serving.auditLog ? ownerAuditResolvers(serving.auditLog) : {};
   const clash = Object.keys(auditResolvers).filter((type) => type in definition.resolvers);
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };
-  const built = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers }]);
-  const disclosureLog = security.auditLog?.writer ?? null;
+  const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers }]);
+  const unknown = unknownResolvers(schema, resolvers as ResolverMap<never>);
+  if (unknown.length) throw new Error(`${definition.name}: ${unknown.join('; ')}`);
   // Refuses to start on an unclassified field or a rule naming what does not exist.
-  const policy = readPolicy(definition.name, definition.typeDefs, built, definition.agencyOf);
-  const ruled = security.enforceSharing === false ? built : enforceSharing(built, policy, definition.agencyOf);
-  // Disclosure tracking wraps the rules, so it records their verdict field by field.
-  const schema = disclosureLog ? applyMiddleware(ruled, disclosureTracking(ruled)) : ruled;
-  type Context = TContext & DisclosureContext;
-
-  const replays = new ReplayGuard();
-  const requireAssertion: RequestHandler = async (req, res, next) => {
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      res.locals.identity = await verifyAssertion(security.verifyingKey, definition.name, req.get(ASSERTION_HEADER), body, replays);
-      next();
-    } catch (error) {
-      next(error instanceof AssertionError ? new Rejection(401, ErrorCode.UNAUTHENTICATED, 'A valid gateway assertion is required') : error);
-    }
-  };
-
-  return serveGraphQL<Context>({
+  const policy = readPolicy(definition.name, definition.typeDefs, schema, definition.agencyOf);
+  const plugins = (serving.pipeline ?? governedSubgraphPipeline)({
     name: definition.name,
-    apollo: {
-      schema,
-      // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
-      plugins: [
-        ApolloServerPluginInlineTraceDisabled(),
-        ...(disclosureLog ? [disclosureLogPlugin(disclosureLog) as unknown as ApolloServerPlugin<Context>] : []),
-      ],
-      // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
-      introspection: false,
-      hideSchemaDetailsFromClientErrors: true,
+    verifyingKey: serving.verifyingKey,
+    policy,
+    agencyOf: definition.agencyOf,
+    disclosureLog: serving.auditLog?.writer ?? null,
+  });
+
+  return serveGraphQL<TContext & SubgraphContext>({
+    name: definition.name,
+    graph: { schema },
+    plugins,
+    // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
+    introspection: false,
+    context: async (_req, res) => {
+      // The gateway-assertion plugin is first in every list; without an identity nothing runs.
+      if (!res.locals.identity) throw new Error('a subgraph request reached its resolvers without a verified caller');
+      return (await definition.context(res.locals.identity)) as TContext & SubgraphContext;
     },
-    guards: [requireAssertion],
-    context: async (_req, res) => ({
-      ...(await definition.context(res.locals.identity as CallIdentity)),
-      disclosures: new DisclosureCollector(),
-    }),
-    listen,
-    onStop,
+    listen: serving.listen,
+    onStop: serving.onStop,
   });
 }

@@ -5,7 +5,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
 import { ASSERTION_HEADER, assertionSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
-import { DISCLOSURE_LOG, startSubgraph } from '../../subgraphs/index.js';
+import { DISCLOSURE_LOG, governedSubgraphPipeline, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
 /** Commands that are connection housekeeping, not work a request asked for. */
@@ -44,6 +44,9 @@ export function startTestGateway(
   return startGateway({ config, auditStore, subgraphUrls, listen: { host: '127.0.0.1', port: 0 }, auditPort: 0 });
 }
 
+/** The production list less the sharing rules (and so the masks): what every record really holds. */
+export const withoutSharingRules: SubgraphPipeline = (parts) => governedSubgraphPipeline(parts).filter((plugin) => plugin.name !== 'sharing-rules');
+
 export async function startTestStack(
   options: { subgraphs?: SubgraphName[]; gateway?: boolean; enforceSharing?: boolean } = {},
 ): Promise<TestStack> {
@@ -56,7 +59,7 @@ export async function startTestStack(
       config: testConfig(),
       store: { uri, database: DATABASE_NAMES[name] },
       listen: { host: '127.0.0.1', port: 0 },
-      enforceSharing: options.enforceSharing ?? true,
+      ...(options.enforceSharing === false ? { pipeline: withoutSharingRules } : {}),
     });
     running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own

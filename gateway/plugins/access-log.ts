@@ -3,15 +3,15 @@
 // disclosures, the request fails with AUDIT_UNAVAILABLE and nothing is disclosed.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { AUDIT_UNAVAILABLE_ERROR, ErrorCode } from '../platform/index.js';
-import { principalClaims, type Principal } from '../auth/index.js';
-import type { GatewayContext } from './context.js';
-import { canonical, type AuditWriter } from '../audit/index.js';
-import { Rejection, sendError, type RejectionHandler } from '../platform/index.js';
-import { coordinateAt, requestedCoordinates } from './operation.js';
+import { principalClaims, type Principal } from '../../auth/index.js';
+import { canonical, type AuditWriter } from '../../audit/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type PluginResponse } from '../../platform/index.js';
+import type { GatewayContext } from '../context.js';
+import { coordinateAt, requestedCoordinates } from '../operation.js';
+import type { GatewayPlugin } from '../plugin.js';
 
 export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';
 
@@ -46,8 +46,8 @@ function principalOf(principal: Principal | undefined): AccessEntry['principal']
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function elapsed(res: Response): number {
-  return Math.round(performance.now() - (res.locals.startedAt as number));
+function elapsed(res: PluginResponse): number {
+  return res.locals.startedAt === undefined ? 0 : Math.round(performance.now() - res.locals.startedAt);
 }
 
 /** What a refused request said it was, read leniently from its body (raw bytes, or already parsed). */
@@ -61,17 +61,16 @@ function readBody(body: unknown): { operationName?: unknown; query?: unknown } |
   }
 }
 
-/** Logs a request refused before GraphQL (bad token, no purpose, bad body), then answers it. */
-export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandler {
-  return async (error, req: Request, res: Response) => {
-    const rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-    if (!(error instanceof Rejection)) console.error('[gateway]', error);
+/** Logs a request refused before GraphQL (bad token, no purpose, bad body); 503 if it cannot. */
+function logRejection(writer: AuditWriter<AccessEntry>) {
+  return async (rejection: Rejection, req: Request, res: PluginResponse): Promise<Rejection | void> => {
     const parsed = readBody(req.body);
+    const purpose = req.get('x-purpose');
     try {
       await writer.append({
         requestId: res.locals.requestId as string,
-        principal: principalOf(res.locals.principal as Principal | undefined),
-        purpose: typeof req.get('x-purpose') === 'string' ? (req.get('x-purpose') as string).slice(0, 64) : null,
+        principal: principalOf(res.locals.principal),
+        purpose: typeof purpose === 'string' ? purpose.slice(0, 64) : null,
         operationName: typeof parsed?.operationName === 'string' ? parsed.operationName.slice(0, 200) : null,
         operationHash: typeof parsed?.query === 'string' ? sha256(parsed.query) : null,
         variablesDigest: null,
@@ -86,14 +85,13 @@ export function logRejections(writer: AuditWriter<AccessEntry>): RejectionHandle
         anyDenied: true,
       });
     } catch {
-      return sendError(res, 503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_ERROR.message);
+      return new Rejection(503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_ERROR.message);
     }
-    sendError(res, rejection.status, rejection.code, rejection.message);
   };
 }
 
 /** Logs every operation Apollo handles, and holds its response until the record is durable. */
-export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<GatewayContext> {
+function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       let fields: string[] = [];
@@ -128,9 +126,9 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
           const firstError = errors.find((e) => codeOf(e) !== ErrorCode.FORBIDDEN);
           try {
             await writer.append({
-              requestId: contextValue.identity.requestId,
-              principal: principalOf(contextValue.identity.principal),
-              purpose: contextValue.identity.purpose,
+              requestId: contextValue.requestId as string,
+              principal: principalOf(contextValue.identity?.principal),
+              purpose: contextValue.identity?.purpose ?? null,
               operationName: operationName ?? request.operationName ?? null,
               operationHash: document ? sha256(stripIgnoredCharacters(print(document))) : request.query ? sha256(request.query) : null,
               variablesDigest: request.variables ? sha256(canonical(request.variables)) : null,
@@ -158,4 +156,19 @@ export function accessLogPlugin(writer: AuditWriter<AccessEntry>): ApolloServerP
 function failClosed(response: { body: { kind: string; singleResult?: unknown }; http: { status?: number } }): void {
   response.body = { kind: 'single', singleResult: { errors: [AUDIT_UNAVAILABLE_ERROR] } };
   response.http.status = 503;
+}
+
+export interface AccessLogOptions {
+  /** The writer of this gateway's chain (audit/writer.ts); a request waits until its record is durable. */
+  writer: AuditWriter<AccessEntry>;
+}
+
+export function useAccessLog(options: AccessLogOptions): GatewayPlugin {
+  return {
+    name: 'access-log',
+    onRejection: logRejection(options.writer),
+    apollo: logOperations(options.writer),
+    // The subgraphs a request reached, for its record.
+    onSubgraphRequest: (call) => void call.context.subgraphsCalled.add(call.subgraph),
+  };
 }

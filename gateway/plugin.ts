@@ -1,0 +1,19 @@
+// A gateway plugin: a service plugin (platform/plugin.ts) that may also shape each subgraph call.
+import type { ServicePlugin } from '../platform/index.js';
+import type { GatewayContext } from './context.js';
+
+/** One call from the gateway to a subgraph, before it is sent. */
+export interface SubgraphCall {
+  subgraph: string;
+  url: string;
+  /** The exact bytes that will be sent. */
+  body: string;
+  /** Headers to send; a plugin may add to them. */
+  headers: Record<string, string>;
+  context: GatewayContext;
+}
+
+export interface GatewayPlugin extends ServicePlugin<GatewayContext> {
+  /** Runs, in list order, before each subgraph call; may add headers, or refuse the call by throwing. */
+  onSubgraphRequest?: (call: SubgraphCall) => void | Promise<void>;
+}

@@ -1,0 +1,22 @@
+import { applyMiddleware } from 'graphql-middleware';
+import { disclosureLogPlugin, disclosureTracking, type AuditWriter, type DisclosureEntry } from '../../../audit/index.js';
+import type { ServicePlugin } from '../../../platform/index.js';
+import type { SubgraphContext } from '../context.js';
+
+export interface DisclosureLogOptions {
+  /** The writer of this subgraph's chain of its disclosure log, in its own database. */
+  writer: AuditWriter<DisclosureEntry>;
+}
+
+/**
+ * The owner's record of what each request disclosed or was refused, field by field, written
+ * before the response leaves (fails closed). Placed after the sharing rules in a list, its
+ * tracking wraps them, so it records their verdict.
+ */
+export function useDisclosureLog(options: DisclosureLogOptions): ServicePlugin<SubgraphContext> {
+  return {
+    name: 'disclosure-log',
+    transformSchema: (schema) => applyMiddleware(schema, disclosureTracking(schema)),
+    apollo: disclosureLogPlugin(options.writer),
+  };
+}

@@ -1,0 +1,15 @@
+import { enforceSharing, type AgencyOf, type SubgraphPolicy } from '../../../auth/index.js';
+import type { ServicePlugin } from '../../../platform/index.js';
+import type { SubgraphContext } from '../context.js';
+
+export interface SharingRulesOptions {
+  /** The subgraph's policy, read from its SDL and checked at start-up. */
+  policy: SubgraphPolicy;
+  /** How its records name their agency, for OWN_UNIT row conditions. */
+  agencyOf: AgencyOf;
+}
+
+/** The owner's sharing rules and masks (graphql-shield, deny by default) around every field. */
+export function useSharingRules(options: SharingRulesOptions): ServicePlugin<SubgraphContext> {
+  return { name: 'sharing-rules', transformSchema: (schema) => enforceSharing(schema, options.policy, options.agencyOf) };
+}
