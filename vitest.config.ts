@@ -16,5 +16,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: files run one after another so that one FerretDB is not shared by parallel storms.
     fileParallelism: false,
+    isolate: false,
   },
 });

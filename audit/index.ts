@@ -10,3 +10,4 @@ export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, ver
 export type { VerifyOptions } from './chain.js';
 export { parseRecordRef, parseRange } from './arguments.js';
 export { MAX_EXPORT_RECORDS } from './queries.js';
+export { verifyExport, type ExportVerification } from './export-verification.js';

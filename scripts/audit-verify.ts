@@ -7,7 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseExport, verifyChain } from '../audit/index.js';
+import { verifyExport } from '../audit/index.js';
 import { readPublicKey } from '../auth/index.js';
 import { loadConfig } from '../config/index.js';
 
@@ -36,24 +36,11 @@ const keyFor = (log: string): KeyObject => {
   return createPublicKey(readFileSync(devKey));
 };
 
-let chains;
+let verification;
 try {
-  chains = parseExport(readFileSync(file, 'utf8'));
+  verification = await verifyExport(readFileSync(file, 'utf8'), keyFor);
 } catch (error) {
   usage(`${file}: ${(error as Error).message}`);
 }
-if (chains.size === 0) usage(`${file} holds no records`);
-
-let bad = 0;
-for (const { log, chain, records, checkpoints } of chains.values()) {
-  const startSeq = Math.min(...checkpoints.map((c) => c.fromSeq), records[0]?.seq ?? 1);
-  const result = await verifyChain(chain, records, checkpoints, keyFor(log), { startSeq });
-  if (result.ok) {
-    const tail = result.unsignedTail ? `, ${result.unsignedTail} after the last checkpoint (not yet signed)` : '';
-    console.log(`ok   ${log} ${chain}: ${result.records} records, seq ${startSeq}-${result.headSeq}${tail}`);
-  } else {
-    bad++;
-    console.log(`BAD  ${log} ${chain}: first bad sequence number ${result.firstBadSeq} (${result.problem})`);
-  }
-}
-process.exit(bad ? 1 : 0);
+for (const line of verification.lines) console.log(line);
+process.exit(verification.ok ? 0 : 1);

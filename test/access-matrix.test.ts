@@ -1,12 +1,12 @@
 // Who sees which field, for which purpose: each role of each org, under several purposes, asking
 // for fields owned by all three institutions. Every case asserts the whole response: values,
 // masked values, nulls and the owner's reasons.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DenialReason } from '../platform/index.js';
 import { type Org, type Purpose } from '../auth/index.js';
 import { ResponseBuilder, masked, sortErrors } from './support/expect-response.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, sharedTestStack, type TestStack } from './support/stack.js';
 
 const QUERY = `query Matrix($id: ID!, $period: Period!) {
   district { litigationStats(period: $period) { filed } }
@@ -180,9 +180,8 @@ function expectedResponse(c: Case) {
 describe('the sharing matrix through the gateway', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ gateway: true });
+    stack = await sharedTestStack();
   });
-  afterAll(() => stack.stop());
 
   it('probes a dispute that reaches all three institutions, with notes and consultations to withhold', () => {
     const data = demoData();

@@ -1,17 +1,12 @@
 // The auditors' API through the gateway: only auditors, only for AUDIT; who saw a record, joined
 // across institutions by request id; chain verification; an export that verifies offline.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT } from '../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { verifyExport } from '../audit/index.js';
+import { callerHeaders, devAuditKey, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
 
-const run = promisify(execFile);
 const auditor = principal('audit', ['auditor']);
 const judge = principal('court', ['judge']);
 
@@ -196,27 +191,19 @@ describe('the auditors’ API', () => {
     const exported = (body.data as any).auditExport;
     const ndjson = [exported.gateway, exported.court, exported.government, exported.procuratorate].join('');
     expect(ndjson).toContain('"kind":"checkpoint"');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-export-'));
-    const file = path.join(dir, 'export.ndjson');
-    writeFileSync(file, ndjson);
-    const env = { ...process.env, KEYS_DIR: inject('keysDir') };
-    const tsx = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
-    const ok = await run(tsx, ['scripts/audit-verify.ts', file], { cwd: PROJECT_ROOT, env });
-    expect(ok.stdout).toMatch(/^ok {3}gateway gateway\//m);
-    expect(ok.stdout).not.toMatch(/BAD/);
+    const ok = await verifyExport(ndjson, devAuditKey);
+    expect(ok.ok).toBe(true);
+    expect(ok.lines.some((line) => /^ok {3}gateway gateway\//.test(line))).toBe(true);
+    expect(ok.lines.filter((line) => line.startsWith('BAD'))).toEqual([]);
 
-    // Edit one court record in the file: the verifier names it and exits non-zero.
-    const lines = readFileSync(file, 'utf8').split('\n');
+    // Edit one court record of the export: the verification names it and fails.
+    const lines = ndjson.split('\n');
     const index = lines.findIndex((l) => l.includes('"log":"court"') && l.includes('"kind":"record"'));
     const edited = JSON.parse(lines[index]!);
     edited.purpose = 'STATISTICS';
     lines[index] = JSON.stringify(edited);
-    writeFileSync(file, lines.join('\n'));
-    const failed = await run(tsx, ['scripts/audit-verify.ts', file], { cwd: PROJECT_ROOT, env }).then(
-      () => ({ code: 0, stdout: '' }),
-      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-    );
-    expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain(`BAD  court ${edited.chain}: first bad sequence number ${edited.seq} (HASH_MISMATCH)`);
+    const failed = await verifyExport(lines.join('\n'), devAuditKey);
+    expect(failed.ok).toBe(false);
+    expect(failed.lines.filter((line) => line.startsWith('BAD'))).toEqual([`BAD  court ${edited.chain}: first bad sequence number ${edited.seq} (HASH_MISMATCH)`]);
   });
 });

@@ -20,12 +20,21 @@ beforeAll(async () => {
   client = await MongoClient.connect(inject('mongoUri'));
 });
 afterAll(async () => {
+  for (const db of probes) await db.dropDatabase();
   await client.close();
 });
 
+/** Databases this file makes, dropped when it ends. */
+const probes: Db[] = [];
+function probeDatabase(): Db {
+  const db = client.db(`linkage_audit_probe_${randomUUID().slice(0, 8)}`);
+  probes.push(db);
+  return db;
+}
+
 /** A fresh log of 23 records written concurrently, checkpointed every 5 (the last covers 21-23). */
 async function freshLog(): Promise<{ db: Db; store: ReturnType<typeof createAuditLogStore<Entry>>; writer: AuditWriter<Entry> }> {
-  const db = client.db(`linkage_audit_probe_${randomUUID().slice(0, 8)}`);
+  const db = probeDatabase();
   const store = createAuditLogStore<Entry>(db, 'access');
   await store.ensureIndexes();
   const writer = new AuditWriter(store, CHAIN, privateKey, { checkpointEvery: 5, checkpointSeconds: 60 });
@@ -124,7 +133,7 @@ describe('the access log’s tamper evidence', () => {
   });
 
   it('a cut after the last checkpoint is caught against the live writer’s head', async () => {
-    const db = client.db(`linkage_audit_probe_${randomUUID().slice(0, 8)}`);
+    const db = probeDatabase();
     const store = createAuditLogStore<Entry>(db, 'access');
     await store.ensureIndexes();
     const writer = new AuditWriter(store, CHAIN, privateKey, { checkpointEvery: 100, checkpointSeconds: 60 });

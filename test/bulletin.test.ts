@@ -1,8 +1,8 @@
 // The 2025 H1 information bulletin (信息通报) through the gateway: the speech's figures, computed
 // by the subgraphs over the stored records, and batched so that 12 agencies cost what 1 does.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, sharedTestStack, type TestStack } from './support/stack.js';
 
 // The bulletin is public: a partner frontend reads it for statistics.
 const partner = () => callerHeaders(principal('partner', ['viewer']), 'STATISTICS');
@@ -86,9 +86,8 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits));
 describe('the information bulletin through the gateway', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ gateway: true });
+    stack = await sharedTestStack();
   });
-  afterAll(() => stack.stop());
 
   it("reproduces the speech's 2025 H1 figures from the stored records", async () => {
     const { status, body } = await postGraphQL(stack.gateway!.url, BULLETIN, { period: H1_2025 }, await partner());

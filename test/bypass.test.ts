@@ -2,10 +2,10 @@
 // outright when it carries no valid credentials), while the rest of the response is served.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ASSERTION_HEADER, assertionSigningKey, type CallIdentity } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, postSubgraph, principal, sharedTestStack, testConfig, type TestStack } from './support/stack.js';
 
 const forbidden = (path: (string | number)[], reason: string, serviceName: string) => ({
   message: `Not shared with you: ${reason}`,
@@ -22,9 +22,8 @@ describe('bypass attempts', () => {
   const prosecutor = () => callerHeaders(principal('procuratorate', ['prosecutor']), 'SUPERVISION');
 
   beforeAll(async () => {
-    stack = await startTestStack({ gateway: true });
+    stack = await sharedTestStack();
   });
-  afterAll(() => stack.stop());
 
   describe('through the gateway, with a valid token', () => {
     it('an alias does not rename the field past its rule', async () => {

@@ -1,8 +1,8 @@
 // One dispute followed through the gateway across all three institutions' subgraphs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from './support/seed-options.js';
 import { day } from './support/subgraph-suite.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, sharedTestStack, type TestStack } from './support/stack.js';
 
 // The linkage office follows disputes across institutions; consultations are shared with it.
 const linkageOfficer = () => callerHeaders(principal('government', ['linkage_officer']), 'DISPUTE_RESOLUTION');
@@ -26,9 +26,8 @@ const TIMELINE = `query Timeline($id: ID!) {
 describe('a dispute timeline through the gateway', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ gateway: true });
+    stack = await sharedTestStack();
   });
-  afterAll(() => stack.stop());
 
   it('joins the government register, the court case, its enforcement and the supervision', async () => {
     const data = demoData();

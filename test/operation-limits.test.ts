@@ -1,15 +1,14 @@
 // The schema has cycles; the gateway bounds an operation's depth and aliases before planning it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, postGraphQL, principal, sharedTestStack, type TestStack } from './support/stack.js';
 
 describe('operation limits at the gateway', () => {
   let stack: TestStack;
   const prosecutor = () => callerHeaders(principal('procuratorate', ['prosecutor']), 'SUPERVISION');
   beforeAll(async () => {
-    stack = await startTestStack({ gateway: true });
+    stack = await sharedTestStack();
   });
-  afterAll(() => stack.stop());
 
   /** supervisionCase → adminCase → dispute → adminCases → supervisions → … , `levels` fields deep. */
   const cycle = (levels: number) => {

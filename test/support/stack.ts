@@ -1,9 +1,10 @@
 // Starts subgraphs (and optionally the gateway) in this process on free ports, against the test
 // store, and counts the database commands each subgraph issues.
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { inject } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
-import { ASSERTION_HEADER, assertionSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
+import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
 import { DISCLOSURE_LOG, governedSubgraphPipeline, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
@@ -85,6 +86,18 @@ export async function startTestStack(
   };
 }
 
+let shared: Promise<TestStack> | null = null;
+
+/**
+ * One governed stack (three subgraphs and a gateway) for the test files that only read: started
+ * by the first file that asks, then shared by the rest of the run (vitest runs the files one after
+ * another in one process, isolate: false). It is never stopped by a file; it ends with the run.
+ */
+export function sharedTestStack(): Promise<TestStack> {
+  shared ??= startTestStack({ gateway: true });
+  return shared;
+}
+
 export interface GraphQLResponse {
   status: number;
   body: { data?: unknown; errors?: unknown[] } & Record<string, unknown>;
@@ -102,6 +115,12 @@ export async function postGraphQL(
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+}
+
+/** The public half of a log's development checkpoint key (what an auditor passes to audit:verify as --key). */
+export function devAuditKey(log: string): KeyObject {
+  const config = testConfig();
+  return createPublicKey(auditSigningKey(config.auth, config.audit, log));
 }
 
 /** A caller: org and roles, with the other claims filled in plausibly. */
