@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+// `npm run test:subgraph -- <name> --url … --key …` (scripts/test-subgraph.ts) runs one
+// institution's suite against a deployed subgraph: no local store, nothing seeded here.
+const deployedUrl = process.env.LINKAGE_DEPLOYED_SUBGRAPH_URL;
+const deployedKey = process.env.LINKAGE_DEPLOYED_ASSERTION_KEY_FILE;
+const deployed = deployedUrl && deployedKey ? { url: deployedUrl, assertionKeyFile: deployedKey } : null;
+
 export default defineConfig({
   resolve: {
     // Vitest would resolve graphql to its .mjs build while Apollo loads the CommonJS one; two
@@ -10,12 +16,15 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql/index.js') },
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    include: deployed ? ['test/*-subgraph.test.ts'] : ['test/**/*.test.ts'],
+    globalSetup: deployed ? [] : ['test/support/global-setup.ts'],
+    provide: { deployedSubgraph: deployed },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: files run one after another so that one FerretDB is not shared by parallel storms.
     fileParallelism: false,
+    // Files share one module graph (Apollo, graphql, the driver load once) and so can share one
+    // stack for the read-only files (test/support/stack.ts, sharedTestStack).
     isolate: false,
   },
 });

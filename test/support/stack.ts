@@ -141,9 +141,10 @@ export async function postSubgraph(
   query: string,
   variables: Record<string, unknown> | undefined,
   identity: CallIdentity,
+  key: KeyObject = assertionSigningKey(testConfig().auth),
 ): Promise<GraphQLResponse & { assertion: string; body_: string }> {
   const body = JSON.stringify({ query, variables });
-  const assertion = await signAssertion(assertionSigningKey(testConfig().auth), subgraph, identity, body);
+  const assertion = await signAssertion(key, subgraph, identity, body);
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: assertion }, body });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'], assertion, body_: body };
 }
