@@ -4,7 +4,7 @@ export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, parsePrincipal, parsePu
 export { createTokenVerifier, issueDevToken, InvalidTokenError, type TokenVerifier } from './tokens.js';
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey } from './keys.js';
-export { renderCatalogue } from './catalogue.js';
+export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, buildRuleTree, checkRuleTree, type SharingContext } from './rules.js';
 export { decide, applyMask } from './decide.js';

@@ -1,7 +1,8 @@
 // The sharing policy of one subgraph, read from its SDL (`@sharing`, `@grant`) and checked
 // against its executable schema at start-up: every field has exactly one class, every name in a
-// rule exists, and a field that may be denied to anyone is nullable (so a denial nulls that field,
-// never its parent). Any problem stops the subgraph with the full list.
+// rule exists, a field that may be denied to anyone is nullable (so a denial nulls that field,
+// never its parent), and a type with restricted fields has no OPEN default. Any problem stops the
+// subgraph with the full list.
 import {
   Kind,
   isNonNullType,
@@ -63,6 +64,15 @@ export class PolicyError extends Error {
 }
 
 type DirectiveArgs = Record<string, ConstValueNode>;
+
+/** How open a class is, from everyone signed in down to the owner alone. */
+const OPENNESS = { PUBLIC: 3, OPEN: 2, CONDITIONAL: 1, OWNER: 0 } as const;
+function opennessOf(directive: { sharing: string | null; audience: string | null }): number {
+  if (directive.sharing === 'OPEN') return directive.audience === 'PUBLIC' ? OPENNESS.PUBLIC : OPENNESS.OPEN;
+  return directive.sharing === 'CONDITIONAL' ? OPENNESS.CONDITIONAL : OPENNESS.OWNER;
+}
+const describeClass = (directive: { sharing: string | null; audience: string | null }) =>
+  directive.sharing === 'OPEN' && directive.audience === 'PUBLIC' ? 'OPEN, PUBLIC' : String(directive.sharing);
 
 function directiveArgs(node: ConstDirectiveNode): DirectiveArgs {
   return Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, a.value]));
@@ -223,6 +233,22 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
   }
   for (const type of Object.keys(agencyOf)) {
     if (!isObjectType(schema.getType(type))) problems.push(`${type}: agency reader for a type that does not exist`);
+  }
+  // A type's default is what a field gets when its author forgot the directive. Forgetting must
+  // fall to the restrictive side (a new field of a case is as likely to be a note as a date), so a
+  // type's default may not be more open than any field it declares: a type with CONDITIONAL or
+  // OWNER fields has no OPEN default, and one with fields for the participants only no PUBLIC one.
+  for (const [type, typeDefault] of typeDefaults) {
+    const openness = opennessOf(typeDefault);
+    const stricter = [...fieldDirectives.entries()]
+      .filter(([coordinate, entry]) => coordinate.startsWith(`${type}.`) && entry.sharing && opennessOf(entry.sharing) < openness)
+      .map(([coordinate, entry]) => `${coordinate.slice(type.length + 1)} (${describeClass(entry.sharing!)})`);
+    if (stricter.length && openness >= OPENNESS.OPEN) {
+      problems.push(
+        `${type}: the type's default (${describeClass(typeDefault)}) is more open than ${stricter.join(', ')}; ` +
+          'a field added without @sharing would take it: give the type a default at least as strict (e.g. @sharing(class: "OWNER")) and mark its more open fields explicitly',
+      );
+    }
   }
 
   if (problems.length) throw new PolicyError(problems);

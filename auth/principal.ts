@@ -1,9 +1,9 @@
 // Who is asking, and why: the orgs, roles and purposes of domain.md, and the parsing of a caller's
 // claims into a Principal. Claims come from a verified token, but are still untyped until here.
 export const ROLES_BY_ORG = {
-  government: ['reviewer', 'linkage_officer', 'agency_officer', 'analyst'],
-  court: ['judge', 'clerk', 'enforcement_officer', 'analyst'],
-  procuratorate: ['prosecutor', 'analyst'],
+  government: ['reviewer', 'linkage_officer', 'agency_officer', 'analyst', 'inspector', 'data_steward'],
+  court: ['judge', 'clerk', 'enforcement_officer', 'analyst', 'data_steward'],
+  procuratorate: ['prosecutor', 'analyst', 'data_steward'],
   audit: ['auditor'],
   partner: ['viewer'],
 } as const;

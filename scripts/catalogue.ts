@@ -1,19 +1,32 @@
-// `npm run catalogue`: writes docs/sharing-catalogue.md from the subgraph schemas' policies.
-// `--check` compares instead, and exits non-zero when the committed file is stale.
+// `npm run catalogue`: writes docs/sharing-catalogue.md and docs/sharing-catalogue.json from the
+// subgraph schemas' policies (refusing, as start-up does, a policy with any problem).
+// `--check` compares instead, and exits non-zero when either committed file is stale.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildCatalogue, CATALOGUE_PATH } from '../subgraphs/index.js';
+import { PolicyError } from '../auth/index.js';
+import { buildCatalogue, CATALOGUE_JSON_PATH, CATALOGUE_PATH } from '../subgraphs/index.js';
 
-const catalogue = buildCatalogue();
+let catalogue: ReturnType<typeof buildCatalogue>;
+try {
+  catalogue = buildCatalogue();
+} catch (error) {
+  if (!(error instanceof PolicyError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const files = [
+  { file: CATALOGUE_PATH, content: catalogue.markdown },
+  { file: CATALOGUE_JSON_PATH, content: catalogue.json },
+];
 if (process.argv.includes('--check')) {
-  const committed = existsSync(CATALOGUE_PATH) ? readFileSync(CATALOGUE_PATH, 'utf8') : '';
-  if (committed !== catalogue) {
-    console.error(`${CATALOGUE_PATH} is stale: run npm run catalogue`);
-    process.exit(1);
-  }
+  const stale = files.filter(({ file, content }) => (existsSync(file) ? readFileSync(file, 'utf8') : '') !== content);
+  for (const { file } of stale) console.error(`${file} is stale: run npm run catalogue`);
+  if (stale.length) process.exit(1);
   console.log('sharing catalogue is up to date');
 } else {
-  mkdirSync(path.dirname(CATALOGUE_PATH), { recursive: true });
-  writeFileSync(CATALOGUE_PATH, catalogue);
-  console.log(`wrote ${CATALOGUE_PATH}`);
+  for (const { file, content } of files) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    console.log(`wrote ${file}`);
+  }
 }

@@ -1,9 +1,20 @@
-// Composes the three subgraph SDLs into schema/supergraph.graphql (`npm run compose`).
+// Composes the subgraph SDLs into schema/supergraph.graphql (`npm run compose`).
 // `--check` compares instead of writing, and exits non-zero when the committed file is stale.
+// Either way, every subgraph's sharing policy is checked first, as each subgraph checks its own at
+// start-up: a supergraph is never written from a policy a subgraph would refuse to run with.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { PolicyError } from '../auth/index.js';
 import { composeSupergraph } from '../schema/index.js';
 import { loadConfig } from '../config/index.js';
+import { readSubgraphPolicies } from '../subgraphs/index.js';
 
+try {
+  readSubgraphPolicies();
+} catch (error) {
+  if (!(error instanceof PolicyError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 const config = loadConfig();
 const result = composeSupergraph();
 for (const hint of result.hints) console.error(`hint ${hint.code}: ${hint.message}`);

@@ -13,7 +13,7 @@ import { serveSubgraph, type SubgraphPipeline, type SubgraphServing } from './sh
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
-export { buildCatalogue, CATALOGUE_PATH } from './catalogue.js';
+export { buildCatalogue, readSubgraphPolicies, CATALOGUE_PATH, CATALOGUE_JSON_PATH } from './catalogue.js';
 export {
   governedSubgraphPipeline,
   useGatewayAssertion,

@@ -75,8 +75,8 @@ describe('the sharing policy at start-up', () => {
       courtPolicy((sdl) =>
         sdl
           .replace('@grant(orgs: ["court"], roles: ["judge", "clerk"])', '@grant(orgs: ["police"], roles: ["detective"], purposes: ["CURIOSITY"])')
-          .replace('caseNumber: String\n  plaintiff', 'caseNumber: String @sharing(class: "SECRET")\n  plaintiff')
-          .replace('agencyLost: Boolean', 'agencyLost: Boolean @sharing(class: "OPEN", mask: "BLUR")'),
+          .replace('caseNumber: String @sharing(class: "OPEN")', 'caseNumber: String @sharing(class: "SECRET")')
+          .replace('agencyLost: Boolean @sharing(class: "OPEN")', 'agencyLost: Boolean @sharing(class: "OPEN", mask: "BLUR")'),
       ),
     );
     expect(problems).toEqual([
@@ -87,6 +87,25 @@ describe('the sharing policy at start-up', () => {
       'JudicialSuggestion.content: role "detective" belongs to none of police',
       'JudicialSuggestion.content: unknown purpose "CURIOSITY"',
     ]);
+  });
+
+  it('refuses a type default more open than a field it declares: a forgotten directive must not open a field', () => {
+    const problems = problemsOf(() =>
+      courtPolicy((sdl) =>
+        sdl
+          .replace('type AdminCase @key(fields: "id") @sharing(class: "OWNER") {', 'type AdminCase @key(fields: "id") @sharing(class: "OPEN") {')
+          .replace('type JudicialSuggestion @key(fields: "id") @sharing(class: "OWNER") {', 'type JudicialSuggestion @key(fields: "id") @sharing(class: "OPEN") {')
+          .replace('type Agency @key(fields: "id") @sharing(class: "OWNER") {', 'type Agency @key(fields: "id") @sharing(class: "OPEN", audience: "PUBLIC") {'),
+      ),
+    );
+    const advice = 'a field added without @sharing would take it: give the type a default at least as strict (e.g. @sharing(class: "OWNER")) and mark its more open fields explicitly';
+    expect(problems).toEqual([
+      `Agency: the type's default (OPEN, PUBLIC) is more open than adminCases (OPEN); ${advice}`,
+      `AdminCase: the type's default (OPEN) is more open than plaintiff (CONDITIONAL), judge (CONDITIONAL), deliberationNotes (OWNER); ${advice}`,
+      `JudicialSuggestion: the type's default (OPEN) is more open than content (CONDITIONAL); ${advice}`,
+    ]);
+    // An OPEN default stays allowed where no field is stricter (a hearing, a statistic).
+    expect(() => courtPolicy((sdl) => sdl)).not.toThrow();
   });
 
   it('refuses a row condition on a type whose agency it cannot read', () => {

@@ -1,0 +1,744 @@
+// Enforcement equals the catalogue, for every field. Driven by the composed supergraph: every field
+// of every object type is asked for through the gateway, on records that exist, by every role of
+// every org (domain.md) for every purpose, and what comes back — the value, the masked value, or
+// null with FORBIDDEN and a reason — is compared with what the committed catalogue
+// (docs/sharing-catalogue.json) says. The oracle is written here from the catalogue's semantics
+// (docs/sharing-catalogue.md's header, domain.md), not taken from auth/: so this fails when a rule
+// changes in the SDL without the catalogue being regenerated, and when enforcement code changes
+// without the SDL. A field added to a subgraph is covered the moment it is declared: a type or field
+// the test cannot reach, or never sees on an existing record, fails it too.
+//
+// The query is walked from Query: each object type is asked for all its fields at one place (its
+// anchor), other occurrences only for their keys; records are asked for by id (demo data chosen so
+// that every nested type has a record). It comes in two parts. The records part is asked by every
+// caller for every purpose (agency officers twice: with the unit of the records asked by id, and
+// with another). The lists part (lists and statistics, each a scan or an aggregation of a whole
+// collection in the embedded store) is asked once per kind of caller: the callers for whom the
+// oracle predicts the same verdict on every field of it. Ground truth for values is a second stack
+// without the sharing rules (and so without masks), asked once per part.
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  Kind,
+  buildASTSchema,
+  getNamedType,
+  isEnumType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  parse,
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PURPOSES, ROLES_BY_ORG, type CatalogueEntry, type Org, type Principal, type Purpose } from '../auth/index.js';
+import { loadConfig } from '../config/index.js';
+import { CATALOGUE_JSON_PATH } from '../subgraphs/index.js';
+import { demoData } from './support/seed-options.js';
+import { callerHeaders, principal, sharedTestStack, startTestStack, type TestStack } from './support/stack.js';
+
+const CONFIG = loadConfig({});
+
+// ---------------------------------------------------------------------------------------------
+// The supergraph: its object types and fields, and which subgraphs resolve each field.
+
+/** Federation's and composition's own types and fields: not part of the graph's data. */
+const isInternalType = (name: string) => /^(__|join__|link__)/.test(name) || name === '_Service' || name === '_Entity';
+const INTERNAL_FIELDS = new Set(['Query._entities', 'Query._service']);
+
+const SUPERGRAPH_AST = parse(readFileSync(CONFIG.supergraphPath, 'utf8'));
+const SUPERGRAPH: GraphQLSchema = buildASTSchema(SUPERGRAPH_AST, { assumeValidSDL: true });
+
+function objectTypes(): GraphQLObjectType[] {
+  return Object.values(SUPERGRAPH.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !isInternalType(t.name));
+}
+
+function fieldsOf(type: GraphQLObjectType): GraphQLField<unknown, unknown>[] {
+  return Object.values(type.getFields()).filter((f) => !INTERNAL_FIELDS.has(`${type.name}.${f.name}`));
+}
+
+function argValue(directive: ConstDirectiveNode, name: string): string | boolean | null {
+  const arg = directive.arguments?.find((a) => a.name.value === name)?.value;
+  if (!arg) return null;
+  if (arg.kind === Kind.ENUM || arg.kind === Kind.STRING) return arg.value;
+  if (arg.kind === Kind.BOOLEAN) return arg.value;
+  return null;
+}
+
+/** `Type.field` → the subgraphs that resolve it, from the supergraph's join directives. */
+function resolvingSubgraphs(): Map<string, string[]> {
+  const graphName = new Map<string, string>();
+  for (const definition of SUPERGRAPH_AST.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const directive = value.directives?.find((d) => d.name.value === 'join__graph');
+      graphName.set(value.name.value, String(directive && argValue(directive, 'name')));
+    }
+  }
+  const result = new Map<string, string[]>();
+  for (const definition of SUPERGRAPH_AST.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION || isInternalType(definition.name.value)) continue;
+    const typeGraphs = (definition.directives ?? []).filter((d) => d.name.value === 'join__type').map((d) => graphName.get(String(argValue(d, 'graph')))!);
+    for (const field of definition.fields ?? []) {
+      const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field' && argValue(d, 'graph') !== null);
+      const graphs = joins.length ? joins.filter((d) => argValue(d, 'external') !== true).map((d) => graphName.get(String(argValue(d, 'graph')))!) : typeGraphs;
+      result.set(`${definition.name.value}.${field.name.value}`, [...new Set(graphs)].sort());
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: what the catalogue says one caller gets of one field of one record.
+
+const CATALOGUE = (JSON.parse(readFileSync(CATALOGUE_JSON_PATH, 'utf8')) as { fields: CatalogueEntry[] }).fields;
+const CATALOGUE_BY_FIELD = new Map<string, CatalogueEntry[]>();
+for (const entry of CATALOGUE) CATALOGUE_BY_FIELD.set(`${entry.type}.${entry.field}`, [...(CATALOGUE_BY_FIELD.get(`${entry.type}.${entry.field}`) ?? []), entry]);
+
+/** domain.md: OPEN is for the participant institutions; analysts work on statistics only. */
+const PARTICIPANTS: readonly string[] = ['government', 'court', 'procuratorate'];
+const STATISTICS_ONLY_ROLES: readonly string[] = ['analyst'];
+
+type Verdict = { disclose: true; mask: CatalogueEntry['mask'] } | { disclose: false; reason: string };
+
+/** What a record tells the oracle: whose agency it is (OWN_UNIT) and whether a party is a person (PERSON_NAME). */
+interface RecordFacts {
+  agency: string | null | undefined;
+  kind: unknown;
+}
+
+function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts): Verdict {
+  const disclose: Verdict = { disclose: true, mask: entry.mask !== null && who.org !== entry.owner ? entry.mask : null };
+  switch (entry.class) {
+    case 'OPEN':
+      if (entry.audience === 'PUBLIC') return disclose;
+      if (!PARTICIPANTS.includes(who.org)) return { disclose: false, reason: 'ORG_NOT_ALLOWED' };
+      if (who.roles.every((role) => STATISTICS_ONLY_ROLES.includes(role))) return { disclose: false, reason: 'ROLE_NOT_ALLOWED' };
+      return disclose;
+    case 'OWNER':
+      if (who.org !== entry.owner) return { disclose: false, reason: 'OWNER_ONLY' };
+      if (entry.ownerRoles && !who.roles.some((role) => entry.ownerRoles!.includes(role))) return { disclose: false, reason: 'OWNER_ONLY' };
+      return disclose;
+    case 'CONDITIONAL': {
+      // The catalogue's header: the reason is that of the grant the caller came closest to.
+      const STEPS = ['ORG_NOT_ALLOWED', 'ROLE_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'NOT_OWN_UNIT'];
+      let closest = 0;
+      for (const grant of entry.grants) {
+        const steps = [
+          grant.orgs.includes(who.org),
+          grant.roles === null || who.roles.some((role) => grant.roles!.includes(role)),
+          grant.purposes === null || grant.purposes.includes(purpose),
+          grant.row === null || (grant.row === 'OWN_UNIT' && who.unit !== null && record.agency === who.unit),
+        ];
+        const passed = steps.indexOf(false) === -1 ? steps.length : steps.indexOf(false);
+        if (passed === steps.length) return disclose;
+        closest = Math.max(closest, passed);
+      }
+      return { disclose: false, reason: STEPS[closest]! };
+    }
+  }
+}
+
+/** domain.md's masks: keep the ends, star the middle (everything when nothing would be hidden). */
+function keepEnds(value: string, head: number, tail: number): string {
+  const chars = [...value];
+  if (chars.length <= head + tail) return '*'.repeat(chars.length);
+  return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(chars.length - tail).join('');
+}
+
+function masked(mask: NonNullable<CatalogueEntry['mask']>, value: unknown, record: RecordFacts): unknown {
+  if (Array.isArray(value)) return value.map((v) => masked(mask, v, record));
+  if (typeof value !== 'string') return value;
+  switch (mask) {
+    case 'PERSON_NAME':
+      // Names of natural persons only: an organisation's name is not personal data.
+      return record.kind === 'ORGANIZATION' ? value : keepEnds(value, 1, 0);
+    case 'ID_NUMBER':
+      return keepEnds(value, 6, 4);
+    case 'PHONE':
+      return keepEnds(value, 3, 4);
+  }
+}
+
+/** The types whose records answer OWN_UNIT: a record's agency is its one field of type Agency. */
+function agencyFieldOf(type: GraphQLObjectType): string | null {
+  const fields = fieldsOf(type).filter((f) => getNamedType(f.type).name === 'Agency' && !isListType(isNonNullType(f.type) ? f.type.ofType : f.type));
+  return fields.length === 1 ? fields[0]!.name : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The query: every field of every object type, reached from Query.
+
+/** Lists are asked for a page of this many rows: a few records of several agencies and kinds. */
+const PAGE = 3;
+const PERIOD = { from: '2025-01-01', to: '2025-07-01' };
+
+interface Fixtures {
+  /** Per type, existing records for `Query.<x>(id: ID!)`: the first is asked as `x`, the others as aliases `x_2`, …. */
+  recordIds: Record<string, string[]>;
+  /** Arguments for particular fields (required ones, and filters that keep answers stable). */
+  fieldArgs: Record<string, Record<string, unknown>>;
+}
+
+interface SelectedField {
+  name: string;
+  args: Record<string, unknown>;
+  child: SelectionNode | null;
+}
+interface SelectionNode {
+  type: GraphQLObjectType;
+  /** By response key (the field's name, or an alias). */
+  fields: Map<string, SelectedField>;
+}
+
+/** How restricted a field is, for choosing the widest path to a type (more callers get to ask). */
+function restriction(coordinate: string): number {
+  const entries = CATALOGUE_BY_FIELD.get(coordinate) ?? [];
+  if (entries.length === 0) return 8;
+  return Math.max(...entries.map((e) => (e.class === 'OPEN' ? (e.audience === 'PUBLIC' ? 0 : 1) : e.class === 'CONDITIONAL' ? 4 : 8)));
+}
+
+const hasRequiredArgs = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+
+/**
+ * Lists (a page argument) and statistics (a period): each a scan or an aggregation of a whole
+ * collection in the embedded store (a record by id is one lookup), so they are asked once per kind
+ * of caller rather than by all ninety callers and purposes.
+ */
+const isCostly = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => a.name === 'first' || getNamedType(a.type).name === 'Period');
+
+/** The argument sets to ask `type.field` with (one per response key), or why it cannot be asked. */
+function argumentsFor(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, fixtures: Fixtures): Record<string, unknown>[] | string {
+  const coordinate = `${type.name}.${field.name}`;
+  const given = fixtures.fieldArgs[coordinate] ?? {};
+  const ids = type.name === 'Query' ? fixtures.recordIds[getNamedType(field.type).name] : undefined;
+  const args: Record<string, unknown> = {};
+  let byId = false;
+  for (const arg of field.args) {
+    if (arg.name in given) args[arg.name] = given[arg.name];
+    else if (arg.name === 'first' && getNamedType(arg.type).name === 'Int') args.first = PAGE;
+    else if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
+    else if (getNamedType(arg.type).name === 'Period') args[arg.name] = PERIOD;
+    else if (arg.name === 'id' && ids?.length) byId = true;
+    else return `${coordinate}(${arg.name}: ${String(arg.type)}): no value to ask it with (add one to the fixtures)`;
+  }
+  return byId ? ids!.map((id) => ({ ...args, id })) : [args];
+}
+
+/**
+ * Every object type gets one node where all its fields are asked: its anchor, at the end of the
+ * widest path from Query (the fewest callers refused on the way), then the one that fans out least
+ * (single records before lists). Everywhere else a type appears it is asked for its key only.
+ * `problems` names whatever cannot be reached or asked.
+ */
+function buildSelection(fixtures: Fixtures): { root: SelectionNode; parts: { records: SelectionNode; lists: SelectionNode }; problems: string[] } {
+  const problems: string[] = [];
+  const types = objectTypes();
+  const query = SUPERGRAPH.getQueryType()!;
+  // Dijkstra over the object-typed fields.
+  const cost = new Map<string, number>([[query.name, 0]]);
+  const via = new Map<string, { parent: string; field: string }>();
+  const done = new Set<string>();
+  for (;;) {
+    const next = [...cost.entries()].filter(([name]) => !done.has(name)).sort((a, b) => a[1] - b[1])[0];
+    if (!next) break;
+    const [name, base] = next;
+    done.add(name);
+    const type = SUPERGRAPH.getType(name) as GraphQLObjectType;
+    for (const field of fieldsOf(type)) {
+      const target = getNamedType(field.type);
+      if (!isObjectType(target) || isInternalType(target.name) || typeof argumentsFor(type, field, fixtures) === 'string') continue;
+      const list = isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
+      const step = 1 + restriction(`${name}.${field.name}`) + (list ? 2 : 0) + (hasRequiredArgs(field) ? 1 : 0);
+      if (!done.has(target.name) && (cost.get(target.name) ?? Infinity) > base + step) {
+        cost.set(target.name, base + step);
+        via.set(target.name, { parent: name, field: field.name });
+      }
+    }
+  }
+  for (const type of types) if (!cost.has(type.name)) problems.push(`${type.name}: not reachable from Query`);
+
+  const typename: [string, SelectedField] = ['__typename', { name: '__typename', args: {}, child: null }];
+  const minimal = (type: GraphQLObjectType): SelectionNode => {
+    const fields = new Map<string, SelectedField>([typename]);
+    if (type.getFields().id) fields.set('id', { name: 'id', args: {}, child: null });
+    return { type, fields };
+  };
+  const full = (type: GraphQLObjectType): SelectionNode => {
+    const node: SelectionNode = { type, fields: new Map() };
+    for (const field of fieldsOf(type)) {
+      const target = getNamedType(field.type);
+      const variants = argumentsFor(type, field, fixtures);
+      if (typeof variants === 'string') {
+        problems.push(variants);
+        continue;
+      }
+      let child: SelectionNode | null = null;
+      if (isObjectType(target)) {
+        const anchor = via.get(target.name);
+        child = anchor && anchor.parent === type.name && anchor.field === field.name ? full(target) : minimal(target);
+      } else if (!isScalarType(target) && !isEnumType(target)) {
+        problems.push(`${type.name}.${field.name}: returns ${target.name}, which this test cannot select yet`);
+        continue;
+      }
+      variants.forEach((args, i) => node.fields.set(i === 0 ? field.name : `${field.name}_${i + 1}`, { name: field.name, args, child }));
+    }
+    return node;
+  };
+  const root = full(query);
+  const depth = (node: SelectionNode): number => Math.max(0, ...[...node.fields.values()].map((f) => 1 + (f.child ? depth(f.child) : 0)));
+  const aliases = (node: SelectionNode): number =>
+    [...node.fields].reduce((sum, [key, f]) => sum + (key !== f.name ? 1 : 0) + (f.child ? aliases(f.child) : 0), 0);
+  if (depth(root) > CONFIG.limits.maxDepth) problems.push(`the query is ${depth(root)} fields deep; the gateway allows ${CONFIG.limits.maxDepth}`);
+  if (aliases(root) > CONFIG.limits.maxAliases) problems.push(`the query uses ${aliases(root)} aliases; the gateway allows ${CONFIG.limits.maxAliases}`);
+
+  // The records part: everything but lists and statistics (cheap: records by id and their
+  // references). The lists part: every list and statistic, with the records in them reduced to
+  // their keys (their fields are in the records part, anchored on records asked by id).
+  const costlyAnchor = (name: string): boolean => {
+    for (let at = via.get(name); at; at = via.get(at.parent)) if (isCostly((SUPERGRAPH.getType(at.parent) as GraphQLObjectType).getFields()[at.field]!)) return true;
+    return false;
+  };
+  const records = (node: SelectionNode): SelectionNode => ({
+    type: node.type,
+    fields: new Map(
+      [...node.fields]
+        .filter(([, f]) => f.name === '__typename' || !isCostly(node.type.getFields()[f.name]!))
+        .map(([key, f]) => [key, { ...f, child: f.child && records(f.child) }]),
+    ),
+  });
+  const reduced = (node: SelectionNode): SelectionNode =>
+    costlyAnchor(node.type.name) ? { type: node.type, fields: new Map([...node.fields].map(([key, f]) => [key, { ...f, child: f.child && reduced(f.child) }])) } : minimal(node.type);
+  const lists = (node: SelectionNode): SelectionNode | null => {
+    const fields = new Map<string, SelectedField>();
+    for (const [key, f] of node.fields) {
+      if (f.name === '__typename') continue;
+      if (isCostly(node.type.getFields()[f.name]!)) fields.set(key, { ...f, child: f.child && reduced(f.child) });
+      else if (f.child) {
+        const child = lists(f.child);
+        if (child) fields.set(key, { ...f, child });
+      }
+    }
+    return fields.size ? { type: node.type, fields } : null;
+  };
+  return { root, parts: { records: records(root), lists: lists(root) ?? { type: query, fields: new Map() } }, problems };
+}
+
+/** Each list or statistic of the lists part, alone with the path to it (`key` names it). */
+function listUnits(node: SelectionNode, prefix = ''): { key: string; node: SelectionNode }[] {
+  return [...node.fields].flatMap(([key, f]) => {
+    const own = (child: SelectionNode | null): SelectionNode => ({ type: node.type, fields: new Map([[key, { ...f, child }]]) });
+    if (isCostly(node.type.getFields()[f.name]!) || !f.child) return [{ key: `${prefix}${key}`, node: own(f.child) }];
+    return listUnits(f.child, `${prefix}${key}.`).map((unit) => ({ key: unit.key, node: own(unit.node) }));
+  });
+}
+
+/** One selection asking everything `a` and `b` ask. */
+function mergeSelections(a: SelectionNode, b: SelectionNode): SelectionNode {
+  const fields = new Map(a.fields);
+  for (const [key, f] of b.fields) {
+    const mine = fields.get(key);
+    fields.set(key, mine?.child && f.child ? { ...f, child: mergeSelections(mine.child, f.child) } : f);
+  }
+  return { type: a.type, fields };
+}
+
+function literal(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')}}`;
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function printSelection(node: SelectionNode, indent = '  '): string {
+  return [...node.fields]
+    .map(([key, f]) => {
+      const args = Object.keys(f.args).length ? `(${Object.entries(f.args).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')})` : '';
+      return `${indent}${key === f.name ? '' : `${key}: `}${f.name}${args}${f.child ? ` {\n${printSelection(f.child, `${indent}  `)}\n${indent}}` : ''}`;
+    })
+    .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing one governed response with the ground truth, field by field.
+
+interface Caller {
+  label: string;
+  who: Principal;
+}
+
+interface Observation {
+  /** How many times the field was asked on an existing record, by anyone. */
+  asked: number;
+  /** OWN_UNIT fields: asked by an agency officer on a record of their unit, and of another. */
+  ownUnit: boolean;
+  otherUnit: boolean;
+}
+
+interface GraphQLErrorBody {
+  message?: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+/** Values that change with every request through either stack (live chains, today's activity): compared by kind only. */
+const VOLATILE = new Set(['ChainStatus.records', 'ChainStatus.headSeq', 'ChainStatus.checkpointedSeq', 'ChainStatus.unsignedTail', 'ActivityDay.requests', 'ActivityDay.denials']);
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'nothing' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** What the oracle reads of a record: from the ground truth, which holds every field the query asks. */
+function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>): RecordFacts {
+  const agencyField = agencyFieldOf(node.type);
+  return {
+    agency: agencyField ? ((truthRecord[agencyField] as { id?: string } | null | undefined)?.id ?? null) : undefined,
+    kind: truthRecord.kind,
+  };
+}
+
+/** The oracle's verdict on every field `caller` would be asked in `root`: callers with equal lists expect equal answers. */
+function expectedVerdicts(caller: Caller, purpose: Purpose, root: SelectionNode, truth: Record<string, unknown>): string[] {
+  const verdicts: string[] = [];
+  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, path: string) => {
+    const facts = factsOf(node, truthRecord);
+    for (const [key, selected] of node.fields) {
+      if (key === '__typename') continue;
+      const entries = CATALOGUE_BY_FIELD.get(`${node.type.name}.${selected.name}`) ?? [];
+      const field = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
+      verdicts.push(`${path}.${key} ${JSON.stringify(field)}`);
+      const value = truthRecord[key];
+      if (!selected.child || field.length === 0 || !field.every((v) => v.disclose) || value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) value.forEach((item, i) => item && walk(selected.child!, item as Record<string, unknown>, `${path}.${key}.${i}`));
+      else walk(selected.child, value as Record<string, unknown>, `${path}.${key}`);
+    }
+  };
+  walk(root, truth, '');
+  return verdicts;
+}
+
+function compare(
+  caller: Caller,
+  purpose: Purpose,
+  root: SelectionNode,
+  truth: Record<string, unknown>,
+  governed: { data?: unknown; errors?: unknown[] },
+  observations: Map<string, Observation>,
+  mismatches: Map<string, { message: string; count: number }>,
+): void {
+  const errors = new Map<string, GraphQLErrorBody[]>();
+  for (const error of (governed.errors ?? []) as GraphQLErrorBody[]) {
+    const key = JSON.stringify(error.path ?? null);
+    errors.set(key, [...(errors.get(key) ?? []), error]);
+  }
+  const takeError = (path: (string | number)[]) => {
+    const list = errors.get(JSON.stringify(path));
+    const error = list?.shift();
+    if (list && list.length === 0) errors.delete(JSON.stringify(path));
+    return error;
+  };
+  const mismatch = (coordinate: string, path: (string | number)[], expected: string, got: string) => {
+    const key = `${coordinate} for ${caller.label}, ${purpose}: expected ${expected}, got ${got}`;
+    const seen = mismatches.get(key) ?? { message: `${key} (at ${path.join('.')})`, count: 0 };
+    seen.count++;
+    mismatches.set(key, seen);
+  };
+
+  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, record: Record<string, unknown> | null, path: (string | number)[]) => {
+    const facts = factsOf(node, truthRecord);
+    for (const [key, selected] of node.fields) {
+      if (key === '__typename') continue;
+      const coordinate = `${node.type.name}.${selected.name}`;
+      const at = [...path, key];
+      const entries = CATALOGUE_BY_FIELD.get(coordinate);
+      if (!entries) {
+        mismatch(coordinate, at, 'an entry in docs/sharing-catalogue.json', 'none (run npm run catalogue)');
+        continue;
+      }
+      const ownUnitRule = entries.some((e) => e.grants.some((g) => g.row === 'OWN_UNIT'));
+      if (ownUnitRule && facts.agency === undefined) mismatch(coordinate, at, `a way to tell the agency of a ${node.type.name}`, 'no single field of type Agency');
+      const verdicts = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
+      if (verdicts.some((v) => !isDeepStrictEqual(v, verdicts[0]))) {
+        mismatch(coordinate, at, 'one policy for a field several subgraphs resolve', entries.map((e) => `${e.owner}: ${JSON.stringify(verdictOf(e, caller.who, purpose, facts))}`).join('; '));
+        continue;
+      }
+      const verdict = verdicts[0]!;
+      const observation = observations.get(coordinate) ?? { asked: 0, ownUnit: false, otherUnit: false };
+      observation.asked++;
+      if (ownUnitRule && caller.who.unit !== null) {
+        if (facts.agency === caller.who.unit) observation.ownUnit = true;
+        else observation.otherUnit = true;
+      }
+      observations.set(coordinate, observation);
+
+      const expectedValue = truthRecord[key];
+      const value = record?.[key];
+      const error = takeError(at);
+      const got = () => (error ? `${String(error.extensions?.code)} ${String(error.extensions?.reason ?? '')} (${show(value)})`.trim() : show(value));
+      if (!verdict.disclose) {
+        const owners: string[] = entries.map((e) => e.owner);
+        const ok = value === null && error?.extensions?.code === 'FORBIDDEN' && error.extensions.reason === verdict.reason && owners.includes(String(error.extensions.serviceName));
+        if (!ok) mismatch(coordinate, at, `null, FORBIDDEN ${verdict.reason} from ${owners.join(' or ')}`, error ? `${got()} from ${String(error.extensions?.serviceName)}` : got());
+        continue;
+      }
+      if (error) {
+        mismatch(coordinate, at, verdict.mask ? `the value, ${verdict.mask} mask applied` : 'the value', got());
+        continue;
+      }
+      if (!selected.child) {
+        const expected = verdict.mask ? masked(verdict.mask, expectedValue, facts) : expectedValue;
+        const same = VOLATILE.has(coordinate) ? typeof value === typeof expected && (value === null) === (expected === null) : isDeepStrictEqual(value, expected);
+        if (!same) mismatch(coordinate, at, `${show(expected)}${verdict.mask ? ` (${verdict.mask} mask applied)` : ''}`, got());
+        continue;
+      }
+      if (expectedValue === null || expectedValue === undefined) {
+        if (value !== null) mismatch(coordinate, at, 'null (no record)', got());
+        continue;
+      }
+      if (Array.isArray(expectedValue)) {
+        if (!Array.isArray(value) || value.length !== expectedValue.length) {
+          mismatch(coordinate, at, `a list of ${expectedValue.length}`, got());
+          continue;
+        }
+        expectedValue.forEach((item, i) => {
+          if (item === null) {
+            if (value[i] !== null) mismatch(coordinate, [...at, i], 'null', show(value[i]));
+          } else walk(selected.child!, item as Record<string, unknown>, value[i] as Record<string, unknown> | null, [...at, i]);
+        });
+        continue;
+      }
+      if (value === null || typeof value !== 'object') {
+        mismatch(coordinate, at, 'a record', got());
+        continue;
+      }
+      walk(selected.child, expectedValue as Record<string, unknown>, value as Record<string, unknown>, at);
+    }
+  };
+  walk(root, truth, (governed.data ?? null) as Record<string, unknown> | null, []);
+  for (const [path, list] of errors) {
+    for (const error of list) mismatch('(response)', JSON.parse(path) ?? [], 'no other error', `${String(error.extensions?.code)} ${String(error.extensions?.reason ?? '')} at ${path}: ${error.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Posted {
+  status: number;
+  requestId: string | null;
+  body: { data?: unknown; errors?: unknown[] };
+}
+
+async function post(url: string, query: string, headers: Record<string, string>): Promise<Posted> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Posted['body'] };
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const index = next++;
+        results[index] = await tasks[index]!();
+      }
+    }),
+  );
+  return results;
+}
+
+describe('enforcement equals the catalogue, for every field of the supergraph', () => {
+  let governed: TestStack;
+  let open: TestStack;
+  let selection: ReturnType<typeof buildSelection>;
+  const truth: Record<'records' | 'lists', Posted | null> = { records: null, lists: null };
+  let callers: Caller[];
+  /** Per list or statistic, the kinds of caller (equal expected verdicts on it) and who asked it for each. */
+  const listClasses = new Map<string, Map<string, string>>();
+  const observations = new Map<string, Observation>();
+  const mismatches = new Map<string, { message: string; count: number }>();
+  let requests = 0;
+
+  beforeAll(async () => {
+    [governed, open] = await Promise.all([sharedTestStack(), startTestStack({ gateway: true, enforceSharing: false })]);
+
+    // The records asked for by id, one per type: of one agency (`own`: the showcase dispute followed
+    // through all three institutions) or of another (`other`), so that each agency officer below
+    // sees records of their own unit and of another; chosen so that every nested type has a record
+    // (a suggestion with a reply, a lost case with its judgment's performance), and two parties, a
+    // person and an organisation (PERSON_NAME masks only the first).
+    const data = demoData();
+    const showcase = data.court.adminCases.find((c) => c._id === data.showcase.adminCaseId)!;
+    const own = showcase.defendantId;
+    const replied = new Set(data.government.suggestionReplies.map((r) => r._id));
+    const bySeniority = [...data.procuratorate.procuratorialSuggestions].sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime());
+    const procuratorialSuggestion = [...bySeniority].reverse().find((s) => replied.has(`ProcuratorialSuggestion:${s._id}`) && s.toAgencyId !== own) ?? bySeniority.at(-1)!;
+    const other = procuratorialSuggestion.toAgencyId === own ? data.government.agencies.find((a) => a._id !== own)!._id : procuratorialSuggestion.toAgencyId;
+    const performed = new Set(data.government.judgmentPerformances.map((p) => p._id));
+    const lostCase = data.court.adminCases.find((c) => performed.has(c._id) && [own, other].includes(c.defendantId)) ?? data.court.adminCases.find((c) => performed.has(c._id))!;
+    const organisation = data.government.parties.find((p) => p.kind === 'ORGANIZATION')!;
+    // The access history the auditors' fields read: of the oldest procuratorial suggestion (but
+    // that one), which no request after the preparation below touches.
+    const history = bySeniority.find((s) => s !== procuratorialSuggestion)!;
+
+    // The access log the auditors' fields read: written now, then asked only up to `before`, so
+    // that both stacks see the same records. Every org calls first (today's activity then has a
+    // row per org whatever runs next), a clerk last: a request each institution answers in part,
+    // disclosing and refusing fields (and disclosing `history`).
+    const prepare = async (stack: TestStack) => {
+      for (const [org, roles] of Object.entries(ROLES_BY_ORG) as [Org, readonly string[]][]) {
+        await post(stack.gateway!.url, '{ district { name } }', await callerHeaders(principal(org, [roles[0]!], org === 'government' ? own : null), 'STATISTICS'));
+      }
+      return post(
+        stack.gateway!.url,
+        `{ dispute(id: ${JSON.stringify(data.showcase.disputeId)}) { title consultations { conclusion } adminCases { caseNumber deliberationNotes supervisions { caseNumber prosecutorNotes } } }
+           procuratorialSuggestion(id: ${JSON.stringify(history._id)}) { number } }`,
+        await callerHeaders(principal('court', ['clerk']), 'CASE_HANDLING'),
+      );
+    };
+    await prepare(open);
+    const prepared = await prepare(governed);
+    expect(prepared.body.errors?.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = new Date();
+    const today = before.toISOString().slice(0, 10);
+    const tomorrow = new Date(before.getTime() + 86_400_000).toISOString().slice(0, 10);
+
+    selection = buildSelection({
+      recordIds: {
+        Agency: [own],
+        Party: [showcase.plaintiffId, organisation._id],
+        AdministrativeAct: [showcase.actId!],
+        Reconsideration: [data.government.reconsiderations.find((r) => r.respondentId === own)!._id],
+        Dispute: [data.showcase.disputeId],
+        AdminCase: [lostCase._id],
+        EnforcementCase: [data.showcase.enforcementCaseId],
+        JudicialSuggestion: [data.court.judicialSuggestions.find((s) => s.toAgencyId === own && replied.has(`JudicialSuggestion:${s._id}`))!._id],
+        SupervisionCase: [data.showcase.supervisionCaseId],
+        ProcuratorialSuggestion: [procuratorialSuggestion._id],
+      },
+      fieldArgs: {
+        'Query.accessLog': { filter: { to: before.toISOString() } },
+        'Query.accessLogEntry': { requestId: prepared.requestId },
+        'Query.recordAccessHistory': { recordType: 'ProcuratorialSuggestion', recordId: history._id },
+        'Query.accessActivity': { from: today, to: tomorrow },
+        // A range before any record: an export that both stacks give alike (empty).
+        'Query.auditExport': { from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z' },
+      },
+    });
+    const document = (asked: SelectionNode) => `query Conformance {\n${printSelection(asked)}\n}`;
+
+    // Ground truth: everything, unmasked. (The auditors' subgraph keeps its rules: an auditor
+    // asking for AUDIT is who may see all of it.)
+    const auditor = await callerHeaders(principal('audit', ['auditor']), 'AUDIT');
+    for (const part of ['records', 'lists'] as const) truth[part] = await post(open.gateway!.url, document(selection.parts[part]), auditor);
+
+    callers = (Object.entries(ROLES_BY_ORG) as [Org, readonly string[]][]).flatMap(([org, roles]) =>
+      roles.flatMap((role) =>
+        role === 'agency_officer'
+          ? [
+              { label: `${org}/${role} of ${own}`, who: principal(org, [role], own) },
+              { label: `${org}/${role} of ${other}`, who: principal(org, [role], other) },
+            ]
+          : [{ label: `${org}/${role}`, who: principal(org, [role]) }],
+      ),
+    );
+
+    // Every caller asks the records part. Each list and statistic is asked once per kind of
+    // caller: by the first of the callers for whom the oracle predicts the same verdicts on it (a
+    // statistic everyone may see, once; a list, once by a caller who sees it and once by each kind
+    // that is refused it). Each caller's share of them goes in one query.
+    const lists = new Map<string, { caller: Caller; purpose: Purpose; selection: SelectionNode }>();
+    for (const unit of listUnits(selection.parts.lists)) {
+      const kinds = new Map<string, string>();
+      for (const caller of callers) {
+        for (const purpose of PURPOSES) {
+          const kind = expectedVerdicts(caller, purpose, unit.node, truth.lists!.body.data as Record<string, unknown>).join('\n');
+          if (kinds.has(kind)) continue;
+          kinds.set(kind, `${caller.label} ${purpose}`);
+          const share = lists.get(`${caller.label} ${purpose}`);
+          lists.set(`${caller.label} ${purpose}`, { caller, purpose, selection: share ? mergeSelections(share.selection, unit.node) : unit.node });
+        }
+      }
+      listClasses.set(unit.key, kinds);
+    }
+    const asks = [
+      ...callers.flatMap((caller) => PURPOSES.map((purpose) => ({ part: 'records' as const, caller, purpose, selection: selection.parts.records }))),
+      ...[...lists.values()].map((share) => ({ part: 'lists' as const, ...share })),
+    ];
+    const ask = ({ part, caller, purpose, selection: asked }: (typeof asks)[number]) => async () => {
+      const answer = await post(governed.gateway!.url, document(asked), await callerHeaders(caller.who, purpose));
+      requests++;
+      if (answer.status !== 200) mismatches.set(`${caller.label} ${purpose} ${part}`, { message: `${caller.label}, ${purpose}, ${part}: HTTP ${answer.status} ${show(answer.body)}`, count: 1 });
+      else compare(caller, purpose, asked, truth[part]!.body.data as Record<string, unknown>, answer.body, observations, mismatches);
+    };
+    // The live logs' chains are verified as they grow: an auditor's answer is compared with the
+    // ground truth when nothing else is in flight.
+    const auditing = (a: (typeof asks)[number]) => a.caller.who.org === 'audit' && a.purpose === 'AUDIT';
+    await pool(4, asks.filter((a) => !auditing(a)).map(ask));
+    for (const a of asks.filter(auditing)) await ask(a)();
+  }, 120_000);
+
+  afterAll(async () => {
+    await open?.stop();
+  });
+
+  it('reads a catalogue that names every field of the supergraph, with the subgraphs that resolve it', () => {
+    const resolving = resolvingSubgraphs();
+    const problems: string[] = [];
+    for (const type of objectTypes()) {
+      for (const field of fieldsOf(type)) {
+        const coordinate = `${type.name}.${field.name}`;
+        const owners = [...new Set((CATALOGUE_BY_FIELD.get(coordinate) ?? []).map((e) => e.owner))].sort();
+        if (!isDeepStrictEqual(owners, resolving.get(coordinate))) problems.push(`${coordinate}: catalogue has ${owners.join(', ') || 'nothing'}, the supergraph ${resolving.get(coordinate)?.join(', ')}`);
+      }
+    }
+    for (const coordinate of CATALOGUE_BY_FIELD.keys()) if (!resolving.has(coordinate)) problems.push(`${coordinate}: in the catalogue, not in the supergraph`);
+    for (const coordinate of VOLATILE) if (!resolving.has(coordinate)) problems.push(`${coordinate}: listed as volatile, not in the supergraph`);
+    expect(problems).toEqual([]);
+  });
+
+  it('reaches every type and field of the supergraph from Query, within the gateway’s limits', () => {
+    expect(selection.problems).toEqual([]);
+    const asked = new Set<string>();
+    const collect = (node: SelectionNode) => {
+      for (const selected of node.fields.values()) {
+        if (selected.name !== '__typename') asked.add(`${node.type.name}.${selected.name}`);
+        if (selected.child) collect(selected.child);
+      }
+    };
+    collect(selection.parts.records);
+    collect(selection.parts.lists);
+    const missing = objectTypes().flatMap((type) => fieldsOf(type).map((f) => `${type.name}.${f.name}`)).filter((c) => !asked.has(c));
+    expect(missing).toEqual([]);
+    for (const part of ['records', 'lists'] as const) {
+      expect(truth[part]!.status).toBe(200);
+      expect(truth[part]!.body.errors ?? []).toEqual([]);
+    }
+  });
+
+  it('asks every field on records that exist, and OWN_UNIT fields on records of the officer’s unit and of another', () => {
+    const problems: string[] = [];
+    for (const type of objectTypes()) {
+      for (const field of fieldsOf(type)) {
+        const coordinate = `${type.name}.${field.name}`;
+        const observation = observations.get(coordinate);
+        if (!observation) problems.push(`${coordinate}: never asked on an existing record`);
+        const ownUnit = (CATALOGUE_BY_FIELD.get(coordinate) ?? []).some((e) => e.grants.some((g) => g.row === 'OWN_UNIT'));
+        if (ownUnit && !observation?.ownUnit) problems.push(`${coordinate}: never asked by an agency officer on a record of their unit`);
+        if (ownUnit && !observation?.otherUnit) problems.push(`${coordinate}: never asked by an agency officer on a record of another unit`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(requests).toBe(callers.length * PURPOSES.length + new Set([...listClasses.values()].flatMap((kinds) => [...kinds.values()])).size);
+  });
+
+  it('gives every org, role and purpose what the catalogue says: the value, the masked value, or FORBIDDEN with its reason', () => {
+    expect([...mismatches.values()].map((m) => (m.count > 1 ? `${m.message} (${m.count} times)` : m.message))).toEqual([]);
+  });
+});
