@@ -4,6 +4,7 @@
 // own database.
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import type { IMiddlewareFunction } from 'graphql-middleware';
+import { z } from 'zod';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { AUDIT_UNAVAILABLE_ERROR } from '../platform/index.js';
 import { principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
@@ -24,6 +25,28 @@ export interface DisclosureEntry {
   purpose: string;
   records: DisclosedRecord[];
 }
+
+const text = (max: number) => z.string().max(max);
+
+/** What an owner's disclosure record must be before it may join a batch. */
+export const disclosureEntrySchema = z
+  .object({
+    requestId: z.string().min(1).max(64),
+    principal: z.object({ sub: text(128), name: text(128), org: text(32), roles: z.array(text(64)).max(10), unit: text(64).nullable() }).strict(),
+    purpose: text(64),
+    records: z.array(
+      z
+        .object({
+          key: text(200),
+          type: text(64),
+          id: text(64),
+          disclosed: z.array(text(64)),
+          refused: z.array(z.object({ field: text(64), reason: text(64) }).strict()),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
 
 /** Gathers one request's disclosures as its fields resolve. */
 export class DisclosureCollector {
@@ -118,7 +141,8 @@ export function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): Apoll
               purpose,
               records: contextValue.disclosures.records(),
             });
-          } catch {
+          } catch (error) {
+            console.error(`[disclosure log] request ${requestId}: the disclosure log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
             // The gateway sees the code and fails the whole request: nothing is disclosed.
             response.body = {
               kind: 'single',

@@ -3,8 +3,8 @@
 export { GENESIS_HASH, canonical, recordHash, signCheckpoint, checkpointSignatureValid, verifyChain } from './chain.js';
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
 export { createAuditLogStore, type AuditLogStore, type StoredRecord } from './store.js';
-export { AuditWriter, AuditUnavailableError, normalise, type AuditWriterOptions } from './writer.js';
-export { DisclosureCollector, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
+export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';
+export { DisclosureCollector, disclosureEntrySchema, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, type AccessLogFilter } from './queries.js';
 export type { VerifyOptions } from './chain.js';

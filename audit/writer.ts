@@ -3,8 +3,8 @@
 // write rejects every record of its batch and the writer re-reads its head before trying again,
 // so the chain never skips or repeats a sequence number.
 import type { KeyObject } from 'node:crypto';
-import type { Document } from 'mongodb';
-import { GENESIS_HASH, recordHash, signCheckpoint, type Checkpoint } from './chain.js';
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type Document } from 'mongodb';
+import { GENESIS_HASH, canonical, recordHash, signCheckpoint, type Checkpoint } from './chain.js';
 import type { AuditLogStore, StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
@@ -16,12 +16,24 @@ export interface AuditWriterOptions {
   checkpointEvery?: number;
   /** ... or after this many seconds with any unsigned record. Default 5. */
   checkpointSeconds?: number;
+  /**
+   * Checks a record (already normalised) before it joins a batch, and returns what is stored;
+   * throws for a record the log's schema refuses. Default: accepts anything.
+   */
+  validate?: (entry: unknown) => unknown;
 }
 
-/** Values from clients are kept as data: control characters (CR, LF, …) are stripped from strings. */
+/**
+ * Characters a log record never keeps: controls (CR, LF, …), format characters (U+202E
+ * right-to-left override, U+200B zero-width space, …) and the line and paragraph separators
+ * (U+2028, U+2029): they would forge lines, or make a name read otherwise on the auditors' page.
+ */
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** Values from clients are kept as data: unshowable characters are stripped from strings. */
 export function normalise(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return value.replace(/[\u0000-\u001f\u007f]/g, '');
+  if (typeof value === 'string') return value.replace(UNSHOWABLE, '');
   if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map(normalise);
   if (typeof value === 'object') {
@@ -38,10 +50,23 @@ interface Pending<TEntry> {
 }
 
 export class AuditUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('the access log cannot be written', { cause });
+  constructor(cause: unknown, message = 'the access log cannot be written') {
+    super(message, { cause });
     this.name = 'AuditUnavailableError';
   }
+}
+
+/** A record the log's schema refuses: only its own request fails, never its batch. */
+export class AuditRecordInvalidError extends AuditUnavailableError {
+  constructor(cause: unknown) {
+    super(cause, `an access-log record was refused before writing: ${cause instanceof Error ? cause.message.slice(0, 500) : String(cause)}`);
+    this.name = 'AuditRecordInvalidError';
+  }
+}
+
+/** A failure of some records of a batch, not of the store: the batch is retried record by record. */
+function isRecordLevelFailure(error: unknown): boolean {
+  return error instanceof MongoBulkWriteError || (error instanceof MongoServerError && !(error instanceof MongoNetworkError));
 }
 
 export class AuditWriter<TEntry extends Document> {
@@ -53,6 +78,8 @@ export class AuditWriter<TEntry extends Document> {
   /** Hashes of the records after the last checkpoint, in order. */
   private unsigned: string[] = [];
   private headKnown = false;
+  /** How many queued records are to be written one per insert (after a record-level failure). */
+  private singly = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly options: Required<AuditWriterOptions>;
 
@@ -62,7 +89,7 @@ export class AuditWriter<TEntry extends Document> {
     private readonly key: KeyObject,
     options: AuditWriterOptions = {},
   ) {
-    this.options = { batchDelayMs: 2, maxBatch: 256, checkpointEvery: 50, checkpointSeconds: 5, ...options };
+    this.options = { batchDelayMs: 2, maxBatch: 256, checkpointEvery: 50, checkpointSeconds: 5, validate: (entry) => entry, ...options };
   }
 
   /** Resumes the chain where the database ends, and starts the periodic checkpoint. */
@@ -80,8 +107,16 @@ export class AuditWriter<TEntry extends Document> {
   }
 
   append(entry: TEntry): Promise<StoredRecord<TEntry>> {
+    let checked: TEntry;
+    try {
+      checked = this.options.validate(normalise(entry)) as TEntry;
+      // A record that cannot be hashed (a non-finite number) is refused here, not in a batch.
+      canonical(checked);
+    } catch (error) {
+      return Promise.reject(new AuditRecordInvalidError(error));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry: normalise(entry) as TEntry, at: new Date(), resolve, reject });
+      this.queue.push({ entry: checked, at: new Date(), resolve, reject });
       if (this.queue.length >= this.options.maxBatch) this.schedule(0);
       else this.schedule(this.options.batchDelayMs);
     });
@@ -120,29 +155,77 @@ export class AuditWriter<TEntry extends Document> {
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      // After a batch some of whose records the store refused, its records go one by one, so that
+      // only the refused one fails.
+      const size = this.singly > 0 ? 1 : this.options.maxBatch;
+      if (this.singly > 0) this.singly--;
+      const batch = this.queue.splice(0, size);
+      let records: StoredRecord<TEntry>[] = [];
       try {
         if (!this.headKnown) await this.loadHead();
-        let { seq, hash } = this.head;
-        const records = batch.map((pending) => {
-          seq += 1;
-          const content = { ...pending.entry, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
-          hash = recordHash(content as never);
-          // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
-          return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
-        });
+        records = this.chainRecords(batch);
         await this.store.insert(records);
-        this.head = { seq, hash };
-        this.unsigned.push(...records.map((r) => r.hash));
-        records.forEach((record, i) => batch[i]!.resolve(record));
-        // Checkpoints at a fixed interval of records: each signs for exactly `checkpointEvery`.
-        while (this.unsigned.length >= this.options.checkpointEvery) await this.checkpoint(this.options.checkpointEvery);
       } catch (error) {
-        // Part of an ordered batch may have been written: re-read the head before the next one.
+        await this.afterFailedInsert(batch, records, error);
+        continue;
+      }
+      this.head = { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash };
+      this.unsigned.push(...records.map((r) => r.hash));
+      records.forEach((record, i) => batch[i]!.resolve(record));
+      // Checkpoints at a fixed interval of records: each signs for exactly `checkpointEvery`. A
+      // failure here fails no request (their records are written); the next flush signs them.
+      try {
+        while (this.unsigned.length >= this.options.checkpointEvery) await this.checkpoint(this.options.checkpointEvery);
+      } catch {
         this.headKnown = false;
-        for (const pending of batch) pending.reject(new AuditUnavailableError(error));
       }
     }
+  }
+
+  /** The batch's records, chained after the head. */
+  private chainRecords(batch: Pending<TEntry>[]): StoredRecord<TEntry>[] {
+    let { seq, hash } = this.head;
+    return batch.map((pending) => {
+      seq += 1;
+      const content = { ...pending.entry, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
+      hash = recordHash(content as never);
+      // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
+      return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
+    });
+  }
+
+  /**
+   * An ordered insert stops at its first failing record: those before it are written. The head is
+   * read again to learn how many; they are answered as written, and the rest are retried one by
+   * one when the store refused a record (its request alone fails), or fail when the store did.
+   */
+  private async afterFailedInsert(batch: Pending<TEntry>[], records: StoredRecord<TEntry>[], error: unknown): Promise<void> {
+    const startSeq = this.head.seq;
+    this.headKnown = false;
+    let written = 0;
+    if (records.length) {
+      try {
+        await this.loadHead();
+        written = Math.max(0, Math.min(records.length, this.head.seq - startSeq));
+        if (this.head.seq !== startSeq && (written === 0 || this.head.hash !== records[written - 1]!.hash)) {
+          // The head is a record this writer did not chain (another writer took the sequence
+          // number): nothing of this batch is answered as written, and nothing is signed until
+          // the head is read again.
+          written = 0;
+          this.headKnown = false;
+        }
+      } catch {
+        written = 0;
+      }
+    }
+    batch.slice(0, written).forEach((pending, i) => pending.resolve(records[i]!));
+    const rest = batch.slice(written);
+    if (rest.length > 1 && isRecordLevelFailure(error)) {
+      this.queue.unshift(...rest);
+      this.singly += rest.length;
+      return;
+    }
+    for (const pending of rest) pending.reject(new AuditUnavailableError(error));
   }
 
   /** Signs for the next `count` records written since the last checkpoint (default: all of them). */

@@ -15,7 +15,7 @@ import { mountAuditPage } from './audit-page.js';
 import type { GatewayContext } from './context.js';
 import { subgraphDataSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
-import type { AccessEntry } from './plugins/access-log.js';
+import { accessEntrySchema, type AccessEntry } from './plugins/access-log.js';
 
 export type { AccessEntry } from './plugins/access-log.js';
 export type { GatewayContext } from './context.js';
@@ -60,6 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditKey, {
     checkpointEvery: config.audit.checkpointRecords,
     checkpointSeconds: config.audit.checkpointSeconds,
+    validate: (entry) => accessEntrySchema.parse(entry),
   });
   await writer.start();
   // Only this gateway calls the auditors' subgraph, so it listens on loopback whatever HOST says.

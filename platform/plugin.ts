@@ -32,7 +32,9 @@ export type ValidationRule = (context: ValidationContext) => ASTVisitor;
 export interface ServicePlugin<TContext extends BaseContext> {
   /** Names the concern in the list (and in start-up errors). */
   name: string;
-  /** Runs before GraphQL, in list order, with `req.body` still the raw bytes; may refuse with a Rejection. */
+  /** Runs first, for every request to /graphql whatever its method, before the body is read (request id, start time). */
+  onArrival?: Guard;
+  /** Runs before GraphQL, in list order, on a POST whose body was read (`req.body` still the raw bytes); may refuse with a Rejection. */
   onRequest?: Guard;
   /**
    * Sees a request refused before GraphQL (by a guard, the body parser or the method check), in

@@ -104,6 +104,10 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     res.json({ status: 'ok', service: options.name });
   });
   options.routes?.(app);
+  // Every request to /graphql, whatever its method, meets the arrival hooks first (its id, its
+  // start time), so that even a refusal below is answered and logged as itself.
+  const arrivals = plugins.flatMap((plugin) => (plugin.onArrival ? [plugin.onArrival] : []));
+  if (arrivals.length) app.use('/graphql', ...arrivals);
   app.post(
     '/graphql',
     express.raw({ type: () => true, limit: '1mb' }),
@@ -111,7 +115,10 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     parseJsonBody,
     expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
   );
-  app.all('/graphql', (_req, _res, next) => next(new Rejection(405, ErrorCode.BAD_REQUEST, 'Use POST for /graphql')));
+  app.all('/graphql', (_req, res, next) => {
+    res.setHeader('Allow', 'POST');
+    next(new Rejection(405, ErrorCode.METHOD_NOT_ALLOWED, 'Use POST for /graphql'));
+  });
   app.use('/graphql', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // express.raw's own errors (body too large, bad encoding) carry an HTTP status.
     const status = (error as { status?: unknown }).status;

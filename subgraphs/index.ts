@@ -4,7 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
 import { assertionVerifyingKey, auditSigningKey } from '../auth/index.js';
-import { AuditWriter, auditChainName, createAuditLogStore, type DisclosureEntry } from '../audit/index.js';
+import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
 import { connectDatabase, type Database, type RunningService } from '../platform/index.js';
 import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
@@ -64,6 +64,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
     const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
       checkpointEvery: config.audit.checkpointRecords,
       checkpointSeconds: config.audit.checkpointSeconds,
+      validate: (entry) => disclosureEntrySchema.parse(entry),
     });
     writer = chainWriter;
     await chainWriter.start();

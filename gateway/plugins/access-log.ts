@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Request } from 'express';
+import { z } from 'zod';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
@@ -39,6 +40,40 @@ export interface AccessEntry {
 }
 
 
+/**
+ * The most characters of each client-supplied string a record keeps (README: the access log).
+ * Longer values are cut; their digests (operation, variables) are over the whole.
+ */
+export const CLIENT_TEXT_LIMITS = { purpose: 64, operationName: 200, path: 500 } as const;
+const bounded = (value: string | null | undefined, max: number): string | null => (typeof value === 'string' ? value.slice(0, max) : null);
+
+const DIGEST = z.string().regex(/^[0-9a-f]{64}$/);
+const text = (max: number) => z.string().max(max);
+
+/** What a record must be before it may join a batch: no NaN, no undefined, no missing value. */
+export const accessEntrySchema = z
+  .object({
+    requestId: z.string().min(1).max(64),
+    principal: z
+      .object({ sub: text(128), name: text(128), org: text(32), roles: z.array(text(64)).max(10), unit: text(64).nullable() })
+      .strict()
+      .nullable(),
+    purpose: text(CLIENT_TEXT_LIMITS.purpose).nullable(),
+    operationName: text(CLIENT_TEXT_LIMITS.operationName).nullable(),
+    operationHash: DIGEST.nullable(),
+    variablesDigest: DIGEST.nullable(),
+    fields: z.array(text(200)),
+    denied: z.array(z.object({ coordinate: text(200).nullable(), path: text(CLIENT_TEXT_LIMITS.path), reason: text(64) }).strict()),
+    subgraphs: z.array(text(64)),
+    outcome: z.enum(['SERVED', 'PARTIAL', 'REJECTED', 'FAILED']),
+    code: text(64).nullable(),
+    httpStatus: z.number().int().min(100).max(599),
+    durationMs: z.number().int().min(0),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    anyDenied: z.boolean(),
+  })
+  .strict();
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 function principalOf(principal: Principal | undefined): AccessEntry['principal'] {
   return principal ? principalClaims(principal) : null;
@@ -70,8 +105,8 @@ function logRejection(writer: AuditWriter<AccessEntry>) {
       await writer.append({
         requestId: res.locals.requestId as string,
         principal: principalOf(res.locals.principal),
-        purpose: typeof purpose === 'string' ? purpose.slice(0, 64) : null,
-        operationName: typeof parsed?.operationName === 'string' ? parsed.operationName.slice(0, 200) : null,
+        purpose: bounded(purpose, CLIENT_TEXT_LIMITS.purpose),
+        operationName: typeof parsed?.operationName === 'string' ? bounded(parsed.operationName, CLIENT_TEXT_LIMITS.operationName) : null,
         operationHash: typeof parsed?.query === 'string' ? sha256(parsed.query) : null,
         variablesDigest: null,
         fields: [],
@@ -84,10 +119,16 @@ function logRejection(writer: AuditWriter<AccessEntry>) {
         day: today(),
         anyDenied: true,
       });
-    } catch {
+    } catch (error) {
+      logWriteFailure(res.locals.requestId, error);
       return new Rejection(503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_ERROR.message);
     }
   };
+}
+
+/** A request that could not be logged fails; the operator must hear of it, with its id. */
+function logWriteFailure(requestId: string | null | undefined, error: unknown): void {
+  console.error(`[gateway] request ${requestId ?? '(no id)'}: the access log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
 }
 
 /** Logs every operation Apollo handles, and holds its response until the record is durable. */
@@ -120,7 +161,7 @@ function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<Gat
             .filter((e) => codeOf(e) === ErrorCode.FORBIDDEN)
             .map((e) => ({
               coordinate: document && e.path ? coordinateAt(schema, document, operationName, e.path) : null,
-              path: (e.path ?? []).join('.'),
+              path: bounded((e.path ?? []).join('.'), CLIENT_TEXT_LIMITS.path)!,
               reason: String(e.extensions?.reason),
             }));
           const firstError = errors.find((e) => codeOf(e) !== ErrorCode.FORBIDDEN);
@@ -129,7 +170,7 @@ function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<Gat
               requestId: contextValue.requestId as string,
               principal: principalOf(contextValue.identity?.principal),
               purpose: contextValue.identity?.purpose ?? null,
-              operationName: operationName ?? request.operationName ?? null,
+              operationName: bounded(operationName ?? request.operationName, CLIENT_TEXT_LIMITS.operationName),
               operationHash: document ? sha256(stripIgnoredCharacters(print(document))) : request.query ? sha256(request.query) : null,
               variablesDigest: request.variables ? sha256(canonical(request.variables)) : null,
               fields,
@@ -142,7 +183,8 @@ function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<Gat
               day: today(),
               anyDenied: denied.length > 0 || outcome === 'REJECTED',
             });
-          } catch {
+          } catch (error) {
+            logWriteFailure(contextValue.requestId, error);
             return failClosed(response);
           }
           if (ownerFailed) failClosed(response);

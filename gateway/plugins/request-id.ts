@@ -7,12 +7,12 @@ export interface RequestIdOptions {
   header?: string;
 }
 
-/** Every request gets an id (sent back to the caller) and a start time, before any check. */
+/** Every request, whatever its method, gets an id (sent back to the caller) and a start time, before any check. */
 export function useRequestId(options: RequestIdOptions = {}): GatewayPlugin {
   const header = options.header ?? 'x-request-id';
   return {
     name: 'request-id',
-    onRequest(_req, res, next) {
+    onArrival(_req, res, next) {
       res.locals.requestId = randomUUID();
       res.locals.startedAt = performance.now();
       res.setHeader(header, res.locals.requestId);

@@ -1,0 +1,112 @@
+// Every request leaves exactly one well-formed record, whatever its method or content, and one bad
+// request never sinks the valid ones that share its batch (issue 8, defects 1 and 7).
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AuditRecordInvalidError, AuditUnavailableError, AuditWriter, createAuditLogStore, verifyChain } from '../audit/index.js';
+import { AUDIT_DATABASE_NAME } from '../config/index.js';
+import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+
+describe('one record per request, of any method', () => {
+  let stack: TestStack;
+  let client: MongoClient;
+  const recordsOf = (requestId: string) => client.db(AUDIT_DATABASE_NAME).collection('accessRecords').find({ requestId }).toArray();
+
+  beforeAll(async () => {
+    stack = await startTestStack({ gateway: true });
+    client = await MongoClient.connect(inject('mongoUri'));
+  });
+  afterAll(async () => {
+    await client.close();
+    await stack.stop();
+  });
+
+  it('a storm of GETs among valid POSTs: every POST served, every GET 405 with Allow, each logged once', async () => {
+    const headers = await callerHeaders(principal('partner', ['viewer']), 'STATISTICS');
+    const url = stack.gateway!.url;
+    const send = (method: string) => async () => {
+      const response = await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(method === 'POST' ? { body: JSON.stringify({ query: '{ district { name } }' }) } : method === 'PUT' ? { body: '{}' } : {}),
+      });
+      const text = await response.text();
+      return { method, status: response.status, allow: response.headers.get('allow'), requestId: response.headers.get('x-request-id'), body: text ? JSON.parse(text) : null };
+    };
+    const methods = Array.from({ length: 40 }, () => ['GET', 'POST']).flat().concat(['PUT', 'HEAD', 'DELETE', 'PATCH']);
+    const answers = await Promise.all(methods.map((method) => send(method)()));
+
+    const posts = answers.filter((a) => a.method === 'POST');
+    expect(posts.map((a) => ({ status: a.status, body: a.body }))).toEqual(posts.map(() => ({ status: 200, body: { data: { district: { name: '示范区' } } } })));
+    const others = answers.filter((a) => a.method !== 'POST');
+    expect(others.map((a) => ({ method: a.method, status: a.status, allow: a.allow, body: a.body }))).toEqual(
+      others.map((a) => ({
+        method: a.method,
+        status: 405,
+        allow: 'POST',
+        // A HEAD answer has no body.
+        body: a.method === 'HEAD' ? null : { errors: [{ message: 'Use POST for /graphql', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+      })),
+    );
+
+    const ids = answers.map((a) => a.requestId);
+    expect(new Set(ids).size).toBe(answers.length);
+    for (const answer of answers) {
+      const logged = await recordsOf(answer.requestId!);
+      expect(logged.length, `${answer.method} ${answer.requestId}`).toBe(1);
+      const [record] = logged;
+      expect({ outcome: record!.outcome, code: record!.code, httpStatus: record!.httpStatus }).toEqual(
+        answer.method === 'POST' ? { outcome: 'SERVED', code: null, httpStatus: 200 } : { outcome: 'REJECTED', code: 'METHOD_NOT_ALLOWED', httpStatus: 405 },
+      );
+      expect(Number.isInteger(record!.durationMs) && record!.durationMs >= 0).toBe(true);
+    }
+  });
+
+  it('bounds client strings and strips format characters (a right-to-left override, a zero-width space, a line separator)', async () => {
+    const headers = await callerHeaders(principal('partner', ['viewer']), 'STATISTICS');
+    const sneaky = 'Evil\u202Egnp.exe\u200B\u2028next';
+    const long = 'A'.repeat(900_000);
+    const answers = [];
+    for (const operationName of [sneaky, long]) {
+      const response = await fetch(stack.gateway!.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: 'query Q { district { name } }', operationName }) });
+      answers.push({ status: response.status, requestId: response.headers.get('x-request-id')! });
+    }
+    const [sneakyRecord] = await recordsOf(answers[0]!.requestId);
+    const [longRecord] = await recordsOf(answers[1]!.requestId);
+    expect(sneakyRecord!.operationName).toBe('Evilgnp.exenext');
+    expect(longRecord!.operationName).toBe('A'.repeat(200));
+  });
+});
+
+describe('the writer, with a record the store refuses in the middle of a batch', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  let client: MongoClient;
+  let db: Db;
+  beforeAll(async () => {
+    client = await MongoClient.connect(inject('mongoUri'));
+    db = client.db(`linkage_audit_probe_${randomUUID().slice(0, 8)}`);
+  });
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('writes the others, fails only that one, and keeps one unbroken chain', async () => {
+    const store = createAuditLogStore<{ requestId: string; ticket: string; n: number }>(db, 'access');
+    await store.ensureIndexes();
+    // A store-side rule the writer cannot know: one record per ticket.
+    await db.collection('accessRecords').createIndex({ ticket: 1 }, { unique: true, name: 'one-per-ticket' });
+    const writer = new AuditWriter(store, 'probe', privateKey, { checkpointEvery: 10, checkpointSeconds: 60, batchDelayMs: 5 });
+    await writer.start();
+    const entries = Array.from({ length: 30 }, (_, i) => ({ requestId: `r-${i}`, ticket: i === 17 ? 't-3' : `t-${i}`, n: i }));
+    const outcomes = await Promise.all(entries.map((entry) => writer.append(entry).then(() => 'written', (error: unknown) => (error instanceof AuditUnavailableError ? 'failed' : 'other'))));
+    expect(outcomes.filter((o) => o === 'failed').length).toBe(1);
+    expect(outcomes.filter((o) => o === 'written').length).toBe(29);
+    // A record the writer itself can check (NaN cannot be hashed) is refused before any batch.
+    await expect(writer.append({ requestId: 'r-nan', ticket: 't-nan', n: Number.NaN })).rejects.toBeInstanceOf(AuditRecordInvalidError);
+    await writer.stop();
+    const verification = await verifyChain('probe', store.recordsOf('probe'), await store.checkpointsOf('probe'), publicKey);
+    expect({ ok: verification.ok, records: verification.records, problem: verification.problem }).toEqual({ ok: true, records: 29, problem: null });
+    expect((await db.collection('accessRecords').distinct('requestId')).sort()).toEqual(entries.filter((e) => e.n !== 17).map((e) => e.requestId).sort());
+  });
+});
