@@ -1,14 +1,20 @@
 // Where a log lives: two collections in the writer's own database (records and checkpoints),
 // with the unique index that makes sequence numbers unique per chain. The only module that
 // builds filters on them.
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
 import type { ChainLink, Checkpoint } from './chain.js';
 
 export type StoredRecord<TEntry> = ChainLink & { at: Date } & TEntry;
 
-export function createAuditLogStore<TEntry extends Document>(db: Db, name: string) {
-  const records = db.collection<StoredRecord<TEntry>>(`${name}Records`);
-  const checkpoints = db.collection<Checkpoint>(`${name}Checkpoints`);
+export interface AuditLogStoreOptions {
+  /** Writes acknowledged by a majority and journaled: a record a response waited for survives a failover. */
+  majorityWrites?: boolean;
+}
+
+export function createAuditLogStore<TEntry extends Document>(db: Db, name: string, options: AuditLogStoreOptions = {}) {
+  const writeConcern: WriteConcernSettings | undefined = options.majorityWrites ? { w: 'majority', journal: true } : undefined;
+  const records = db.collection<StoredRecord<TEntry>>(`${name}Records`, writeConcern ? { writeConcern } : {});
+  const checkpoints = db.collection<Checkpoint>(`${name}Checkpoints`, writeConcern ? { writeConcern } : {});
 
   return {
     name,

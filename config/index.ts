@@ -110,6 +110,11 @@ export interface AuditConfig {
   signingKeyFile: string | null;
   checkpointRecords: number;
   checkpointSeconds: number;
+  /**
+   * Log writes acknowledged by a majority of the replica set and journaled (production, where each
+   * MongoDB is a replica set); the embedded store takes the default acknowledgement.
+   */
+  majorityWrites: boolean;
 }
 
 export interface AuthConfig {
@@ -289,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
       signingKeyFile: file(ENV.auditSigningKeyFile),
       checkpointRecords: positive(ENV.auditCheckpointRecords, 50, 10_000),
       checkpointSeconds: positive(ENV.auditCheckpointSeconds, 5, 3600),
+      majorityWrites: mode === 'production',
     },
   };
 }

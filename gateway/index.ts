@@ -54,7 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit', {
     serverSelectionTimeoutMS: 3000,
   });
-  const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access');
+  const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access', { majorityWrites: config.audit.majorityWrites });
   await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
   const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
   const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditKey, {

@@ -10,6 +10,12 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** Anything but POST to /graphql (HTTP 405, with `Allow: POST`). */
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
+  /** A body (or what it inflates to) over the limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** A body that is not `application/json`, or in an encoding the service does not read (HTTP 415). */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** A header block over Node's limit (HTTP 431). */
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
   PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',

@@ -40,5 +40,5 @@ export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
 export { serveGraphQL, type RunningService, type ServeOptions } from './server.js';
 export { Rejection, sendError } from './rejection.js';
-export type { ServicePlugin, ValidationRule, Guard, PluginResponse } from './plugin.js';
+export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedRequest } from './plugin.js';
 export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';

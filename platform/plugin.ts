@@ -27,6 +27,17 @@ declare global {
 export type PluginResponse = Response<unknown, Record<never, never>>;
 export type Guard = (req: Request, res: PluginResponse, next: NextFunction) => void | Promise<void>;
 
+/**
+ * What a plugin may read of a request refused before GraphQL. Some have no Express request at all
+ * (a header block Node's parser refused), so it is this much and no more.
+ */
+export interface RefusedRequest {
+  header(name: string): string | undefined;
+  /** The raw body as far as it was read (bytes, or the parsed JSON), if at all. */
+  body: unknown;
+  locals: Express.Locals;
+}
+
 export type ValidationRule = (context: ValidationContext) => ASTVisitor;
 
 export interface ServicePlugin<TContext extends BaseContext> {
@@ -41,7 +52,7 @@ export interface ServicePlugin<TContext extends BaseContext> {
    * list order; may answer it with another rejection instead (the access log: 503 when it cannot
    * record the refusal).
    */
-  onRejection?: (rejection: Rejection, req: Request, res: PluginResponse) => Promise<Rejection | void> | Rejection | void;
+  onRejection?: (rejection: Rejection, request: RefusedRequest) => Promise<Rejection | void> | Rejection | void;
   /** Checked before planning and execution. */
   validationRules?: ValidationRule[];
   /** Apollo Server lifecycle hooks. */

@@ -1,7 +1,10 @@
 // Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` through the
 // service's plugin list, plus `/health`, with the HTTP server drained on stop. Used by each
 // subgraph and by the gateway.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
@@ -9,7 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ErrorCode } from './errors.js';
-import type { PluginResponse, ServicePlugin } from './plugin.js';
+import type { PluginResponse, RefusedRequest, ServicePlugin } from './plugin.js';
 import { Rejection, sendError } from './rejection.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
@@ -43,6 +46,11 @@ export interface ServeOptions<TContext extends BaseContext> {
  * (No batches, no persisted-query hashes: every operation is seen, checked and logged whole.)
  */
 const parseJsonBody: RequestHandler = (req, _res, next) => {
+  // Only JSON: the simple-request types a browser sends cross-site without asking (text/plain,
+  // form encodings) are refused here, as cross-site request forgery, before anything runs.
+  if (!req.is('application/json')) {
+    return next(new Rejection(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'The request body must be application/json (other types could be a cross-site request forgery)'));
+  }
   let body: unknown;
   try {
     body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
@@ -89,15 +97,35 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   } as ApolloServerOptions<TContext>);
   await server.start();
 
-  /** A refusal before GraphQL: each plugin sees it (and may answer it otherwise), then it is sent. */
-  const answer = async (error: unknown, req: Request, res: Response) => {
+  /** A refusal before GraphQL: each plugin sees it (and may answer it otherwise); the final word is sent. */
+  const decide = async (error: unknown, request: RefusedRequest): Promise<Rejection> => {
     let rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     if (!(error instanceof Rejection)) console.error(`[${options.name}]`, error);
     for (const plugin of plugins) {
-      if (plugin.onRejection) rejection = (await plugin.onRejection(rejection, req, res)) ?? rejection;
+      if (plugin.onRejection) rejection = (await plugin.onRejection(rejection, request)) ?? rejection;
     }
+    return rejection;
+  };
+  const answer = async (error: unknown, req: Request, res: Response) => {
+    const rejection = await decide(error, { header: (name) => req.get(name), body: req.body, locals: res.locals });
     sendError(res, rejection.status, rejection.code, rejection.message);
   };
+  // A header block Node's parser refuses never reaches express: it is answered (and seen by the
+  // plugins, so logged) here, with an id of its own.
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    if (error.code !== 'HPE_HEADER_OVERFLOW') return void socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    const locals = { requestId: randomUUID(), startedAt: performance.now() };
+    decide(new Rejection(431, ErrorCode.HEADERS_TOO_LARGE, 'The request headers are too large'), { header: () => undefined, body: undefined, locals })
+      .then((rejection) => {
+        const body = JSON.stringify({ errors: [{ message: rejection.message, extensions: { code: rejection.code } }] });
+        socket.end(
+          `HTTP/1.1 ${rejection.status} ${http.STATUS_CODES[rejection.status] ?? ''}\r\ncontent-type: application/json\r\nx-request-id: ${locals.requestId}\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      })
+      .catch(() => socket.destroy());
+  });
 
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
@@ -125,7 +153,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     const rejection =
       error instanceof Rejection || typeof status !== 'number' || status >= 500
         ? error
-        : new Rejection(status, ErrorCode.BAD_REQUEST, status === 413 ? 'The request body is too large' : 'The request body could not be read');
+        : status === 413
+          ? new Rejection(413, ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is too large')
+          : status === 415
+            ? new Rejection(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'The request body is in an encoding this service does not read')
+            : new Rejection(status, ErrorCode.BAD_REQUEST, 'The request body could not be read');
     answer(rejection, req, res).catch((e) => {
       console.error(`[${options.name}]`, e);
       if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');

@@ -58,7 +58,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
   const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`);
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
-    const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG);
+    const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
     await log.ensureIndexes([{ 'records.key': 1 }]);
     const signingKey = auditSigningKey(config.auth, config.audit, name);
     const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {

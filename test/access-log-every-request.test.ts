@@ -1,6 +1,8 @@
 // Every request leaves exactly one well-formed record, whatever its method or content, and one bad
 // request never sinks the valid ones that share its batch (issue 8, defects 1 and 7).
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AuditRecordInvalidError, AuditUnavailableError, AuditWriter, createAuditLogStore, verifyChain } from '../audit/index.js';
@@ -60,6 +62,41 @@ describe('one record per request, of any method', () => {
       );
       expect(Number.isInteger(record!.durationMs) && record!.durationMs >= 0).toBe(true);
     }
+  });
+
+  it('refusals before GraphQL — cross-site content types, bodies too large or inflating past the limit, unreadable encodings, oversized headers — each answered and logged once', async () => {
+    const headers = await callerHeaders(principal('partner', ['viewer']), 'STATISTICS');
+    const query = JSON.stringify({ query: '{ district { name } }' });
+    const cases: { name: string; headers: Record<string, string>; body: string | Buffer; status: number; code: string }[] = [
+      { name: 'text/plain (a simple cross-site request)', headers: { 'content-type': 'text/plain' }, body: query, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      { name: 'a form', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      { name: 'a body over 1 MB', headers: { 'content-type': 'application/json' }, body: `{"query":"${'a'.repeat(1_100_000)}"}`, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      { name: 'a gzip body inflating past 1 MB', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(5_000_000, 32)), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      { name: 'an unknown encoding', headers: { 'content-type': 'application/json', 'content-encoding': 'bogus' }, body: query, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    ];
+    for (const probe of cases) {
+      const response = await fetch(stack.gateway!.url, { method: 'POST', headers: { ...headers, ...probe.headers }, body: probe.body });
+      const requestId = response.headers.get('x-request-id')!;
+      expect({ name: probe.name, status: response.status, code: ((await response.json()) as any).errors[0].extensions.code }).toEqual({ name: probe.name, status: probe.status, code: probe.code });
+      const logged = await recordsOf(requestId);
+      expect(logged.map((r) => ({ outcome: r.outcome, code: r.code, httpStatus: r.httpStatus })), probe.name).toEqual([{ outcome: 'REJECTED', code: probe.code, httpStatus: probe.status }]);
+    }
+
+    // Headers Node's parser refuses (over 16 KB) never reach express: answered and logged all the same.
+    const { port } = new URL(stack.gateway!.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    const requestId = /x-request-id: ([0-9a-f-]{36})/.exec(raw)![1]!;
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: 'The request headers are too large', extensions: { code: 'HEADERS_TOO_LARGE' } }] });
+    expect((await recordsOf(requestId)).map((r) => ({ outcome: r.outcome, code: r.code, httpStatus: r.httpStatus, principal: r.principal }))).toEqual([
+      { outcome: 'REJECTED', code: 'HEADERS_TOO_LARGE', httpStatus: 431, principal: null },
+    ]);
   });
 
   it('bounds client strings and strips format characters (a right-to-left override, a zero-width space, a line separator)', async () => {

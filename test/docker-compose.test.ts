@@ -35,6 +35,19 @@ describe('docker-compose.yml', () => {
     for (const name of [...SUBGRAPH_NAMES, 'audit']) expect(services[`${name}-db`]!.image).toBe('mongo:7');
   });
 
+  it('runs each MongoDB as a single-node replica set, initiated under its service name, and connects to it as one (so log writes can be w: majority, journaled)', () => {
+    for (const name of [...SUBGRAPH_NAMES, 'audit']) {
+      const db = services[`${name}-db`]!;
+      expect(db.command).toEqual(['--replSet', 'rs0', '--bind_ip_all']);
+      expect(db.healthcheck!.test.at(-1)).toContain(`rs.initiate({ _id: 'rs0', members: [{ _id: 0, host: '${name}-db:27017' }] })`);
+    }
+    for (const name of SERVICES) {
+      const uris = Object.entries(services[name]!.environment ?? {}).filter(([key]) => key.endsWith('MONGODB_URI'));
+      for (const [, uri] of uris) expect(new URL(uri).searchParams.get('replicaSet')).toBe('rs0');
+      expect(loadServiceConfig(name, services[name]!.environment ?? {}).audit.majorityWrites).toBe(true);
+    }
+  });
+
   it.each(SERVICES)('%s: built from the one Dockerfile, started as itself, healthy on its configured port', (name) => {
     const service = services[name]!;
     expect(service.build).toBe('.');

@@ -3,13 +3,12 @@
 // disclosures, the request fails with AUDIT_UNAVAILABLE and nothing is disclosed.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Request } from 'express';
 import { z } from 'zod';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
 import { canonical, type AuditWriter } from '../../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type PluginResponse } from '../../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type RefusedRequest } from '../../platform/index.js';
 import type { GatewayContext } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
 import type { GatewayPlugin } from '../plugin.js';
@@ -81,8 +80,8 @@ function principalOf(principal: Principal | undefined): AccessEntry['principal']
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function elapsed(res: PluginResponse): number {
-  return res.locals.startedAt === undefined ? 0 : Math.round(performance.now() - res.locals.startedAt);
+function elapsed(locals: Express.Locals): number {
+  return locals.startedAt === undefined ? 0 : Math.round(performance.now() - locals.startedAt);
 }
 
 /** What a refused request said it was, read leniently from its body (raw bytes, or already parsed). */
@@ -98,13 +97,13 @@ function readBody(body: unknown): { operationName?: unknown; query?: unknown } |
 
 /** Logs a request refused before GraphQL (bad token, no purpose, bad body); 503 if it cannot. */
 function logRejection(writer: AuditWriter<AccessEntry>) {
-  return async (rejection: Rejection, req: Request, res: PluginResponse): Promise<Rejection | void> => {
-    const parsed = readBody(req.body);
-    const purpose = req.get('x-purpose');
+  return async (rejection: Rejection, request: RefusedRequest): Promise<Rejection | void> => {
+    const parsed = readBody(request.body);
+    const purpose = request.header('x-purpose');
     try {
       await writer.append({
-        requestId: res.locals.requestId as string,
-        principal: principalOf(res.locals.principal),
+        requestId: request.locals.requestId as string,
+        principal: principalOf(request.locals.principal),
         purpose: bounded(purpose, CLIENT_TEXT_LIMITS.purpose),
         operationName: typeof parsed?.operationName === 'string' ? bounded(parsed.operationName, CLIENT_TEXT_LIMITS.operationName) : null,
         operationHash: typeof parsed?.query === 'string' ? sha256(parsed.query) : null,
@@ -115,12 +114,12 @@ function logRejection(writer: AuditWriter<AccessEntry>) {
         outcome: rejection.status >= 500 ? 'FAILED' : 'REJECTED',
         code: rejection.code,
         httpStatus: rejection.status,
-        durationMs: elapsed(res),
+        durationMs: elapsed(request.locals),
         day: today(),
         anyDenied: true,
       });
     } catch (error) {
-      logWriteFailure(res.locals.requestId, error);
+      logWriteFailure(request.locals.requestId, error);
       return new Rejection(503, ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_ERROR.message);
     }
   };
