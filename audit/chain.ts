@@ -10,6 +10,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** What every chained record carries, whatever else it holds. */
 export interface ChainLink {
+  /** The record's format (2: typed encoding); absent on records of format 1. */
+  v?: number;
   chain: string;
   seq: number;
   prevHash: string;
@@ -17,6 +19,8 @@ export interface ChainLink {
 }
 
 export interface Checkpoint {
+  /** The format (2: typed encoding); absent on checkpoints of format 1. */
+  v?: number;
   chain: string;
   /** The first and last sequence numbers it covers, and their hashes in order. */
   fromSeq: number;
@@ -24,13 +28,14 @@ export interface Checkpoint {
   hashes: string[];
   headHash: string;
   at: Date;
-  /** Ed25519 over the canonical encoding of all the fields above, base64url. */
+  /** Ed25519 over the canonical encoding (of its format) of all the fields above, base64url. */
   signature: string;
 }
 
 /**
- * A canonical encoding: JSON with object keys sorted, dates as ISO strings, `undefined` dropped.
- * The same record always encodes to the same bytes, whichever order its fields were written in.
+ * The first format's canonical encoding: JSON with object keys sorted, dates as ISO strings,
+ * `undefined` and `_id` (at any depth) dropped. Records of format 1 (no `v`) still verify with it;
+ * it cannot tell a date from its ISO string, so new records use the typed encoding below.
  */
 export function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -46,15 +51,67 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The record format this code writes: 2, the typed encoding. */
+export const RECORD_FORMAT = 2;
+
+/**
+ * The typed canonical encoding (format 2), an EJSON-like form: keys sorted, a date written as
+ * `{"$date":"…ISO…"}` so that it never encodes like a string, and only the top level's `_id`
+ * (the store's key, which is not hashed) dropped. A value of any other kind, or a key that
+ * starts with `$` (which could pass for a type tag), is refused: records hold neither.
+ */
+export function typedCanonical(value: unknown, top = true): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError('invalid date in an audit record');
+    return `{"$date":${JSON.stringify(value.toISOString())}}`;
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => typedCanonical(item, false)).join(',')}]`;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('non-finite number in an audit record');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw new TypeError('an object that is not plain data in an audit record');
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([key, v]) => v !== undefined && !(top && key === '_id'))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [key] of entries) if (key.startsWith('$')) throw new TypeError(`key "${key}" in an audit record`);
+      return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${typedCanonical(v, false)}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`a ${typeof value} in an audit record`);
+  }
+}
+
+/** Undoes typedCanonical's date tags in parsed JSON (an export's lines). */
+export function reviveTyped(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reviveTyped);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]![0] === '$date' && typeof entries[0]![1] === 'string') return new Date(entries[0]![1]);
+    return Object.fromEntries(entries.map(([key, v]) => [key, reviveTyped(v)]));
+  }
+  return value;
+}
+
+/** A record's or checkpoint's encoding, by the format it says it has (none: format 1). */
+export function encodingOf(value: object): (content: unknown) => string {
+  return (value as { v?: unknown }).v === RECORD_FORMAT ? (content) => typedCanonical(content) : canonical;
+}
+
 /** The hash of a record: over the previous hash and the record without its own hash. */
 export function recordHash(record: Omit<ChainLink, 'hash'> & Record<string, unknown>): string {
   const { hash: _ignored, ...content } = record as Record<string, unknown>;
-  return createHash('sha256').update(record.prevHash).update('\n').update(canonical(content)).digest('hex');
+  return createHash('sha256').update(record.prevHash).update('\n').update(encodingOf(record)(content)).digest('hex');
 }
 
 function checkpointBody(checkpoint: Omit<Checkpoint, 'signature'>): Buffer {
-  const { chain, fromSeq, seq, hashes, headHash, at } = checkpoint;
-  return Buffer.from(canonical({ chain, fromSeq, seq, hashes, headHash, at }), 'utf8');
+  const { chain, fromSeq, seq, hashes, headHash, at, v } = checkpoint;
+  return Buffer.from(encodingOf(checkpoint)(v === undefined ? { chain, fromSeq, seq, hashes, headHash, at } : { v, chain, fromSeq, seq, hashes, headHash, at }), 'utf8');
 }
 
 export function signCheckpoint(key: KeyObject, checkpoint: Omit<Checkpoint, 'signature'>): Checkpoint {

@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
-import { canonical, verifyChain, type ChainVerification, type Checkpoint } from './chain.js';
+import { RECORD_FORMAT, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint } from './chain.js';
 import type { AuditLogStore, StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 
@@ -109,8 +109,9 @@ export async function exportRange(store: AuditLogStore<Document>, log: string, f
       lastSeq = Math.max(lastSeq, covering.at(-1)!.seq);
     }
     const records = store.records.find({ chain, seq: { $gte: firstSeq, $lte: lastSeq } }, { sort: { seq: 1 }, projection: { _id: 0 }, batchSize: 1000 });
-    for await (const record of records) lines.push(canonical({ kind: 'record', log, ...record }));
-    for (const checkpoint of covering) lines.push(canonical({ kind: 'checkpoint', log, ...checkpoint }));
+    // Each line in its own format's encoding, so that offline verification rebuilds the same values.
+    for await (const record of records) lines.push(encodingOf(record)({ kind: 'record', log, ...record }));
+    for (const checkpoint of covering) lines.push(encodingOf(checkpoint)({ kind: 'checkpoint', log, ...checkpoint }));
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
@@ -132,9 +133,10 @@ export function parseExport(ndjson: string): Map<string, { log: string; chain: s
     }
     const id = `${log}|${rest.chain}`;
     const group = chains.get(id) ?? { log, chain: rest.chain, records: [], checkpoints: [] };
-    const at = new Date(String(rest.at));
-    if (kind === 'record') group.records.push({ ...rest, at } as never);
-    else group.checkpoints.push({ ...rest, at } as unknown as Checkpoint);
+    // Format 2 lines carry their dates typed; format 1 lines wrote `at` as a string.
+    const values = rest.v === RECORD_FORMAT ? (reviveTyped(rest) as Record<string, unknown>) : { ...rest, at: new Date(String(rest.at)) };
+    if (kind === 'record') group.records.push(values as never);
+    else group.checkpoints.push(values as unknown as Checkpoint);
     chains.set(id, group);
   });
   for (const group of chains.values()) group.records.sort((a, b) => Number(a.seq) - Number(b.seq));

@@ -4,7 +4,7 @@
 // so the chain never skips or repeats a sequence number.
 import type { KeyObject } from 'node:crypto';
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type Document } from 'mongodb';
-import { GENESIS_HASH, canonical, recordHash, signCheckpoint, type Checkpoint } from './chain.js';
+import { GENESIS_HASH, RECORD_FORMAT, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
 import type { AuditLogStore, StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
@@ -110,8 +110,8 @@ export class AuditWriter<TEntry extends Document> {
     let checked: TEntry;
     try {
       checked = this.options.validate(normalise(entry)) as TEntry;
-      // A record that cannot be hashed (a non-finite number) is refused here, not in a batch.
-      canonical(checked);
+      // A record that cannot be hashed (a non-finite number, an invalid date) is refused here, not in a batch.
+      typedCanonical(checked);
     } catch (error) {
       return Promise.reject(new AuditRecordInvalidError(error));
     }
@@ -187,7 +187,7 @@ export class AuditWriter<TEntry extends Document> {
     let { seq, hash } = this.head;
     return batch.map((pending) => {
       seq += 1;
-      const content = { ...pending.entry, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
+      const content = { ...pending.entry, v: RECORD_FORMAT, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
       hash = recordHash(content as never);
       // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
       return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
@@ -234,6 +234,7 @@ export class AuditWriter<TEntry extends Document> {
     const hashes = this.unsigned.slice(0, count);
     const fromSeq = this.checkpointed.seq + 1;
     const checkpoint: Checkpoint = signCheckpoint(this.key, {
+      v: RECORD_FORMAT,
       chain: this.chain,
       fromSeq,
       seq: fromSeq + hashes.length - 1,

@@ -53,6 +53,7 @@ describe('the gateway access log', () => {
     const [record, ...others] = await logged(requestId);
     expect(others).toEqual([]);
     expect(record).toEqual({
+      v: 2,
       chain: stack.gateway!.auditChain,
       requestId,
       principal: judgeClaims,
@@ -74,7 +75,7 @@ describe('the gateway access log', () => {
     // Each owner recorded, under the same request id, what it disclosed: the court its case (and
     // the agency key it handed on), the government the agency's name.
     const defendant = demoData().court.adminCases.find((c) => c._id === demoData().showcase.adminCaseId)!.defendantId;
-    const who = { principal: judgeClaims, purpose: 'CASE_HANDLING', requestId };
+    const who = { v: 2, principal: judgeClaims, purpose: 'CASE_HANDLING', requestId };
     expect(await disclosures('court', requestId)).toEqual([
       {
         ...who,
@@ -130,6 +131,7 @@ describe('the gateway access log', () => {
     expect(status).toBe(expected.status);
     expect(await logged(requestId)).toEqual([
       {
+        v: 2,
         chain: stack.gateway!.auditChain,
         requestId,
         principal: expected.principal,

@@ -1,10 +1,10 @@
 // Tamper probes on a real log in the test store: each edit of the database is caught, with the
 // right sequence number.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { AuditWriter, createAuditLogStore, recordHash, verifyChain, type ChainLink } from '../audit/index.js';
+import { AuditWriter, GENESIS_HASH, canonical, createAuditLogStore, exportRange, recordHash, signCheckpoint, verifyChain, verifyExport, type ChainLink } from '../audit/index.js';
 
 interface Entry {
   requestId: string;
@@ -74,6 +74,19 @@ describe('the access log’s tamper evidence', () => {
       probe: 'edit one field of a record',
       tamper: (db: Db) => db.collection('accessRecords').updateOne({ seq: 7 }, { $set: { 'principal.sub': 'someone-else' } }),
       expected: { firstBadSeq: 7, problem: 'HASH_MISMATCH' },
+    },
+    {
+      probe: "change a field's BSON type: a record's time from a date to the same instant as a string (hidden from every time-range query)",
+      tamper: async (db: Db) => {
+        const record = await db.collection('accessRecords').findOne({ seq: 13 });
+        await db.collection('accessRecords').updateOne({ seq: 13 }, { $set: { at: (record!.at as Date).toISOString() } });
+      },
+      expected: { firstBadSeq: 13, problem: 'HASH_MISMATCH' },
+    },
+    {
+      probe: 'move a nested field into an `_id` (the first format dropped `_id` at every depth)',
+      tamper: (db: Db) => db.collection('accessRecords').updateOne({ seq: 8 }, { $set: { 'principal._id': 'extra' } }),
+      expected: { firstBadSeq: 8, problem: 'HASH_MISMATCH' },
     },
     {
       probe: 'delete a record',
@@ -155,5 +168,33 @@ describe('the access log’s tamper evidence', () => {
     expect(record.seq).toBe(24);
     await again.stop();
     expect(await verify(store)).toMatchObject({ ok: true, records: 24, checkpointedSeq: 24 });
+  });
+
+  it('records of the first format (no `v`, untyped encoding) still verify, with format-2 records after them, in the store and in an export', async () => {
+    const db = probeDatabase();
+    const store = createAuditLogStore<Entry>(db, 'access');
+    await store.ensureIndexes();
+    // Three records and their checkpoint as the first version wrote them.
+    let prevHash = GENESIS_HASH;
+    const legacy: (ChainLink & Record<string, unknown>)[] = [];
+    for (let seq = 1; seq <= 3; seq++) {
+      const content = { requestId: `old-${seq}`, principal: { sub: 'u', org: 'court' }, note: '', chain: CHAIN, seq, prevHash, at: new Date(Date.UTC(2025, 0, seq)) };
+      const hash = createHash('sha256').update(prevHash).update('\n').update(canonical(content)).digest('hex');
+      legacy.push({ ...content, hash });
+      prevHash = hash;
+    }
+    await db.collection('accessRecords').insertMany(legacy.map((r) => ({ _id: `${CHAIN}:${r.seq}`, ...r })) as never[]);
+    await db.collection('accessCheckpoints').insertOne(
+      signCheckpoint(privateKey, { chain: CHAIN, fromSeq: 1, seq: 3, hashes: legacy.map((r) => r.hash), headHash: prevHash, at: new Date(Date.UTC(2025, 0, 4)) }) as never,
+    );
+    const writer = new AuditWriter(store, CHAIN, privateKey, { checkpointEvery: 100, checkpointSeconds: 60 });
+    await writer.start();
+    const added = await writer.append({ requestId: 'new-4', principal: { sub: 'u', org: 'court' }, note: '' });
+    await writer.stop();
+    expect({ seq: added.seq, v: added.v }).toEqual({ seq: 4, v: 2 });
+    expect(await verify(store)).toMatchObject({ ok: true, records: 4, checkpointedSeq: 4, firstBadSeq: null });
+
+    const exported = await exportRange(store as never, 'probe', new Date(Date.UTC(2024, 0, 1)), new Date(Date.now() + 60_000));
+    expect(await verifyExport(exported, () => publicKey)).toEqual({ ok: true, lines: [`ok   probe ${CHAIN}: 4 records, seq 1-4`] });
   });
 });
