@@ -27,6 +27,9 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
       await records.createIndex({ requestId: 1 });
       for (const index of extra) await records.createIndex(index);
       await checkpoints.createIndex({ chain: 1, seq: 1 }, { unique: true });
+      // At most one checkpoint starts at any sequence number: a retried checkpoint whose first
+      // attempt landed late is refused, never stored beside it.
+      await checkpoints.createIndex({ chain: 1, fromSeq: 1 }, { unique: true });
     },
 
     /** Ordered: a failure stops at the failing record, and the caller treats the batch as lost. */
@@ -40,6 +43,11 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
 
     async lastRecord(chain: string): Promise<StoredRecord<TEntry> | null> {
       return (await records.find({ chain } as Filter<StoredRecord<TEntry>>, { sort: { seq: -1 }, limit: 1 }).toArray())[0] as StoredRecord<TEntry> | null ?? null;
+    },
+
+    /** The checkpoint of `chain` that starts at `fromSeq`, if any. */
+    async checkpointFrom(chain: string, fromSeq: number): Promise<Checkpoint | null> {
+      return checkpoints.findOne({ chain, fromSeq }, { projection: { _id: 0 } }) as Promise<Checkpoint | null>;
     },
 
     async lastCheckpoint(chain: string): Promise<Checkpoint | null> {

@@ -96,6 +96,7 @@ export class AuditWriter<TEntry extends Document> {
   async start(): Promise<void> {
     await this.loadHead();
     this.checkpointTimer = setInterval(() => {
+      // A failure here fails no request; the checkpoint path has already resynchronised.
       this.flushing = this.flushing.then(() => this.checkpoint()).catch(() => {});
     }, this.options.checkpointSeconds * 1000);
     this.checkpointTimer.unref();
@@ -228,7 +229,14 @@ export class AuditWriter<TEntry extends Document> {
     for (const pending of rest) pending.reject(new AuditUnavailableError(error));
   }
 
-  /** Signs for the next `count` records written since the last checkpoint (default: all of them). */
+  /**
+   * Signs for the next `count` records written since the last checkpoint (default: all of them).
+   * The one path for periodic, batch and closing checkpoints. An insert that failed may still have
+   * landed (the driver gave up on a stalled store that later committed it), so it is resolved by
+   * reading back the checkpoint that starts where this one starts (the store holds at most one):
+   * this writer then goes on from whichever is there. If even that read fails, the head is read
+   * again before anything else is signed.
+   */
   private async checkpoint(count = this.unsigned.length): Promise<void> {
     if (!this.headKnown || this.unsigned.length === 0) return;
     const hashes = this.unsigned.slice(0, count);
@@ -242,8 +250,20 @@ export class AuditWriter<TEntry extends Document> {
       headHash: hashes.at(-1) as string,
       at: new Date(),
     });
-    await this.store.insertCheckpoint(checkpoint);
-    this.checkpointed = { seq: checkpoint.seq };
-    this.unsigned = this.unsigned.slice(hashes.length);
+    let stored: Checkpoint | null = checkpoint;
+    try {
+      await this.store.insertCheckpoint(checkpoint);
+    } catch (error) {
+      try {
+        stored = await this.store.checkpointFrom(this.chain, fromSeq);
+      } catch {
+        this.headKnown = false;
+        throw error;
+      }
+      if (!stored) throw error;
+    }
+    this.checkpointed = { seq: stored.seq };
+    this.unsigned = this.unsigned.slice(stored.seq - fromSeq + 1);
   }
+
 }

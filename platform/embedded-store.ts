@@ -7,6 +7,8 @@ import type { EmbeddedStoreConfig } from '../config/index.js';
 
 export interface EmbeddedStore {
   uri: string;
+  /** The FerretDB process (tests pause it to script a stalled store). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<E
 
   return {
     uri: `mongodb://127.0.0.1:${config.port}/`,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();
