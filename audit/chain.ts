@@ -28,6 +28,8 @@ export interface Checkpoint {
   hashes: string[];
   headHash: string;
   at: Date;
+  /** Format 2: the digest of the chain's previous checkpoint (GENESIS_HASH for its first), so a deleted checkpoint is missed. */
+  prevCheckpoint?: string;
   /** Ed25519 over the canonical encoding (of its format) of all the fields above, base64url. */
   signature: string;
 }
@@ -110,8 +112,14 @@ export function recordHash(record: Omit<ChainLink, 'hash'> & Record<string, unkn
 }
 
 function checkpointBody(checkpoint: Omit<Checkpoint, 'signature'>): Buffer {
-  const { chain, fromSeq, seq, hashes, headHash, at, v } = checkpoint;
-  return Buffer.from(encodingOf(checkpoint)(v === undefined ? { chain, fromSeq, seq, hashes, headHash, at } : { v, chain, fromSeq, seq, hashes, headHash, at }), 'utf8');
+  const { chain, fromSeq, seq, hashes, headHash, at, v, prevCheckpoint } = checkpoint;
+  if (v === undefined) return Buffer.from(canonical({ chain, fromSeq, seq, hashes, headHash, at }), 'utf8');
+  return Buffer.from(typedCanonical({ v, chain, fromSeq, seq, hashes, headHash, at, prevCheckpoint: prevCheckpoint ?? null }), 'utf8');
+}
+
+/** What the next checkpoint of a chain names as its predecessor: a digest of this one's signature. */
+export function checkpointDigest(checkpoint: Pick<Checkpoint, 'signature'>): string {
+  return createHash('sha256').update(checkpoint.signature).digest('hex');
 }
 
 export function signCheckpoint(key: KeyObject, checkpoint: Omit<Checkpoint, 'signature'>): Checkpoint {
@@ -128,6 +136,7 @@ export function checkpointSignatureValid(key: KeyObject, checkpoint: Checkpoint)
 
 export type ChainProblem =
   | 'CHECKPOINT_SIGNATURE_INVALID'
+  | 'CHECKPOINT_MISSING'
   | 'CHECKPOINT_MALFORMED'
   | 'RECORD_MISSING'
   | 'HASH_MISMATCH'
@@ -192,22 +201,34 @@ export async function verifyChain(
   // What the valid checkpoints vouch for: the hash of every sequence number they cover.
   const vouched = new Map<number, string>();
   let expectedFrom = startSeq;
+  // The digest the next checkpoint must name (null: an export's first, taken as given).
+  let expectedPrev: string | null = startSeq === 1 ? GENESIS_HASH : null;
+  // After a checkpoint reported as bad, the gap it leaves is not reported again as missing.
+  let reported = false;
   for (const checkpoint of [...checkpoints].sort((a, b) => a.seq - b.seq)) {
     if (!checkpointSignatureValid(key, checkpoint)) {
       fail(checkpoint.seq, 'CHECKPOINT_SIGNATURE_INVALID');
+      reported = true;
       continue;
     }
     const wellFormed =
       checkpoint.chain === chain &&
-      checkpoint.fromSeq === expectedFrom &&
+      checkpoint.fromSeq >= expectedFrom &&
       checkpoint.hashes.length === checkpoint.seq - checkpoint.fromSeq + 1 &&
       checkpoint.hashes.at(-1) === checkpoint.headHash;
     if (!wellFormed) {
       fail(checkpoint.fromSeq, 'CHECKPOINT_MALFORMED');
+      reported = true;
       continue;
     }
+    // A gap before it, or (format 2) a predecessor other than the one found: a checkpoint was
+    // deleted. The records it signed are still checked against the chain, but no longer vouched for.
+    const namesWrongPredecessor = checkpoint.v !== undefined && expectedPrev !== null && checkpoint.prevCheckpoint !== expectedPrev;
+    if ((checkpoint.fromSeq > expectedFrom || namesWrongPredecessor) && !reported) fail(expectedFrom, 'CHECKPOINT_MISSING');
+    reported = false;
     checkpoint.hashes.forEach((hash, i) => vouched.set(checkpoint.fromSeq + i, hash));
     expectedFrom = checkpoint.seq + 1;
+    expectedPrev = checkpointDigest(checkpoint);
     result.checkpointedSeq = checkpoint.seq;
   }
 

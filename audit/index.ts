@@ -1,6 +1,6 @@
 // The tamper-evident access log: hash chains with signed checkpoints, a group-committing writer
 // that fails closed, and verification that names the first bad record.
-export { GENESIS_HASH, RECORD_FORMAT, canonical, typedCanonical, reviveTyped, recordHash, signCheckpoint, checkpointSignatureValid, verifyChain } from './chain.js';
+export { GENESIS_HASH, RECORD_FORMAT, canonical, typedCanonical, reviveTyped, recordHash, signCheckpoint, checkpointSignatureValid, checkpointDigest, verifyChain } from './chain.js';
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
 export { createAuditLogStore, type AuditLogStore, type StoredRecord } from './store.js';
 export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';

@@ -4,7 +4,7 @@
 // so the chain never skips or repeats a sequence number.
 import type { KeyObject } from 'node:crypto';
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type Document } from 'mongodb';
-import { GENESIS_HASH, RECORD_FORMAT, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
+import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
 import type { AuditLogStore, StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
@@ -74,7 +74,7 @@ export class AuditWriter<TEntry extends Document> {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private head = { seq: 0, hash: GENESIS_HASH };
-  private checkpointed = { seq: 0 };
+  private checkpointed = { seq: 0, digest: GENESIS_HASH };
   /** Hashes of the records after the last checkpoint, in order. */
   private unsigned: string[] = [];
   private headKnown = false;
@@ -145,7 +145,7 @@ export class AuditWriter<TEntry extends Document> {
     const last = await this.store.lastRecord(this.chain);
     this.head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
     const checkpoint = await this.store.lastCheckpoint(this.chain);
-    this.checkpointed = { seq: checkpoint?.seq ?? 0 };
+    this.checkpointed = { seq: checkpoint?.seq ?? 0, digest: checkpoint ? checkpointDigest(checkpoint) : GENESIS_HASH };
     this.unsigned = [];
     if (this.head.seq > this.checkpointed.seq) {
       // Records written after the last checkpoint (e.g. before a crash): sign for them as found.
@@ -249,6 +249,7 @@ export class AuditWriter<TEntry extends Document> {
       hashes,
       headHash: hashes.at(-1) as string,
       at: new Date(),
+      prevCheckpoint: this.checkpointed.digest,
     });
     let stored: Checkpoint | null = checkpoint;
     try {
@@ -262,7 +263,7 @@ export class AuditWriter<TEntry extends Document> {
       }
       if (!stored) throw error;
     }
-    this.checkpointed = { seq: stored.seq };
+    this.checkpointed = { seq: stored.seq, digest: checkpointDigest(stored) };
     this.unsigned = this.unsigned.slice(stored.seq - fromSeq + 1);
   }
 

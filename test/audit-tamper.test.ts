@@ -89,6 +89,11 @@ describe('the access log’s tamper evidence', () => {
       expected: { firstBadSeq: 8, problem: 'HASH_MISMATCH' },
     },
     {
+      probe: 'delete a checkpoint in the middle',
+      tamper: (db: Db) => db.collection('accessCheckpoints').deleteOne({ seq: 10 }),
+      expected: { firstBadSeq: 6, problem: 'CHECKPOINT_MISSING' },
+    },
+    {
       probe: 'delete a record',
       tamper: (db: Db) => db.collection('accessRecords').deleteOne({ seq: 9 }),
       expected: { firstBadSeq: 9, problem: 'RECORD_MISSING' },
