@@ -137,6 +137,7 @@ export function checkpointSignatureValid(key: KeyObject, checkpoint: Checkpoint)
 export type ChainProblem =
   | 'CHECKPOINT_SIGNATURE_INVALID'
   | 'CHECKPOINT_MISSING'
+  | 'CHAIN_MISSING'
   | 'CHECKPOINT_MALFORMED'
   | 'RECORD_MISSING'
   | 'HASH_MISMATCH'

@@ -2,7 +2,7 @@
 // that fails closed, and verification that names the first bad record.
 export { GENESIS_HASH, RECORD_FORMAT, canonical, typedCanonical, reviveTyped, recordHash, signCheckpoint, checkpointSignatureValid, checkpointDigest, verifyChain } from './chain.js';
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
-export { createAuditLogStore, type AuditLogStore, type StoredRecord } from './store.js';
+export { createAuditLogStore, type AuditLogStore, type StoredRecord, type ChainEntry } from './store.js';
 export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';
 export { DisclosureCollector, disclosureEntrySchema, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
 export { auditChainName } from './chain-name.js';

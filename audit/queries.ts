@@ -69,18 +69,37 @@ export async function activityByDay(
   return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.org.localeCompare(b.org));
 }
 
-/** Verifies every chain of a log; the live writer's own chain is also checked against its head. */
+/**
+ * Verifies every chain of a log, found in its records or its registry. Each is held to the last
+ * sequence number the registry (or the live writer) knows it reached: a chain whose records are
+ * all gone is CHAIN_MISSING, one whose tail is gone with its checkpoints TAIL_CUT. A chain's first
+ * record names the service's previous chain and its head then: that chain must be there, that far.
+ */
 export async function verifyAll<TEntry extends Document>(
   store: AuditLogStore<TEntry>,
   key: KeyObject,
   liveWriter: AuditWriter<TEntry> | null,
 ): Promise<ChainVerification[]> {
-  const results: ChainVerification[] = [];
+  const registry = new Map((await store.registeredChains()).map((entry) => [entry._id, entry]));
+  const results = new Map<string, ChainVerification>();
+  const openers: { chain: string; opens: { chain: string; seq: number } }[] = [];
   for (const chain of await store.chains()) {
-    const head = liveWriter?.chain === chain ? liveWriter.headSeq : undefined;
-    results.push(await verifyChain(chain, store.recordsOf(chain), await store.checkpointsOf(chain), key, { expectedHeadSeq: head }));
+    const known = Math.max(liveWriter?.chain === chain ? liveWriter.headSeq : 0, registry.get(chain)?.lastSeq ?? 0);
+    const result = await verifyChain(chain, store.recordsOf(chain), await store.checkpointsOf(chain), key, known ? { expectedHeadSeq: known } : {});
+    if (result.records === 0 && known > 0) Object.assign(result, { ok: false, firstBadSeq: 1, problem: 'CHAIN_MISSING' });
+    results.set(chain, result);
+    const first = (await store.records.findOne({ chain, seq: 1 }, { projection: { opens: 1 } })) as { opens?: { chain: string; seq: number } | null } | null;
+    if (first?.opens) openers.push({ chain, opens: first.opens });
   }
-  return results;
+  for (const { opens } of openers) {
+    const named = results.get(opens.chain);
+    if (!named) {
+      results.set(opens.chain, { chain: opens.chain, ok: false, records: 0, headSeq: 0, checkpointedSeq: 0, firstBadSeq: 1, problem: 'CHAIN_MISSING', unsignedTail: 0 });
+    } else if (named.ok && named.headSeq < opens.seq) {
+      Object.assign(named, { ok: false, firstBadSeq: named.headSeq + 1, problem: 'TAIL_CUT' });
+    }
+  }
+  return [...results.values()].sort((a, b) => a.chain.localeCompare(b.chain));
 }
 
 /**

@@ -6,6 +6,23 @@ import type { ChainLink, Checkpoint } from './chain.js';
 
 export type StoredRecord<TEntry> = ChainLink & { at: Date } & TEntry;
 
+/**
+ * The chain registry: every chain a writer of this log ever opened, with the last sequence number
+ * it is known to have reached. Verification holds the records to it, so a chain deleted whole, or
+ * its tail with the checkpoints that cover it, is missed.
+ */
+export interface ChainEntry {
+  _id: string;
+  service: string;
+  startedAt: Date;
+  /** Refreshed with every checkpoint tick while the writer lives. */
+  heartbeatAt: Date;
+  lastSeq: number;
+  /** Closed at the writer's stop, or by a later writer that signed its tail after it died. */
+  closed: boolean;
+  closedBy: string | null;
+}
+
 export interface AuditLogStoreOptions {
   /** Writes acknowledged by a majority and journaled: a record a response waited for survives a failover. */
   majorityWrites?: boolean;
@@ -15,6 +32,7 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
   const writeConcern: WriteConcernSettings | undefined = options.majorityWrites ? { w: 'majority', journal: true } : undefined;
   const records = db.collection<StoredRecord<TEntry>>(`${name}Records`, writeConcern ? { writeConcern } : {});
   const checkpoints = db.collection<Checkpoint>(`${name}Checkpoints`, writeConcern ? { writeConcern } : {});
+  const registry = db.collection<ChainEntry>(`${name}Chains`, writeConcern ? { writeConcern } : {});
 
   return {
     name,
@@ -45,6 +63,32 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
       return (await records.find({ chain } as Filter<StoredRecord<TEntry>>, { sort: { seq: -1 }, limit: 1 }).toArray())[0] as StoredRecord<TEntry> | null ?? null;
     },
 
+    async register(chain: string, service: string, lastSeq: number): Promise<void> {
+      const now = new Date();
+      await registry.updateOne(
+        { _id: chain },
+        { $set: { heartbeatAt: now, lastSeq, closed: false, closedBy: null }, $setOnInsert: { service, startedAt: now } },
+        { upsert: true },
+      );
+    },
+
+    async heartbeat(chain: string, lastSeq: number): Promise<void> {
+      await registry.updateOne({ _id: chain }, { $set: { heartbeatAt: new Date() }, $max: { lastSeq } });
+    },
+
+    async closeChain(chain: string, lastSeq: number, closedBy: string): Promise<void> {
+      await registry.updateOne({ _id: chain }, { $set: { closed: true, closedBy, heartbeatAt: new Date() }, $max: { lastSeq } });
+    },
+
+    /** Chains of `service` still open whose writer has not been heard from since `before`. */
+    staleChains(service: string, before: Date): Promise<ChainEntry[]> {
+      return registry.find({ service, closed: false, heartbeatAt: { $lt: before } }).toArray() as Promise<ChainEntry[]>;
+    },
+
+    registeredChains(): Promise<ChainEntry[]> {
+      return registry.find({}).toArray() as Promise<ChainEntry[]>;
+    },
+
     /** The checkpoint of `chain` that starts at `fromSeq`, if any. */
     async checkpointFrom(chain: string, fromSeq: number): Promise<Checkpoint | null> {
       return checkpoints.findOne({ chain, fromSeq }, { projection: { _id: 0 } }) as Promise<Checkpoint | null>;
@@ -54,9 +98,11 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
       return (await checkpoints.find({ chain }, { sort: { seq: -1 }, limit: 1 }).toArray())[0] ?? null;
     },
 
+    /** Every chain with a record, or in the registry. */
     async chains(): Promise<string[]> {
       const rows = await records.aggregate([{ $group: { _id: '$chain' } }]).toArray();
-      return rows.map((row) => String(row._id)).sort();
+      const registered = await registry.find({}, { projection: { _id: 1 } }).toArray();
+      return [...new Set([...rows.map((row) => String(row._id)), ...registered.map((entry) => entry._id)])].sort();
     },
 
     /** One chain's records in sequence order (after `afterSeq`), streamed. */

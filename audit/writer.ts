@@ -21,6 +21,12 @@ export interface AuditWriterOptions {
    * throws for a record the log's schema refuses. Default: accepts anything.
    */
   validate?: (entry: unknown) => unknown;
+  /**
+   * An open chain of this writer's service not heard from for this long has no live writer: at
+   * start, this writer signs its unsigned tail and closes it. Default: 3 checkpoint intervals, at
+   * least 15 s.
+   */
+  staleAfterSeconds?: number;
 }
 
 /**
@@ -82,6 +88,9 @@ export class AuditWriter<TEntry extends Document> {
   private singly = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly options: Required<AuditWriterOptions>;
+  private readonly service: string;
+  /** What this chain's first record names: the service's previous chain and its head then. */
+  private opens: { chain: string; seq: number; hash: string } | null = null;
 
   constructor(
     private readonly store: AuditLogStore<TEntry>,
@@ -89,17 +98,75 @@ export class AuditWriter<TEntry extends Document> {
     private readonly key: KeyObject,
     options: AuditWriterOptions = {},
   ) {
-    this.options = { batchDelayMs: 2, maxBatch: 256, checkpointEvery: 50, checkpointSeconds: 5, validate: (entry) => entry, ...options };
+    const checkpointSeconds = options.checkpointSeconds ?? 5;
+    this.options = {
+      batchDelayMs: 2,
+      maxBatch: 256,
+      checkpointEvery: 50,
+      checkpointSeconds,
+      validate: (entry) => entry,
+      staleAfterSeconds: Math.max(15, 3 * checkpointSeconds),
+      ...options,
+    };
+    this.service = chain.split('/')[0]!;
   }
 
-  /** Resumes the chain where the database ends, and starts the periodic checkpoint. */
+  /**
+   * Resumes the chain where the database ends; signs and closes the chains of its service whose
+   * writers died; registers its own, naming the service's previous chain; and starts the periodic
+   * checkpoint, which also tells the registry this writer lives.
+   */
   async start(): Promise<void> {
     await this.loadHead();
+    const registered = await this.store.registeredChains();
+    await this.closeDeadChains();
+    const previous = registered.filter((entry) => entry.service === this.service && entry._id !== this.chain).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+    const previousHead = previous ? await this.store.lastRecord(previous._id) : null;
+    this.opens = previous && previousHead ? { chain: previous._id, seq: previousHead.seq, hash: previousHead.hash } : null;
+    await this.store.register(this.chain, this.service, this.checkpointed.seq);
     this.checkpointTimer = setInterval(() => {
       // A failure here fails no request; the checkpoint path has already resynchronised.
-      this.flushing = this.flushing.then(() => this.checkpoint()).catch(() => {});
+      this.flushing = this.flushing
+        .then(() => this.checkpoint())
+        .catch(() => {})
+        .then(() => this.store.heartbeat(this.chain, this.checkpointed.seq))
+        .catch(() => {});
     }, this.options.checkpointSeconds * 1000);
     this.checkpointTimer.unref();
+  }
+
+  /**
+   * A chain of this service still open but not heard from within staleAfterSeconds lost its
+   * writer (a crash): its records after its last checkpoint are signed here, with this service's
+   * key, as its closing checkpoint, so they cannot be deleted unnoticed; then it is closed.
+   */
+  private async closeDeadChains(): Promise<void> {
+    const before = new Date(Date.now() - this.options.staleAfterSeconds * 1000);
+    for (const dead of await this.store.staleChains(this.service, before)) {
+      if (dead._id === this.chain) continue;
+      const last = await this.store.lastRecord(dead._id);
+      const signed = await this.store.lastCheckpoint(dead._id);
+      const signedSeq = signed?.seq ?? 0;
+      if (last && last.seq > signedSeq) {
+        const hashes: string[] = [];
+        for await (const record of this.store.recordsOf(dead._id, signedSeq)) hashes.push(record.hash);
+        const closing = signCheckpoint(this.key, {
+          v: RECORD_FORMAT,
+          chain: dead._id,
+          fromSeq: signedSeq + 1,
+          seq: signedSeq + hashes.length,
+          hashes,
+          headHash: hashes.at(-1) as string,
+          at: new Date(),
+          prevCheckpoint: signed ? checkpointDigest(signed) : GENESIS_HASH,
+        });
+        // Another replica starting at the same time may have signed it first: then theirs stands.
+        await this.store.insertCheckpoint(closing).catch(async (error: unknown) => {
+          if (!(await this.store.checkpointFrom(dead._id, closing.fromSeq))) throw error;
+        });
+      }
+      await this.store.closeChain(dead._id, last?.seq ?? signedSeq, this.chain);
+    }
   }
 
   /** The last sequence number this writer knows it wrote (for tail-cut detection). */
@@ -128,7 +195,10 @@ export class AuditWriter<TEntry extends Document> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.flushing = this.flushing.then(() => this.flush()).then(() => this.checkpoint());
+    this.flushing = this.flushing
+      .then(() => this.flush())
+      .then(() => this.checkpoint())
+      .then(() => this.store.closeChain(this.chain, this.checkpointed.seq, this.chain));
     await this.flushing.catch(() => {});
   }
 
@@ -189,6 +259,8 @@ export class AuditWriter<TEntry extends Document> {
     return batch.map((pending) => {
       seq += 1;
       const content = { ...pending.entry, v: RECORD_FORMAT, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
+      // A chain's first record names the service's previous chain and its head, hashed with it.
+      if (seq === 1) (content as Record<string, unknown>).opens = this.opens;
       hash = recordHash(content as never);
       // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
       return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
