@@ -159,7 +159,18 @@ export interface ChainVerification {
   unsignedTail: number;
 }
 
+/** A chain's prefix already verified up to a valid checkpoint: verification can go on from there. */
+export interface VerifiedPrefix {
+  /** The checkpoint's last sequence number, and the hash of that record. */
+  seq: number;
+  headHash: string;
+  /** The checkpoint's digest, which the next checkpoint must name. */
+  checkpointDigest: string;
+}
+
 export interface VerifyOptions {
+  /** Goes on from a prefix verified before (its records are not read again); `records` still counts them. */
+  resume?: VerifiedPrefix;
   /** The live writer's last sequence number: detects a tail cut after the last checkpoint too. */
   expectedHeadSeq?: number;
   /**
@@ -180,7 +191,8 @@ export async function verifyChain(
   key: KeyObject,
   options: VerifyOptions = {},
 ): Promise<ChainVerification> {
-  const { expectedHeadSeq, startSeq = 1 } = options;
+  const { expectedHeadSeq, resume } = options;
+  const startSeq = resume ? resume.seq + 1 : (options.startSeq ?? 1);
   const result: ChainVerification = {
     chain,
     ok: true,
@@ -203,10 +215,12 @@ export async function verifyChain(
   const vouched = new Map<number, string>();
   let expectedFrom = startSeq;
   // The digest the next checkpoint must name (null: an export's first, taken as given).
-  let expectedPrev: string | null = startSeq === 1 ? GENESIS_HASH : null;
+  let expectedPrev: string | null = resume ? resume.checkpointDigest : startSeq === 1 ? GENESIS_HASH : null;
+  if (resume) result.checkpointedSeq = resume.seq;
   // After a checkpoint reported as bad, the gap it leaves is not reported again as missing.
   let reported = false;
   for (const checkpoint of [...checkpoints].sort((a, b) => a.seq - b.seq)) {
+    if (resume && checkpoint.seq <= resume.seq) continue;
     if (!checkpointSignatureValid(key, checkpoint)) {
       fail(checkpoint.seq, 'CHECKPOINT_SIGNATURE_INVALID');
       reported = true;
@@ -234,7 +248,11 @@ export async function verifyChain(
   }
 
   let expectedSeq = startSeq;
-  let prevHash: string | null = startSeq === 1 ? GENESIS_HASH : null;
+  let prevHash: string | null = resume ? resume.headHash : startSeq === 1 ? GENESIS_HASH : null;
+  if (resume) {
+    result.records = resume.seq;
+    result.headSeq = resume.seq;
+  }
   for await (const record of records) {
     result.records++;
     result.headSeq = record.seq;

@@ -6,8 +6,8 @@ export { createAuditLogStore, type AuditLogStore, type StoredRecord, type ChainE
 export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';
 export { DisclosureCollector, disclosureEntrySchema, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
-export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, type AccessLogFilter } from './queries.js';
-export type { VerifyOptions } from './chain.js';
+export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, exportRange, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
+export type { VerifyOptions, VerifiedPrefix } from './chain.js';
 export { parseRecordRef, parseRange } from './arguments.js';
 export { MAX_EXPORT_RECORDS } from './queries.js';
 export { verifyExport, type ExportVerification } from './export-verification.js';

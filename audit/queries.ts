@@ -4,8 +4,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
-import { RECORD_FORMAT, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint } from './chain.js';
-import type { AuditLogStore, StoredRecord } from './store.js';
+import { RECORD_FORMAT, checkpointDigest, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
+import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 
 export interface AccessLogFilter {
@@ -70,6 +70,33 @@ export async function activityByDay(
 }
 
 /**
+ * What a verifying process has verified of each chain, up to a valid checkpoint: an overview then
+ * reads only what was added since. Kept in the process's memory, never in the database whose
+ * records it vouches for; a full verification (on demand) starts again from the first record.
+ */
+export class VerificationCache {
+  private readonly prefixes = new Map<string, VerifiedPrefix>();
+  /** The chains found by the last full look at the records (the registry names every newer one). */
+  chains: string[] | null = null;
+  get(chain: string): VerifiedPrefix | undefined {
+    return this.prefixes.get(chain);
+  }
+  set(chain: string, prefix: VerifiedPrefix): void {
+    this.prefixes.set(chain, prefix);
+  }
+}
+
+/** Past a verified prefix, up to this many records are read by key rather than by a scan. */
+const READ_BY_KEY_UP_TO = 2000;
+
+export interface VerifyAllOptions {
+  /** Where verified prefixes are kept; without one every chain is read whole. */
+  cache?: VerificationCache;
+  /** Reads every chain whole, whatever the cache holds (and refreshes it). */
+  full?: boolean;
+}
+
+/**
  * Verifies every chain of a log, found in its records or its registry. Each is held to the last
  * sequence number the registry (or the live writer) knows it reached: a chain whose records are
  * all gone is CHAIN_MISSING, one whose tail is gone with its checkpoints TAIL_CUT. A chain's first
@@ -79,16 +106,33 @@ export async function verifyAll<TEntry extends Document>(
   store: AuditLogStore<TEntry>,
   key: KeyObject,
   liveWriter: AuditWriter<TEntry> | null,
+  options: VerifyAllOptions = {},
 ): Promise<ChainVerification[]> {
   const registry = new Map((await store.registeredChains()).map((entry) => [entry._id, entry]));
   const results = new Map<string, ChainVerification>();
   const openers: { chain: string; opens: { chain: string; seq: number } }[] = [];
-  for (const chain of await store.chains()) {
+  // Finding the chains in the records is a scan of them all: done on a full verification (or the
+  // first), otherwise the chains seen then and those the registry names since.
+  const cached = options.full ? null : (options.cache?.chains ?? null);
+  const chains = cached ? [...new Set([...cached, ...registry.keys()])].sort() : await store.chains();
+  if (options.cache && !cached) options.cache.chains = chains;
+  for (const chain of chains) {
     const known = Math.max(liveWriter?.chain === chain ? liveWriter.headSeq : 0, registry.get(chain)?.lastSeq ?? 0);
-    const result = await verifyChain(chain, store.recordsOf(chain), await store.checkpointsOf(chain), key, known ? { expectedHeadSeq: known } : {});
+    const resume = options.full ? undefined : options.cache?.get(chain);
+    // After a verified prefix, the few records and checkpoints added since are read by key; a
+    // whole chain (or a long way past the prefix) in one ordered scan.
+    const byKey = resume !== undefined && known - resume.seq <= READ_BY_KEY_UP_TO;
+    const checkpoints = byKey ? await store.checkpointsByKey(chain, resume.seq) : await store.checkpointsOf(chain, resume?.seq ?? 0);
+    const records = byKey ? store.recordsByKey(chain, resume.seq) : store.recordsOf(chain, resume?.seq ?? 0);
+    const result = await verifyChain(chain, records, checkpoints, key, {
+      ...(known ? { expectedHeadSeq: known } : {}),
+      ...(resume ? { resume } : {}),
+    });
     if (result.records === 0 && known > 0) Object.assign(result, { ok: false, firstBadSeq: 1, problem: 'CHAIN_MISSING' });
+    const lastSigned = checkpoints.find((c) => c.seq === result.checkpointedSeq);
+    if (result.ok && lastSigned) options.cache?.set(chain, { seq: lastSigned.seq, headHash: lastSigned.headHash, checkpointDigest: checkpointDigest(lastSigned) });
     results.set(chain, result);
-    const first = (await store.records.findOne({ chain, seq: 1 }, { projection: { opens: 1 } })) as { opens?: { chain: string; seq: number } | null } | null;
+    const first = (await store.records.findOne({ _id: recordKey(chain, 1) } as never, { projection: { opens: 1 } })) as { opens?: { chain: string; seq: number } | null } | null;
     if (first?.opens) openers.push({ chain, opens: first.opens });
   }
   for (const { opens } of openers) {

@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type Document } from 'mongodb';
 import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
-import type { AuditLogStore, StoredRecord } from './store.js';
+import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
   /** How long the first record of a batch waits for company. Default 2 ms. */
@@ -263,7 +263,7 @@ export class AuditWriter<TEntry extends Document> {
       if (seq === 1) (content as Record<string, unknown>).opens = this.opens;
       hash = recordHash(content as never);
       // A string _id (chain and padded seq) keeps keyset pagination simple; it is not hashed.
-      return { _id: `${this.chain}:${String(seq).padStart(12, '0')}`, ...content, hash } as StoredRecord<TEntry>;
+      return { _id: recordKey(this.chain, seq), ...content, hash } as StoredRecord<TEntry>;
     });
   }
 

@@ -44,7 +44,8 @@ type RecordAccessHistory @key(fields: "recordType recordId") ${AUDITORS} {
 type AuditOverview @key(fields: "id") ${AUDITORS} {
   # A key: an opaque identifier, needed whole for the join.
   id: ID! ${KEY_FIELD}
-  ${f.chains}: [ChainStatus!]
+  # From where the last overview verified each chain; full: true reads every chain whole again.
+  ${f.chains}(full: Boolean = false): [ChainStatus!]
 }
 
 type AuditExport @key(fields: "from to") ${AUDITORS} {

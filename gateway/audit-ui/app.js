@@ -77,13 +77,19 @@ async function signIn() {
 
 // ---- Chains ----
 
-async function loadChains() {
-  const data = await graphql(`query AuditChains { auditOverview {
-    gatewayChains { institution chain ok records headSeq checkpointedSeq firstBadSeq problem unsignedTail }
-    governmentChains { institution chain ok records headSeq checkpointedSeq firstBadSeq problem unsignedTail }
-    courtChains { institution chain ok records headSeq checkpointedSeq firstBadSeq problem unsignedTail }
-    procuratorateChains { institution chain ok records headSeq checkpointedSeq firstBadSeq problem unsignedTail }
-  } }`);
+// `full`: every chain read whole again (the "Verify again" button), not from where the last
+// overview verified it.
+async function loadChains(full = false) {
+  const fields = 'institution chain ok records headSeq checkpointedSeq firstBadSeq problem unsignedTail';
+  const data = await graphql(
+    `query AuditChains($full: Boolean) { auditOverview {
+      gatewayChains(full: $full) { ${fields} }
+      governmentChains(full: $full) { ${fields} }
+      courtChains(full: $full) { ${fields} }
+      procuratorateChains(full: $full) { ${fields} }
+    } }`,
+    { full },
+  );
   const o = data.auditOverview;
   const chains = [...o.gatewayChains, ...o.governmentChains, ...o.courtChains, ...o.procuratorateChains];
   fill('chains', chains, (row, c) => {
@@ -330,7 +336,7 @@ document.addEventListener('DOMContentLoaded', () => {
     search(cursors[cursors.length - 1]).catch(report);
   });
   $('history-form').addEventListener('submit', (event) => history(event).catch(report));
-  $('verify').addEventListener('click', () => loadChains().catch(report));
+  $('verify').addEventListener('click', () => loadChains(true).catch(report));
   $('export').addEventListener('click', () => exportLogs().catch(report));
   if (token) signIn().catch(report);
 });

@@ -18,6 +18,7 @@ import {
   recordsByRequestIds,
   searchAccessLog,
   verifyAll,
+  VerificationCache,
   type AuditLogStore,
   type AuditWriter,
   type StoredRecord,
@@ -54,6 +55,7 @@ interface AuditContext {
 export function serveAuditSubgraph<TEntry extends { requestId: string }>(options: AuditGraphOptions<TEntry>): Promise<RunningService> {
   const { accessLog, writer } = options;
   const publicKey = createPublicKey(options.signingKey);
+  const cache = new VerificationCache();
   const resolvers: ResolverMap<AuditContext> = {
     Date: DateScalar,
     DateTime: DateTimeScalar,
@@ -97,7 +99,8 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
     },
     AuditOverview: {
       __resolveReference: (ref: Args) => ({ id: parseId(ref.id) }),
-      gatewayChains: async () => (await verifyAll(accessLog, publicKey, writer)).map((v) => ({ ...v, institution: 'gateway' })),
+      gatewayChains: async (_: unknown, args: Args) =>
+        (await verifyAll(accessLog, publicKey, writer, { cache, full: args.full === true })).map((v) => ({ ...v, institution: 'gateway' })),
     },
     RecordAccessHistory: {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),

@@ -13,6 +13,7 @@ import {
   recordsByRequestIds,
   recordsNaming,
   verifyAll,
+  VerificationCache,
   type AuditLogStore,
   type AuditWriter,
   type DisclosedRecord,
@@ -53,6 +54,7 @@ const requestLoaders = new WeakMap<object, DataLoader<string, StoredRecord<Discl
 export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
   const n = log.institution;
   const fields = ownerAuditFields(n);
+  const cache = new VerificationCache();
   const byRequest = (context: object) => {
     let loader = requestLoaders.get(context);
     if (!loader) {
@@ -77,7 +79,8 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
     },
     AuditOverview: {
       __resolveReference: (ref: Args) => ({ id: parseId(ref.id) }),
-      [fields.chains]: async () => (await verifyAll(log.store, log.publicKey, log.writer)).map((v) => ({ ...v, institution: n })),
+      [fields.chains]: async (_: unknown, args: Args) =>
+        (await verifyAll(log.store, log.publicKey, log.writer, { cache, full: args.full === true })).map((v) => ({ ...v, institution: n })),
     },
     AuditExport: {
       __resolveReference: (ref: Args) => parseRange(DateTimeScalar.parseValue(ref.from), DateTimeScalar.parseValue(ref.to), 'auditExport'),
