@@ -2,11 +2,12 @@
 // of every object type is asked for through the gateway, on records that exist, by every role of
 // every org (domain.md) for every purpose, and what comes back — the value, the masked value, or
 // null with FORBIDDEN and a reason — is compared with what the committed catalogue
-// (docs/sharing-catalogue.json) says. The oracle is written here from the catalogue's semantics
-// (docs/sharing-catalogue.md's header, domain.md), not taken from auth/: so this fails when a rule
-// changes in the SDL without the catalogue being regenerated, and when enforcement code changes
-// without the SDL. A field added to a subgraph is covered the moment it is declared: a type or field
-// the test cannot reach, or never sees on an existing record, fails it too.
+// (docs/sharing-catalogue.json) says. The oracle (test/support/sharing-oracle.ts) is written from
+// the catalogue's semantics (docs/sharing-catalogue.md's header, domain.md), not taken from auth/:
+// so this fails when a rule changes in the SDL without the catalogue being regenerated, and when
+// enforcement code changes without the SDL. A field added to a subgraph is covered the moment it is
+// declared: a type or field the test cannot reach, or never sees on an existing record, fails it
+// too. Each institution runs the same oracle against its subgraph alone (test/<name>-policy.test.ts).
 //
 // The query is walked from Query: each object type is asked for all its fields at one place (its
 // anchor), other occurrences only for their keys; records are asked for by id (demo data chosen so
@@ -34,10 +35,10 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PURPOSES, ROLES_BY_ORG, type CatalogueEntry, type Org, type Principal, type Purpose } from '../auth/index.js';
+import { PURPOSES, ROLES_BY_ORG, type Org } from '../auth/index.js';
 import { loadConfig } from '../config/index.js';
-import { CATALOGUE_JSON_PATH } from '../subgraphs/index.js';
-import { demoData } from './support/seed-options.js';
+import { compare, isCostly, pool, printSelection, shareLists, show, type Judging, type Observation, type SelectedField, type SelectionNode } from './support/catalogue-comparison.js';
+import { CATALOGUE_BY_FIELD, VOLATILE, fieldsOf, isInternalType, sharingCallers, sharingRecords, type Caller } from './support/sharing-oracle.js';
 import { callerHeaders, principal, sharedTestStack, startTestStack, type TestStack } from './support/stack.js';
 
 const CONFIG = loadConfig({});
@@ -45,19 +46,11 @@ const CONFIG = loadConfig({});
 // ---------------------------------------------------------------------------------------------
 // The supergraph: its object types and fields, and which subgraphs resolve each field.
 
-/** Federation's and composition's own types and fields: not part of the graph's data. */
-const isInternalType = (name: string) => /^(__|join__|link__)/.test(name) || name === '_Service' || name === '_Entity';
-const INTERNAL_FIELDS = new Set(['Query._entities', 'Query._service']);
-
 const SUPERGRAPH_AST = parse(readFileSync(CONFIG.supergraphPath, 'utf8'));
 const SUPERGRAPH: GraphQLSchema = buildASTSchema(SUPERGRAPH_AST, { assumeValidSDL: true });
 
 function objectTypes(): GraphQLObjectType[] {
   return Object.values(SUPERGRAPH.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !isInternalType(t.name));
-}
-
-function fieldsOf(type: GraphQLObjectType): GraphQLField<unknown, unknown>[] {
-  return Object.values(type.getFields()).filter((f) => !INTERNAL_FIELDS.has(`${type.name}.${f.name}`));
 }
 
 function argValue(directive: ConstDirectiveNode, name: string): string | boolean | null {
@@ -92,84 +85,6 @@ function resolvingSubgraphs(): Map<string, string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The oracle: what the catalogue says one caller gets of one field of one record.
-
-const CATALOGUE = (JSON.parse(readFileSync(CATALOGUE_JSON_PATH, 'utf8')) as { fields: CatalogueEntry[] }).fields;
-const CATALOGUE_BY_FIELD = new Map<string, CatalogueEntry[]>();
-for (const entry of CATALOGUE) CATALOGUE_BY_FIELD.set(`${entry.type}.${entry.field}`, [...(CATALOGUE_BY_FIELD.get(`${entry.type}.${entry.field}`) ?? []), entry]);
-
-/** domain.md: OPEN is for the participant institutions; analysts work on statistics only. */
-const PARTICIPANTS: readonly string[] = ['government', 'court', 'procuratorate'];
-const STATISTICS_ONLY_ROLES: readonly string[] = ['analyst'];
-
-type Verdict = { disclose: true; mask: CatalogueEntry['mask'] } | { disclose: false; reason: string };
-
-/** What a record tells the oracle: whose agency it is (OWN_UNIT) and whether a party is a person (PERSON_NAME). */
-interface RecordFacts {
-  agency: string | null | undefined;
-  kind: unknown;
-}
-
-function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts): Verdict {
-  const disclose: Verdict = { disclose: true, mask: entry.mask !== null && who.org !== entry.owner ? entry.mask : null };
-  switch (entry.class) {
-    case 'OPEN':
-      if (entry.audience === 'PUBLIC') return disclose;
-      if (!PARTICIPANTS.includes(who.org)) return { disclose: false, reason: 'ORG_NOT_ALLOWED' };
-      if (who.roles.every((role) => STATISTICS_ONLY_ROLES.includes(role))) return { disclose: false, reason: 'ROLE_NOT_ALLOWED' };
-      return disclose;
-    case 'OWNER':
-      if (who.org !== entry.owner) return { disclose: false, reason: 'OWNER_ONLY' };
-      if (entry.ownerRoles && !who.roles.some((role) => entry.ownerRoles!.includes(role))) return { disclose: false, reason: 'OWNER_ONLY' };
-      return disclose;
-    case 'CONDITIONAL': {
-      // The catalogue's header: the reason is that of the grant the caller came closest to.
-      const STEPS = ['ORG_NOT_ALLOWED', 'ROLE_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'NOT_OWN_UNIT'];
-      let closest = 0;
-      for (const grant of entry.grants) {
-        const steps = [
-          grant.orgs.includes(who.org),
-          grant.roles === null || who.roles.some((role) => grant.roles!.includes(role)),
-          grant.purposes === null || grant.purposes.includes(purpose),
-          grant.row === null || (grant.row === 'OWN_UNIT' && who.unit !== null && record.agency === who.unit),
-        ];
-        const passed = steps.indexOf(false) === -1 ? steps.length : steps.indexOf(false);
-        if (passed === steps.length) return disclose;
-        closest = Math.max(closest, passed);
-      }
-      return { disclose: false, reason: STEPS[closest]! };
-    }
-  }
-}
-
-/** domain.md's masks: keep the ends, star the middle (everything when nothing would be hidden). */
-function keepEnds(value: string, head: number, tail: number): string {
-  const chars = [...value];
-  if (chars.length <= head + tail) return '*'.repeat(chars.length);
-  return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(chars.length - tail).join('');
-}
-
-function masked(mask: NonNullable<CatalogueEntry['mask']>, value: unknown, record: RecordFacts): unknown {
-  if (Array.isArray(value)) return value.map((v) => masked(mask, v, record));
-  if (typeof value !== 'string') return value;
-  switch (mask) {
-    case 'PERSON_NAME':
-      // Names of natural persons only: an organisation's name is not personal data.
-      return record.kind === 'ORGANIZATION' ? value : keepEnds(value, 1, 0);
-    case 'ID_NUMBER':
-      return keepEnds(value, 6, 4);
-    case 'PHONE':
-      return keepEnds(value, 3, 4);
-  }
-}
-
-/** The types whose records answer OWN_UNIT: a record's agency is its one field of type Agency. */
-function agencyFieldOf(type: GraphQLObjectType): string | null {
-  const fields = fieldsOf(type).filter((f) => getNamedType(f.type).name === 'Agency' && !isListType(isNonNullType(f.type) ? f.type.ofType : f.type));
-  return fields.length === 1 ? fields[0]!.name : null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The query: every field of every object type, reached from Query.
 
 /** Lists are asked for a page of this many rows: a few records of several agencies and kinds. */
@@ -183,17 +98,6 @@ interface Fixtures {
   fieldArgs: Record<string, Record<string, unknown>>;
 }
 
-interface SelectedField {
-  name: string;
-  args: Record<string, unknown>;
-  child: SelectionNode | null;
-}
-interface SelectionNode {
-  type: GraphQLObjectType;
-  /** By response key (the field's name, or an alias). */
-  fields: Map<string, SelectedField>;
-}
-
 /** How restricted a field is, for choosing the widest path to a type (more callers get to ask). */
 function restriction(coordinate: string): number {
   const entries = CATALOGUE_BY_FIELD.get(coordinate) ?? [];
@@ -202,13 +106,6 @@ function restriction(coordinate: string): number {
 }
 
 const hasRequiredArgs = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-
-/**
- * Lists (a page argument) and statistics (a period): each a scan or an aggregation of a whole
- * collection in the embedded store (a record by id is one lookup), so they are asked once per kind
- * of caller rather than by all ninety callers and purposes.
- */
-const isCostly = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => a.name === 'first' || getNamedType(a.type).name === 'Period');
 
 /** The argument sets to ask `type.field` with (one per response key), or why it cannot be asked. */
 function argumentsFor(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, fixtures: Fixtures): Record<string, unknown>[] | string {
@@ -327,203 +224,6 @@ function buildSelection(fixtures: Fixtures): { root: SelectionNode; parts: { rec
   return { root, parts: { records: records(root), lists: lists(root) ?? { type: query, fields: new Map() } }, problems };
 }
 
-/** Each list or statistic of the lists part, alone with the path to it (`key` names it). */
-function listUnits(node: SelectionNode, prefix = ''): { key: string; node: SelectionNode }[] {
-  return [...node.fields].flatMap(([key, f]) => {
-    const own = (child: SelectionNode | null): SelectionNode => ({ type: node.type, fields: new Map([[key, { ...f, child }]]) });
-    if (isCostly(node.type.getFields()[f.name]!) || !f.child) return [{ key: `${prefix}${key}`, node: own(f.child) }];
-    return listUnits(f.child, `${prefix}${key}.`).map((unit) => ({ key: unit.key, node: own(unit.node) }));
-  });
-}
-
-/** One selection asking everything `a` and `b` ask. */
-function mergeSelections(a: SelectionNode, b: SelectionNode): SelectionNode {
-  const fields = new Map(a.fields);
-  for (const [key, f] of b.fields) {
-    const mine = fields.get(key);
-    fields.set(key, mine?.child && f.child ? { ...f, child: mergeSelections(mine.child, f.child) } : f);
-  }
-  return { type: a.type, fields };
-}
-
-function literal(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')}}`;
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-function printSelection(node: SelectionNode, indent = '  '): string {
-  return [...node.fields]
-    .map(([key, f]) => {
-      const args = Object.keys(f.args).length ? `(${Object.entries(f.args).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')})` : '';
-      return `${indent}${key === f.name ? '' : `${key}: `}${f.name}${args}${f.child ? ` {\n${printSelection(f.child, `${indent}  `)}\n${indent}}` : ''}`;
-    })
-    .join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Comparing one governed response with the ground truth, field by field.
-
-interface Caller {
-  label: string;
-  who: Principal;
-}
-
-interface Observation {
-  /** How many times the field was asked on an existing record, by anyone. */
-  asked: number;
-  /** OWN_UNIT fields: asked by an agency officer on a record of their unit, and of another. */
-  ownUnit: boolean;
-  otherUnit: boolean;
-}
-
-interface GraphQLErrorBody {
-  message?: string;
-  path?: (string | number)[];
-  extensions?: Record<string, unknown>;
-}
-
-/** Values that change with every request through either stack (live chains, today's activity): compared by kind only. */
-const VOLATILE = new Set(['ChainStatus.records', 'ChainStatus.headSeq', 'ChainStatus.checkpointedSeq', 'ChainStatus.unsignedTail', 'ActivityDay.requests', 'ActivityDay.denials']);
-
-function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? 'nothing' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-
-/** What the oracle reads of a record: from the ground truth, which holds every field the query asks. */
-function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>): RecordFacts {
-  const agencyField = agencyFieldOf(node.type);
-  return {
-    agency: agencyField ? ((truthRecord[agencyField] as { id?: string } | null | undefined)?.id ?? null) : undefined,
-    kind: truthRecord.kind,
-  };
-}
-
-/** The oracle's verdict on every field `caller` would be asked in `root`: callers with equal lists expect equal answers. */
-function expectedVerdicts(caller: Caller, purpose: Purpose, root: SelectionNode, truth: Record<string, unknown>): string[] {
-  const verdicts: string[] = [];
-  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, path: string) => {
-    const facts = factsOf(node, truthRecord);
-    for (const [key, selected] of node.fields) {
-      if (key === '__typename') continue;
-      const entries = CATALOGUE_BY_FIELD.get(`${node.type.name}.${selected.name}`) ?? [];
-      const field = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
-      verdicts.push(`${path}.${key} ${JSON.stringify(field)}`);
-      const value = truthRecord[key];
-      if (!selected.child || field.length === 0 || !field.every((v) => v.disclose) || value === null || typeof value !== 'object') continue;
-      if (Array.isArray(value)) value.forEach((item, i) => item && walk(selected.child!, item as Record<string, unknown>, `${path}.${key}.${i}`));
-      else walk(selected.child, value as Record<string, unknown>, `${path}.${key}`);
-    }
-  };
-  walk(root, truth, '');
-  return verdicts;
-}
-
-function compare(
-  caller: Caller,
-  purpose: Purpose,
-  root: SelectionNode,
-  truth: Record<string, unknown>,
-  governed: { data?: unknown; errors?: unknown[] },
-  observations: Map<string, Observation>,
-  mismatches: Map<string, { message: string; count: number }>,
-): void {
-  const errors = new Map<string, GraphQLErrorBody[]>();
-  for (const error of (governed.errors ?? []) as GraphQLErrorBody[]) {
-    const key = JSON.stringify(error.path ?? null);
-    errors.set(key, [...(errors.get(key) ?? []), error]);
-  }
-  const takeError = (path: (string | number)[]) => {
-    const list = errors.get(JSON.stringify(path));
-    const error = list?.shift();
-    if (list && list.length === 0) errors.delete(JSON.stringify(path));
-    return error;
-  };
-  const mismatch = (coordinate: string, path: (string | number)[], expected: string, got: string) => {
-    const key = `${coordinate} for ${caller.label}, ${purpose}: expected ${expected}, got ${got}`;
-    const seen = mismatches.get(key) ?? { message: `${key} (at ${path.join('.')})`, count: 0 };
-    seen.count++;
-    mismatches.set(key, seen);
-  };
-
-  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, record: Record<string, unknown> | null, path: (string | number)[]) => {
-    const facts = factsOf(node, truthRecord);
-    for (const [key, selected] of node.fields) {
-      if (key === '__typename') continue;
-      const coordinate = `${node.type.name}.${selected.name}`;
-      const at = [...path, key];
-      const entries = CATALOGUE_BY_FIELD.get(coordinate);
-      if (!entries) {
-        mismatch(coordinate, at, 'an entry in docs/sharing-catalogue.json', 'none (run npm run catalogue)');
-        continue;
-      }
-      const ownUnitRule = entries.some((e) => e.grants.some((g) => g.row === 'OWN_UNIT'));
-      if (ownUnitRule && facts.agency === undefined) mismatch(coordinate, at, `a way to tell the agency of a ${node.type.name}`, 'no single field of type Agency');
-      const verdicts = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
-      if (verdicts.some((v) => !isDeepStrictEqual(v, verdicts[0]))) {
-        mismatch(coordinate, at, 'one policy for a field several subgraphs resolve', entries.map((e) => `${e.owner}: ${JSON.stringify(verdictOf(e, caller.who, purpose, facts))}`).join('; '));
-        continue;
-      }
-      const verdict = verdicts[0]!;
-      const observation = observations.get(coordinate) ?? { asked: 0, ownUnit: false, otherUnit: false };
-      observation.asked++;
-      if (ownUnitRule && caller.who.unit !== null) {
-        if (facts.agency === caller.who.unit) observation.ownUnit = true;
-        else observation.otherUnit = true;
-      }
-      observations.set(coordinate, observation);
-
-      const expectedValue = truthRecord[key];
-      const value = record?.[key];
-      const error = takeError(at);
-      const got = () => (error ? `${String(error.extensions?.code)} ${String(error.extensions?.reason ?? '')} (${show(value)})`.trim() : show(value));
-      if (!verdict.disclose) {
-        const owners: string[] = entries.map((e) => e.owner);
-        const ok = value === null && error?.extensions?.code === 'FORBIDDEN' && error.extensions.reason === verdict.reason && owners.includes(String(error.extensions.serviceName));
-        if (!ok) mismatch(coordinate, at, `null, FORBIDDEN ${verdict.reason} from ${owners.join(' or ')}`, error ? `${got()} from ${String(error.extensions?.serviceName)}` : got());
-        continue;
-      }
-      if (error) {
-        mismatch(coordinate, at, verdict.mask ? `the value, ${verdict.mask} mask applied` : 'the value', got());
-        continue;
-      }
-      if (!selected.child) {
-        const expected = verdict.mask ? masked(verdict.mask, expectedValue, facts) : expectedValue;
-        const same = VOLATILE.has(coordinate) ? typeof value === typeof expected && (value === null) === (expected === null) : isDeepStrictEqual(value, expected);
-        if (!same) mismatch(coordinate, at, `${show(expected)}${verdict.mask ? ` (${verdict.mask} mask applied)` : ''}`, got());
-        continue;
-      }
-      if (expectedValue === null || expectedValue === undefined) {
-        if (value !== null) mismatch(coordinate, at, 'null (no record)', got());
-        continue;
-      }
-      if (Array.isArray(expectedValue)) {
-        if (!Array.isArray(value) || value.length !== expectedValue.length) {
-          mismatch(coordinate, at, `a list of ${expectedValue.length}`, got());
-          continue;
-        }
-        expectedValue.forEach((item, i) => {
-          if (item === null) {
-            if (value[i] !== null) mismatch(coordinate, [...at, i], 'null', show(value[i]));
-          } else walk(selected.child!, item as Record<string, unknown>, value[i] as Record<string, unknown> | null, [...at, i]);
-        });
-        continue;
-      }
-      if (value === null || typeof value !== 'object') {
-        mismatch(coordinate, at, 'a record', got());
-        continue;
-      }
-      walk(selected.child, expectedValue as Record<string, unknown>, value as Record<string, unknown>, at);
-    }
-  };
-  walk(root, truth, (governed.data ?? null) as Record<string, unknown> | null, []);
-  for (const [path, list] of errors) {
-    for (const error of list) mismatch('(response)', JSON.parse(path) ?? [], 'no other error', `${String(error.extensions?.code)} ${String(error.extensions?.reason ?? '')} at ${path}: ${error.message}`);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 interface Posted {
@@ -537,20 +237,8 @@ async function post(url: string, query: string, headers: Record<string, string>)
   return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Posted['body'] };
 }
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-      while (next < tasks.length) {
-        const index = next++;
-        results[index] = await tasks[index]!();
-      }
-    }),
-  );
-  return results;
-}
+/** Every subgraph that resolves a field judges it; the gateway names the one that refused it. */
+const THROUGH_THE_GATEWAY: Judging = { entriesOf: (coordinate) => CATALOGUE_BY_FIELD.get(coordinate), serviceNamed: true };
 
 describe('enforcement equals the catalogue, for every field of the supergraph', () => {
   let governed: TestStack;
@@ -567,24 +255,12 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
   beforeAll(async () => {
     [governed, open] = await Promise.all([sharedTestStack(), startTestStack({ gateway: true, enforceSharing: false })]);
 
-    // The records asked for by id, one per type: of one agency (`own`: the showcase dispute followed
-    // through all three institutions) or of another (`other`), so that each agency officer below
-    // sees records of their own unit and of another; chosen so that every nested type has a record
-    // (a suggestion with a reply, a lost case with its judgment's performance), and two parties, a
-    // person and an organisation (PERSON_NAME masks only the first).
-    const data = demoData();
-    const showcase = data.court.adminCases.find((c) => c._id === data.showcase.adminCaseId)!;
-    const own = showcase.defendantId;
-    const replied = new Set(data.government.suggestionReplies.map((r) => r._id));
-    const bySeniority = [...data.procuratorate.procuratorialSuggestions].sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime());
-    const procuratorialSuggestion = [...bySeniority].reverse().find((s) => replied.has(`ProcuratorialSuggestion:${s._id}`) && s.toAgencyId !== own) ?? bySeniority.at(-1)!;
-    const other = procuratorialSuggestion.toAgencyId === own ? data.government.agencies.find((a) => a._id !== own)!._id : procuratorialSuggestion.toAgencyId;
-    const performed = new Set(data.government.judgmentPerformances.map((p) => p._id));
-    const lostCase = data.court.adminCases.find((c) => performed.has(c._id) && [own, other].includes(c.defendantId)) ?? data.court.adminCases.find((c) => performed.has(c._id))!;
-    const organisation = data.government.parties.find((p) => p.kind === 'ORGANIZATION')!;
-    // The access history the auditors' fields read: of the oldest procuratorial suggestion (but
-    // that one), which no request after the preparation below touches.
-    const history = bySeniority.find((s) => s !== procuratorialSuggestion)!;
+    // The records asked for by id, one per type (test/support/sharing-oracle.ts): of the showcase's
+    // agency (`own`) or of another (`other`), so that each agency officer below sees records of
+    // their own unit and of another.
+    const { data, own, other, history, recordIds } = sharingRecords();
+    // The access history the auditors' fields read: of `history`, which no request after the
+    // preparation below touches.
 
     // The access log the auditors' fields read: written now, then asked only up to `before`, so
     // that both stacks see the same records. Every org calls first (today's activity then has a
@@ -610,18 +286,7 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     const tomorrow = new Date(before.getTime() + 86_400_000).toISOString().slice(0, 10);
 
     selection = buildSelection({
-      recordIds: {
-        Agency: [own],
-        Party: [showcase.plaintiffId, organisation._id],
-        AdministrativeAct: [showcase.actId!],
-        Reconsideration: [data.government.reconsiderations.find((r) => r.respondentId === own)!._id],
-        Dispute: [data.showcase.disputeId],
-        AdminCase: [lostCase._id],
-        EnforcementCase: [data.showcase.enforcementCaseId],
-        JudicialSuggestion: [data.court.judicialSuggestions.find((s) => s.toAgencyId === own && replied.has(`JudicialSuggestion:${s._id}`))!._id],
-        SupervisionCase: [data.showcase.supervisionCaseId],
-        ProcuratorialSuggestion: [procuratorialSuggestion._id],
-      },
+      recordIds,
       fieldArgs: {
         'Query.accessLog': { filter: { to: before.toISOString() } },
         'Query.accessLogEntry': { requestId: prepared.requestId },
@@ -638,35 +303,13 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     const auditor = await callerHeaders(principal('audit', ['auditor']), 'AUDIT');
     for (const part of ['records', 'lists'] as const) truth[part] = await post(open.gateway!.url, document(selection.parts[part]), auditor);
 
-    callers = (Object.entries(ROLES_BY_ORG) as [Org, readonly string[]][]).flatMap(([org, roles]) =>
-      roles.flatMap((role) =>
-        role === 'agency_officer'
-          ? [
-              { label: `${org}/${role} of ${own}`, who: principal(org, [role], own) },
-              { label: `${org}/${role} of ${other}`, who: principal(org, [role], other) },
-            ]
-          : [{ label: `${org}/${role}`, who: principal(org, [role]) }],
-      ),
-    );
+    callers = sharingCallers(own, other);
 
-    // Every caller asks the records part. Each list and statistic is asked once per kind of
-    // caller: by the first of the callers for whom the oracle predicts the same verdicts on it (a
-    // statistic everyone may see, once; a list, once by a caller who sees it and once by each kind
-    // that is refused it). Each caller's share of them goes in one query.
-    const lists = new Map<string, { caller: Caller; purpose: Purpose; selection: SelectionNode }>();
-    for (const unit of listUnits(selection.parts.lists)) {
-      const kinds = new Map<string, string>();
-      for (const caller of callers) {
-        for (const purpose of PURPOSES) {
-          const kind = expectedVerdicts(caller, purpose, unit.node, truth.lists!.body.data as Record<string, unknown>).join('\n');
-          if (kinds.has(kind)) continue;
-          kinds.set(kind, `${caller.label} ${purpose}`);
-          const share = lists.get(`${caller.label} ${purpose}`);
-          lists.set(`${caller.label} ${purpose}`, { caller, purpose, selection: share ? mergeSelections(share.selection, unit.node) : unit.node });
-        }
-      }
-      listClasses.set(unit.key, kinds);
-    }
+    // Every caller asks the records part; each list and statistic is asked once per kind of caller
+    // (the callers for whom the oracle predicts the same verdicts on it), each caller's share of
+    // them in one query.
+    const { shares: lists, kinds } = shareLists(selection.parts.lists, callers, truth.lists!.body.data as Record<string, unknown>, THROUGH_THE_GATEWAY);
+    for (const [key, kind] of kinds) listClasses.set(key, kind);
     const asks = [
       ...callers.flatMap((caller) => PURPOSES.map((purpose) => ({ part: 'records' as const, caller, purpose, selection: selection.parts.records }))),
       ...[...lists.values()].map((share) => ({ part: 'lists' as const, ...share })),
@@ -675,7 +318,7 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
       const answer = await post(governed.gateway!.url, document(asked), await callerHeaders(caller.who, purpose));
       requests++;
       if (answer.status !== 200) mismatches.set(`${caller.label} ${purpose} ${part}`, { message: `${caller.label}, ${purpose}, ${part}: HTTP ${answer.status} ${show(answer.body)}`, count: 1 });
-      else compare(caller, purpose, asked, truth[part]!.body.data as Record<string, unknown>, answer.body, observations, mismatches);
+      else compare(caller, purpose, asked, truth[part]!.body.data as Record<string, unknown>, answer.body, observations, mismatches, THROUGH_THE_GATEWAY);
     };
     // The live logs' chains are verified as they grow: an auditor's answer is compared with the
     // ground truth when nothing else is in flight.

@@ -1,0 +1,3 @@
+import { definePolicySuite } from './support/policy-suite.js';
+
+definePolicySuite('procuratorate');
