@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
 import { RECORD_FORMAT, checkpointDigest, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
-import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
+import type { AuditLogStore, StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 
 export interface AccessLogFilter {
@@ -74,20 +74,26 @@ export async function activityByDay(
  * reads only what was added since. Kept in the process's memory, never in the database whose
  * records it vouches for; a full verification (on demand) starts again from the first record.
  */
+/** What a chain's first record names: the service's previous chain and its head then. */
+interface ChainOpening {
+  chain: string;
+  seq: number;
+}
+
+/** A verified prefix, and what the chain's first record named (read with the prefix). */
+type CachedPrefix = VerifiedPrefix & { opens: ChainOpening | null };
+
 export class VerificationCache {
-  private readonly prefixes = new Map<string, VerifiedPrefix>();
+  private readonly prefixes = new Map<string, CachedPrefix>();
   /** The chains found by the last full look at the records (the registry names every newer one). */
   chains: string[] | null = null;
-  get(chain: string): VerifiedPrefix | undefined {
+  get(chain: string): CachedPrefix | undefined {
     return this.prefixes.get(chain);
   }
-  set(chain: string, prefix: VerifiedPrefix): void {
+  set(chain: string, prefix: CachedPrefix): void {
     this.prefixes.set(chain, prefix);
   }
 }
-
-/** Past a verified prefix, up to this many records are read by key rather than by a scan. */
-const READ_BY_KEY_UP_TO = 2000;
 
 export interface VerifyAllOptions {
   /** Where verified prefixes are kept; without one every chain is read whole. */
@@ -110,7 +116,7 @@ export async function verifyAll<TEntry extends Document>(
 ): Promise<ChainVerification[]> {
   const registry = new Map((await store.registeredChains()).map((entry) => [entry._id, entry]));
   const results = new Map<string, ChainVerification>();
-  const openers: { chain: string; opens: { chain: string; seq: number } }[] = [];
+  const openers: { chain: string; opens: ChainOpening }[] = [];
   // Finding the chains in the records is a scan of them all: done on a full verification (or the
   // first), otherwise the chains seen then and those the registry names since.
   const cached = options.full ? null : (options.cache?.chains ?? null);
@@ -119,21 +125,26 @@ export async function verifyAll<TEntry extends Document>(
   for (const chain of chains) {
     const known = Math.max(liveWriter?.chain === chain ? liveWriter.headSeq : 0, registry.get(chain)?.lastSeq ?? 0);
     const resume = options.full ? undefined : options.cache?.get(chain);
-    // After a verified prefix, the few records and checkpoints added since are read by key; a
-    // whole chain (or a long way past the prefix) in one ordered scan.
-    const byKey = resume !== undefined && known - resume.seq <= READ_BY_KEY_UP_TO;
-    const checkpoints = byKey ? await store.checkpointsByKey(chain, resume.seq) : await store.checkpointsOf(chain, resume?.seq ?? 0);
-    const records = byKey ? store.recordsByKey(chain, resume.seq) : store.recordsOf(chain, resume?.seq ?? 0);
+    const checkpoints = await store.checkpointsOf(chain, resume?.seq ?? 0);
+    // The chain's first record is read anyway when it is read whole; otherwise what it named was kept.
+    let opens = resume?.opens;
+    const records = (async function* () {
+      for await (const record of store.recordsOf(chain, resume?.seq ?? 0)) {
+        if (record.seq === 1) opens = (record as { opens?: ChainOpening | null }).opens ?? null;
+        yield record;
+      }
+    })();
     const result = await verifyChain(chain, records, checkpoints, key, {
       ...(known ? { expectedHeadSeq: known } : {}),
       ...(resume ? { resume } : {}),
     });
     if (result.records === 0 && known > 0) Object.assign(result, { ok: false, firstBadSeq: 1, problem: 'CHAIN_MISSING' });
     const lastSigned = checkpoints.find((c) => c.seq === result.checkpointedSeq);
-    if (result.ok && lastSigned) options.cache?.set(chain, { seq: lastSigned.seq, headHash: lastSigned.headHash, checkpointDigest: checkpointDigest(lastSigned) });
+    if (result.ok && lastSigned) {
+      options.cache?.set(chain, { seq: lastSigned.seq, headHash: lastSigned.headHash, checkpointDigest: checkpointDigest(lastSigned), opens: opens ?? null });
+    }
     results.set(chain, result);
-    const first = (await store.records.findOne({ _id: recordKey(chain, 1) } as never, { projection: { opens: 1 } })) as { opens?: { chain: string; seq: number } | null } | null;
-    if (first?.opens) openers.push({ chain, opens: first.opens });
+    if (opens) openers.push({ chain, opens });
   }
   for (const { opens } of openers) {
     const named = results.get(opens.chain);

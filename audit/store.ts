@@ -8,8 +8,8 @@ export type StoredRecord<TEntry> = ChainLink & { at: Date } & TEntry;
 
 /**
  * A record's key, `<chain>:<seq, 12 digits>`, and a checkpoint's, `<chain>:<first seq, 12 digits>`:
- * known in advance, so the few entries after a verified prefix are read by key (an equality on
- * `_id`, which every store, the embedded one included, answers from its index).
+ * deterministic, so a record or checkpoint can be named (and a second one for the same place is
+ * refused by the store).
  */
 export const recordKey = (chain: string, seq: number) => `${chain}:${String(seq).padStart(12, '0')}`;
 export const checkpointKey = recordKey;
@@ -65,26 +65,6 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
 
     async insertCheckpoint(checkpoint: Checkpoint): Promise<void> {
       await checkpoints.insertOne({ _id: checkpointKey(checkpoint.chain, checkpoint.fromSeq), ...checkpoint } as never);
-    },
-
-    /** The records of `chain` after `afterSeq`, read one by one by key, until the first that is not there. */
-    async *recordsByKey(chain: string, afterSeq: number): AsyncIterable<StoredRecord<TEntry>> {
-      for (let seq = afterSeq + 1; ; seq++) {
-        const record = await records.findOne({ _id: recordKey(chain, seq) } as Filter<StoredRecord<TEntry>>);
-        if (!record) return;
-        yield record as StoredRecord<TEntry>;
-      }
-    },
-
-    /** The checkpoints of `chain` after `afterSeq`, each read by key from where the previous ends. */
-    async checkpointsByKey(chain: string, afterSeq: number): Promise<Checkpoint[]> {
-      const found: Checkpoint[] = [];
-      for (let from = afterSeq + 1; ; ) {
-        const checkpoint = (await checkpoints.findOne({ _id: checkpointKey(chain, from) } as unknown as Filter<Checkpoint>, { projection: { _id: 0 } })) as Checkpoint | null;
-        if (!checkpoint || checkpoint.seq < from) return found;
-        found.push(checkpoint);
-        from = checkpoint.seq + 1;
-      }
     },
 
     async lastRecord(chain: string): Promise<StoredRecord<TEntry> | null> {
