@@ -35,5 +35,5 @@ export const governedPipeline: GatewayPipeline = (parts) => [
   useOperationLimits(parts.config.limits),
   useAccessLog({ writer: parts.accessLog }),
   useSubgraphAssertion({ key: parts.assertionKey }),
-  useErrorMasking({ service: 'gateway' }),
+  useErrorMasking({ service: 'gateway', requestIdOf: (context) => context.requestId }),
 ];

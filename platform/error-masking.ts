@@ -2,11 +2,13 @@ import type { BaseContext } from '@apollo/server';
 import { maskError } from './errors.js';
 import type { ServicePlugin } from './plugin.js';
 
-export interface ErrorMaskingOptions {
-  /** Where the original of a masked error goes, for the operator. Default: stderr, tagged with the service. */
-  log?: (error: unknown) => void;
-  /** The service's name, for the default log. */
+export interface ErrorMaskingOptions<TContext> {
+  /** The service's name, for the log. */
   service: string;
+  /** The request id in a request's context, so that each logged error names its request. */
+  requestIdOf: (context: TContext) => string | null | undefined;
+  /** Where the original of a masked error goes, for the operator. Default: stderr. */
+  log?: (line: string) => void;
 }
 
 /** An error as one bounded log entry: its message can hold client input of any length. */
@@ -18,9 +20,28 @@ function describeForLog(error: unknown): string {
 
 /**
  * Only deliberate errors (a known code) reach a client, with whitelisted extensions; everything
- * else becomes INTERNAL_SERVER_ERROR, and its original goes to the operator's log (see maskError).
+ * else becomes INTERNAL_SERVER_ERROR, and its original goes to the operator's log (see maskError)
+ * with the request id the caller got in `x-request-id`, so the two can be matched.
  */
-export function useErrorMasking<TContext extends BaseContext>(options: ErrorMaskingOptions): ServicePlugin<TContext> {
-  const log = options.log ?? ((error: unknown) => console.error(`[${options.service}]`, describeForLog(error)));
-  return { name: 'error-masking', formatError: maskError(log) };
+export function useErrorMasking<TContext extends BaseContext>(options: ErrorMaskingOptions<TContext>): ServicePlugin<TContext> {
+  const write = options.log ?? ((line: string) => console.error(line));
+  // Errors seen during a request, with its id: formatError, which masks them, has no context.
+  const requestOf = new WeakMap<object, string>();
+  return {
+    name: 'error-masking',
+    apollo: {
+      async requestDidStart({ contextValue }) {
+        return {
+          async didEncounterErrors({ errors }) {
+            const requestId = options.requestIdOf(contextValue);
+            if (requestId) for (const error of errors) requestOf.set(error, requestId);
+          },
+        };
+      },
+    },
+    formatError: maskError((error) => {
+      const requestId = error && typeof error === 'object' ? requestOf.get(error) : undefined;
+      write(`[${options.service}] request ${requestId ?? '(none)'}: ${describeForLog(error)}`);
+    }),
+  };
 }

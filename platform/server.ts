@@ -100,7 +100,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   /** A refusal before GraphQL: each plugin sees it (and may answer it otherwise); the final word is sent. */
   const decide = async (error: unknown, request: RefusedRequest): Promise<Rejection> => {
     let rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-    if (!(error instanceof Rejection)) console.error(`[${options.name}]`, error);
+    if (!(error instanceof Rejection)) console.error(`[${options.name}] request ${request.locals.requestId ?? '(none)'}:`, error);
     for (const plugin of plugins) {
       if (plugin.onRejection) rejection = (await plugin.onRejection(rejection, request)) ?? rejection;
     }

@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, startTestGateway, testConfig, type TestStack } from './support/stack.js';
@@ -18,15 +18,19 @@ describe('error masking', () => {
 
   it('a subgraph whose database fails answers INTERNAL_SERVER_ERROR, not FORBIDDEN, with no driver text', async () => {
     const solo = await startTestStack({ subgraphs: ['court'] });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       await solo.subgraphs.court!.database.close();
+      const requestId = randomUUID();
       const { status, body } = await postSubgraph(
         'court',
         solo.subgraphs.court!.url,
         `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber judge } }`,
         undefined,
-        { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId: randomUUID() },
+        { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId },
       );
+      // The operator's log has the driver's error, under the request id the gateway sent.
+      expect(logged.mock.calls.some(([line]) => typeof line === 'string' && line.startsWith(`[court] request ${requestId}: GraphQLError: Client must be connected`))).toBe(true);
       expect({ status, body }).toEqual({
         status: 200,
         body: {
@@ -35,6 +39,7 @@ describe('error masking', () => {
         },
       });
     } finally {
+      logged.mockRestore();
       await solo.stop();
     }
   });

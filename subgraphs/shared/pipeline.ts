@@ -30,5 +30,5 @@ export const governedSubgraphPipeline: SubgraphPipeline = (parts) => [
   ...(parts.disclosureLog ? [useDisclosureLog({ writer: parts.disclosureLog })] : []),
   // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
   { name: 'no-inline-traces', apollo: ApolloServerPluginInlineTraceDisabled() },
-  useErrorMasking({ service: parts.name }),
+  useErrorMasking({ service: parts.name, requestIdOf: (context) => context.identity?.requestId }),
 ];
