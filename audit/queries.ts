@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
 import { RECORD_FORMAT, checkpointDigest, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
-import type { AuditLogStore, StoredRecord } from './store.js';
+import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 
 export interface AccessLogFilter {
@@ -69,20 +69,21 @@ export async function activityByDay(
   return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.org.localeCompare(b.org));
 }
 
-/**
- * What a verifying process has verified of each chain, up to a valid checkpoint: an overview then
- * reads only what was added since. Kept in the process's memory, never in the database whose
- * records it vouches for; a full verification (on demand) starts again from the first record.
- */
 /** What a chain's first record names: the service's previous chain and its head then. */
 interface ChainOpening {
   chain: string;
   seq: number;
+  hash: string;
 }
 
 /** A verified prefix, and what the chain's first record named (read with the prefix). */
 type CachedPrefix = VerifiedPrefix & { opens: ChainOpening | null };
 
+/**
+ * What a verifying process has verified of each chain, up to a valid checkpoint: an overview then
+ * reads only what was added since. Kept in the process's memory, never in the database whose
+ * records it vouches for; a full verification (on demand) starts again from the first record.
+ */
 export class VerificationCache {
   private readonly prefixes = new Map<string, CachedPrefix>();
   /** The chains found by the last full look at the records (the registry names every newer one). */
@@ -92,6 +93,10 @@ export class VerificationCache {
   }
   set(chain: string, prefix: CachedPrefix): void {
     this.prefixes.set(chain, prefix);
+  }
+  /** A chain that failed verification is read whole again next time: a failure never fades. */
+  delete(chain: string): void {
+    this.prefixes.delete(chain);
   }
 }
 
@@ -116,7 +121,7 @@ export async function verifyAll<TEntry extends Document>(
 ): Promise<ChainVerification[]> {
   const registry = new Map((await store.registeredChains()).map((entry) => [entry._id, entry]));
   const results = new Map<string, ChainVerification>();
-  const openers: { chain: string; opens: ChainOpening }[] = [];
+  const openers: { chain: string; opens: ChainOpening; check: boolean }[] = [];
   // Finding the chains in the records is a scan of them all: done on a full verification (or the
   // first), otherwise the chains seen then and those the registry names since.
   const cached = options.full ? null : (options.cache?.chains ?? null);
@@ -138,33 +143,50 @@ export async function verifyAll<TEntry extends Document>(
       ...(known ? { expectedHeadSeq: known } : {}),
       ...(resume ? { resume } : {}),
     });
+    const signedUpTo = registry.get(chain)?.lastSeq ?? 0;
     if (result.records === 0 && known > 0) Object.assign(result, { ok: false, firstBadSeq: 1, problem: 'CHAIN_MISSING' });
+    // The registry knows the chain was signed further than its checkpoints now say: one was deleted.
+    else if (result.ok && result.checkpointedSeq < signedUpTo) Object.assign(result, { ok: false, firstBadSeq: result.checkpointedSeq + 1, problem: 'CHECKPOINT_MISSING' });
     const lastSigned = checkpoints.find((c) => c.seq === result.checkpointedSeq);
     if (result.ok && lastSigned) {
       options.cache?.set(chain, { seq: lastSigned.seq, headHash: lastSigned.headHash, checkpointDigest: checkpointDigest(lastSigned), opens: opens ?? null });
+    } else if (!result.ok) {
+      options.cache?.delete(chain);
     }
     results.set(chain, result);
-    if (opens) openers.push({ chain, opens });
+    // What a cached prefix named was checked when the prefix was verified; only a chain read from
+    // its first record now has its link checked again (a lookup the embedded store pays as a scan).
+    if (opens) openers.push({ chain, opens, check: resume === undefined });
   }
-  for (const { opens } of openers) {
+  for (const { opens, check } of openers) {
     const named = results.get(opens.chain);
     if (!named) {
       results.set(opens.chain, { chain: opens.chain, ok: false, records: 0, headSeq: 0, checkpointedSeq: 0, firstBadSeq: 1, problem: 'CHAIN_MISSING', unsignedTail: 0 });
-    } else if (named.ok && named.headSeq < opens.seq) {
-      Object.assign(named, { ok: false, firstBadSeq: named.headSeq + 1, problem: 'TAIL_CUT' });
+      continue;
     }
+    if (!named.ok) continue;
+    if (named.headSeq < opens.seq) {
+      Object.assign(named, { ok: false, firstBadSeq: named.headSeq + 1, problem: 'TAIL_CUT' });
+      continue;
+    }
+    // The record the next chain named must still be the one it named: a tail rewritten after its
+    // checkpoint was deleted hashes correctly, but not as the next chain recorded it.
+    if (!check) continue;
+    const record = (await store.records.findOne({ _id: recordKey(opens.chain, opens.seq) } as never, { projection: { hash: 1 } })) as { hash?: string } | null;
+    if (record?.hash !== opens.hash) Object.assign(named, { ok: false, firstBadSeq: opens.seq, problem: 'NOT_AS_CHECKPOINTED' });
   }
+  for (const result of results.values()) if (!result.ok) options.cache?.delete(result.chain);
   return [...results.values()].sort((a, b) => a.chain.localeCompare(b.chain));
 }
+
+/** The most records one export may hold; a larger range is refused (export it in parts). */
+export const MAX_EXPORT_RECORDS = 200_000;
 
 /**
  * An export of a time range as NDJSON: one line per record (`"kind":"record"`) and per checkpoint
  * (`"kind":"checkpoint"`). The range is widened to whole checkpoint segments, so every exported
  * record can be checked against the signed hashes.
  */
-/** The most records one export may hold; a larger range is refused (export it in parts). */
-export const MAX_EXPORT_RECORDS = 200_000;
-
 export async function exportRange(store: AuditLogStore<Document>, log: string, from: Date, to: Date): Promise<string> {
   const count = await store.records.countDocuments({ at: { $gte: from, $lt: to } });
   if (count > MAX_EXPORT_RECORDS) throw badUserInput(`${count} records in range; an export holds at most ${MAX_EXPORT_RECORDS}: narrow the range`, 'auditExport');

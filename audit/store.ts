@@ -12,7 +12,7 @@ export type StoredRecord<TEntry> = ChainLink & { at: Date } & TEntry;
  * refused by the store).
  */
 export const recordKey = (chain: string, seq: number) => `${chain}:${String(seq).padStart(12, '0')}`;
-export const checkpointKey = recordKey;
+const checkpointKey = recordKey;
 
 /**
  * The chain registry: every chain a writer of this log ever opened, with the last sequence number
@@ -75,13 +75,15 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
       const now = new Date();
       await registry.updateOne(
         { _id: chain },
-        { $set: { heartbeatAt: now, lastSeq, closed: false, closedBy: null }, $setOnInsert: { service, startedAt: now } },
+        // $max: a writer restarting on a chain whose tail was cut must not lower what the registry knew.
+        { $set: { heartbeatAt: now, closed: false, closedBy: null }, $max: { lastSeq }, $setOnInsert: { service, startedAt: now } },
         { upsert: true },
       );
     },
 
+    /** The live writer's sign of life; it also reopens its chain if another process took it for dead. */
     async heartbeat(chain: string, lastSeq: number): Promise<void> {
-      await registry.updateOne({ _id: chain }, { $set: { heartbeatAt: new Date() }, $max: { lastSeq } });
+      await registry.updateOne({ _id: chain }, { $set: { heartbeatAt: new Date(), closed: false, closedBy: null }, $max: { lastSeq } });
     },
 
     async closeChain(chain: string, lastSeq: number, closedBy: string): Promise<void> {

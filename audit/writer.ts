@@ -3,7 +3,7 @@
 // write rejects every record of its batch and the writer re-reads its head before trying again,
 // so the chain never skips or repeats a sequence number.
 import type { KeyObject } from 'node:crypto';
-import { MongoBulkWriteError, MongoNetworkError, MongoServerError, type Document } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, MongoWriteConcernError, type Document } from 'mongodb';
 import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
 import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 
@@ -70,9 +70,32 @@ export class AuditRecordInvalidError extends AuditUnavailableError {
   }
 }
 
-/** A failure of some records of a batch, not of the store: the batch is retried record by record. */
+/** A property of a driver error that may be missing, or a getter that throws on a partial result. */
+function countOf(error: object, property: 'writeErrors' | 'writeConcernErrors'): number {
+  try {
+    const value = (error as Record<string, unknown>)[property];
+    return Array.isArray(value) ? value.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Written, but not acknowledged as the write concern asked (in production: by a majority,
+ * journaled): not durable, so not answered as written.
+ */
+function isWriteConcernFailure(error: unknown): boolean {
+  return error instanceof MongoWriteConcernError || (error instanceof MongoBulkWriteError && countOf(error, 'writeConcernErrors') > 0);
+}
+
+/**
+ * The store refused records of the batch (a duplicate key, a validation rule), not the batch: it
+ * is retried record by record. A network failure wrapped in a bulk error is not that.
+ */
 function isRecordLevelFailure(error: unknown): boolean {
-  return error instanceof MongoBulkWriteError || (error instanceof MongoServerError && !(error instanceof MongoNetworkError));
+  if (isWriteConcernFailure(error)) return false;
+  if (error instanceof MongoBulkWriteError) return countOf(error, 'writeErrors') > 0;
+  return error instanceof MongoServerError;
 }
 
 export class AuditWriter<TEntry extends Document> {
@@ -126,11 +149,10 @@ export class AuditWriter<TEntry extends Document> {
     await this.store.register(this.chain, this.service, this.checkpointed.seq);
     this.checkpointTimer = setInterval(() => {
       // A failure here fails no request; the checkpoint path has already resynchronised.
-      this.flushing = this.flushing
-        .then(() => this.checkpoint())
-        .catch(() => {})
-        .then(() => this.store.heartbeat(this.chain, this.checkpointed.seq))
-        .catch(() => {});
+      this.flushing = this.flushing.then(() => this.checkpoint()).catch(() => {});
+      // The sign of life goes on its own, not behind a flush a stalled store may hold up, so that
+      // no other process takes this writer for dead while it waits.
+      this.store.heartbeat(this.chain, this.checkpointed.seq).catch(() => {});
     }, this.options.checkpointSeconds * 1000);
     this.checkpointTimer.unref();
   }
@@ -148,8 +170,24 @@ export class AuditWriter<TEntry extends Document> {
       const signed = await this.store.lastCheckpoint(dead._id);
       const signedSeq = signed?.seq ?? 0;
       if (last && last.seq > signedSeq) {
+        // Only a tail that follows from the last signed record, each record hashing as it says,
+        // is signed: anything else is left for verification to report, never vouched for.
         const hashes: string[] = [];
-        for await (const record of this.store.recordsOf(dead._id, signedSeq)) hashes.push(record.hash);
+        let expected = { seq: signedSeq + 1, prevHash: signed?.headHash ?? GENESIS_HASH };
+        let intact = true;
+        for await (const record of this.store.recordsOf(dead._id, signedSeq)) {
+          if (record.seq !== expected.seq || record.prevHash !== expected.prevHash || recordHash(record as never) !== record.hash) {
+            intact = false;
+            break;
+          }
+          hashes.push(record.hash);
+          expected = { seq: record.seq + 1, prevHash: record.hash };
+        }
+        if (!intact) {
+          console.error(`[audit] chain ${dead._id}: its unsigned tail does not follow from its last checkpoint; not signed, left to verification`);
+          await this.store.closeChain(dead._id, last.seq, this.chain);
+          continue;
+        }
         const closing = signCheckpoint(this.key, {
           v: RECORD_FORMAT,
           chain: dead._id,
@@ -279,8 +317,10 @@ export class AuditWriter<TEntry extends Document> {
     if (records.length) {
       try {
         await this.loadHead();
-        written = Math.max(0, Math.min(records.length, this.head.seq - startSeq));
-        if (this.head.seq !== startSeq && (written === 0 || this.head.hash !== records[written - 1]!.hash)) {
+        // Records the store holds but did not acknowledge as durable stay in the chain (the next
+        // record follows them), but their requests fail.
+        written = isWriteConcernFailure(error) ? 0 : Math.max(0, Math.min(records.length, this.head.seq - startSeq));
+        if (this.head.seq !== startSeq && !isWriteConcernFailure(error) && (written === 0 || this.head.hash !== records[written - 1]!.hash)) {
           // The head is a record this writer did not chain (another writer took the sequence
           // number): nothing of this batch is answered as written, and nothing is signed until
           // the head is read again.
@@ -293,7 +333,8 @@ export class AuditWriter<TEntry extends Document> {
     }
     batch.slice(0, written).forEach((pending, i) => pending.resolve(records[i]!));
     const rest = batch.slice(written);
-    if (rest.length > 1 && isRecordLevelFailure(error)) {
+    // Retried one by one only where what landed is known (else a landed record would be written twice).
+    if (rest.length > 1 && isRecordLevelFailure(error) && this.headKnown) {
       this.queue.unshift(...rest);
       this.singly += rest.length;
       return;

@@ -57,14 +57,16 @@ const parseJsonBody: RequestHandler = (req, _res, next) => {
   } catch {
     return next(new Rejection(400, ErrorCode.BAD_REQUEST, 'The request body must be JSON'));
   }
-  const request = body as { query?: unknown; operationName?: unknown; variables?: unknown } | null;
+  const request = body as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown } | null;
   const valid =
     request !== null &&
     typeof request === 'object' &&
     !Array.isArray(request) &&
     typeof request.query === 'string' &&
     (request.operationName === undefined || request.operationName === null || typeof request.operationName === 'string') &&
-    (request.variables === undefined || request.variables === null || (typeof request.variables === 'object' && !Array.isArray(request.variables)));
+    (request.variables === undefined || request.variables === null || (typeof request.variables === 'object' && !Array.isArray(request.variables))) &&
+    // Apollo refuses malformed extensions itself, before any plugin runs (so unlogged): refused here.
+    (request.extensions === undefined || request.extensions === null || (typeof request.extensions === 'object' && !Array.isArray(request.extensions)));
   if (!valid) return next(new Rejection(400, ErrorCode.BAD_REQUEST, 'The body must be one GraphQL request: {"query": string, "operationName"?, "variables"?}'));
   req.body = body;
   next();

@@ -72,6 +72,7 @@ describe('one record per request, of any method', () => {
       { name: 'a form', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
       { name: 'a body over 1 MB', headers: { 'content-type': 'application/json' }, body: `{"query":"${'a'.repeat(1_100_000)}"}`, status: 413, code: 'PAYLOAD_TOO_LARGE' },
       { name: 'a gzip body inflating past 1 MB', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(5_000_000, 32)), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      { name: 'extensions that are not an object (Apollo would refuse them before any plugin)', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }","extensions":"x"}', status: 400, code: 'BAD_REQUEST' },
       { name: 'an unknown encoding', headers: { 'content-type': 'application/json', 'content-encoding': 'bogus' }, body: query, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     ];
     for (const probe of cases) {

@@ -190,6 +190,9 @@ describe('the auditors’ API', () => {
       // ... a full verification reads every record again, and names the edited one.
       const { body } = await asAuditor('{ auditOverview { courtChains(full: true) { chain ok firstBadSeq problem } } }');
       expect((body.data as any).auditOverview.courtChains).toContainEqual({ chain, ok: false, firstBadSeq: victim!.seq, problem: 'HASH_MISMATCH' });
+      // Once found, a failure does not fade from the quick overview either.
+      const after = await asAuditor('{ auditOverview { courtChains { chain ok firstBadSeq problem } } }');
+      expect((after.body.data as any).auditOverview.courtChains).toContainEqual({ chain, ok: false, firstBadSeq: victim!.seq, problem: 'HASH_MISMATCH' });
     } finally {
       await records.updateOne({ _id: victim!._id }, { $set: { purpose: victim!.purpose } });
     }

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AuditWriter, createAuditLogStore, verifyAll } from '../audit/index.js';
+import { AuditWriter, createAuditLogStore, recordHash, verifyAll, type ChainLink } from '../audit/index.js';
 
 type Entry = { requestId: string };
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -94,5 +94,30 @@ describe('deletions the registry and the links catch', () => {
     });
     await db.collection('accessRecords').deleteOne({ chain: 'svc/crashed', seq: 7 });
     expect(summary(await verifyAll(store, publicKey, null))).toContainEqual({ chain: 'svc/crashed', ok: false, firstBadSeq: 7, problem: 'TAIL_CUT' });
+  });
+
+  it('a writer restarted on its chain after the tail was cut does not lower what the registry knew: still TAIL_CUT', async () => {
+    const { db, store } = await freshStore();
+    await writeChain(store, 'svc/a', 23);
+    await db.collection('accessRecords').deleteMany({ chain: 'svc/a', seq: { $gte: 16 } });
+    await db.collection('accessCheckpoints').deleteMany({ chain: 'svc/a', fromSeq: { $gte: 16 } });
+    await writeChain(store, 'svc/a', 0);
+    expect(summary(await verifyAll(store, publicKey, null))).toEqual([{ chain: 'svc/a', ok: false, firstBadSeq: 16, problem: 'TAIL_CUT' }]);
+  });
+
+  it('an older chain’s tail rewritten after its last checkpoint was deleted: CHECKPOINT_MISSING by the registry, NOT_AS_CHECKPOINTED by the next chain’s link', async () => {
+    const { db, store } = await freshStore();
+    await writeChain(store, 'svc/a', 12);
+    await writeChain(store, 'svc/b', 3);
+    // Delete the checkpoint over 11-12, rewrite 12 with a recomputed hash.
+    await db.collection('accessCheckpoints').deleteOne({ chain: 'svc/a', fromSeq: 11 });
+    const twelve = await db.collection('accessRecords').findOne({ chain: 'svc/a', seq: 12 }, { projection: { _id: 0 } });
+    const forged = { ...twelve!, requestId: 'nobody' } as unknown as ChainLink & Record<string, unknown>;
+    forged.hash = recordHash(forged);
+    await db.collection('accessRecords').replaceOne({ chain: 'svc/a', seq: 12 }, forged);
+    expect(summary(await verifyAll(store, publicKey, null))).toContainEqual({ chain: 'svc/a', ok: false, firstBadSeq: 11, problem: 'CHECKPOINT_MISSING' });
+    // ... and with the registry lowered to match, the next chain's first record still names the original.
+    await db.collection('accessChains').updateOne({ _id: 'svc/a' as never }, { $set: { lastSeq: 10 } });
+    expect(summary(await verifyAll(store, publicKey, null))).toContainEqual({ chain: 'svc/a', ok: false, firstBadSeq: 12, problem: 'NOT_AS_CHECKPOINTED' });
   });
 });
