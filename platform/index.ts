@@ -41,4 +41,5 @@ export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-sto
 export { serveGraphQL, type RunningService, type ServeOptions } from './server.js';
 export { Rejection, sendError } from './rejection.js';
 export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedRequest } from './plugin.js';
+export { leaveOut } from './plugin.js';
 export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';

@@ -62,3 +62,11 @@ export interface ServicePlugin<TContext extends BaseContext> {
   /** Formats each error that leaves the service; exactly one plugin of a list must (error masking). */
   formatError?: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
+
+/**
+ * A plugin list with the named plugins left out: how a benchmark or a test composes its variant of
+ * the production list (never a switch inside a plugin).
+ */
+export function leaveOut<TParts, TPlugin extends { name: string }>(pipeline: (parts: TParts) => TPlugin[], names: readonly string[]): (parts: TParts) => TPlugin[] {
+  return (parts) => pipeline(parts).filter((plugin) => !names.includes(plugin.name));
+}

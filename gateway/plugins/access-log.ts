@@ -12,6 +12,7 @@ import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type RefusedRequest } fr
 import type { GatewayContext } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
 import type { GatewayPlugin } from '../plugin.js';
+import { PURPOSE_HEADER } from './purpose.js';
 
 export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';
 
@@ -99,7 +100,7 @@ function readBody(body: unknown): { operationName?: unknown; query?: unknown } |
 function logRejection(writer: AuditWriter<AccessEntry>) {
   return async (rejection: Rejection, request: RefusedRequest): Promise<Rejection | void> => {
     const parsed = readBody(request.body);
-    const purpose = request.header('x-purpose');
+    const purpose = request.header(PURPOSE_HEADER);
     try {
       await writer.append({
         requestId: request.locals.requestId as string,

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { issueDevToken, type Principal, type Purpose } from '../../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config } from '../../config/index.js';
 import { governedPipeline, startGateway, type GatewayPipeline } from '../../gateway/index.js';
-import { freePort, startEmbeddedStore, type RunningService } from '../../platform/index.js';
+import { freePort, leaveOut, startEmbeddedStore, type RunningService } from '../../platform/index.js';
 import { governedSubgraphPipeline, seedDemoData, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import { connectAll } from '../stack.js';
 
@@ -47,9 +47,9 @@ export interface BenchStack {
  * and disclosure logs (`accessLog: false`): the variants a benchmark compares.
  */
 export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing?: boolean; accessLog?: boolean }): Promise<BenchStack> {
-  const left = new Set([...(options.enforceSharing === false ? ['sharing-rules'] : []), ...(options.accessLog === false ? ['access-log', 'disclosure-log'] : [])]);
-  const subgraphPipeline: SubgraphPipeline = (parts) => governedSubgraphPipeline(parts).filter((plugin) => !left.has(plugin.name));
-  const gatewayPipeline: GatewayPipeline = (parts) => governedPipeline(parts).filter((plugin) => !left.has(plugin.name));
+  const left = [...(options.enforceSharing === false ? ['sharing-rules'] : []), ...(options.accessLog === false ? ['access-log', 'disclosure-log'] : [])];
+  const subgraphPipeline: SubgraphPipeline = leaveOut(governedSubgraphPipeline, left);
+  const gatewayPipeline: GatewayPipeline = leaveOut(governedPipeline, left);
   const services: RunningService[] = [];
   const urls: Record<string, string> = {};
   for (const name of SUBGRAPH_NAMES) {

@@ -6,6 +6,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
 import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
+import { leaveOut } from '../../platform/index.js';
 import { DISCLOSURE_LOG, governedSubgraphPipeline, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
@@ -46,7 +47,7 @@ export function startTestGateway(
 }
 
 /** The production list less the sharing rules (and so the masks): what every record really holds. */
-export const withoutSharingRules: SubgraphPipeline = (parts) => governedSubgraphPipeline(parts).filter((plugin) => plugin.name !== 'sharing-rules');
+export const withoutSharingRules: SubgraphPipeline = leaveOut(governedSubgraphPipeline, ['sharing-rules']);
 
 export async function startTestStack(
   options: { subgraphs?: SubgraphName[]; gateway?: boolean; enforceSharing?: boolean } = {},
