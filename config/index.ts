@@ -41,6 +41,8 @@ export const ENV = {
   subgraphMongodbUri: (name: SubgraphName) => `${name.toUpperCase()}_MONGODB_URI`,
   embeddedStorePort: 'EMBEDDED_STORE_PORT',
   embeddedStoreDir: 'EMBEDDED_STORE_DIR',
+  embeddedStoreBackend: 'EMBEDDED_STORE_BACKEND',
+  postgresBinDir: 'POSTGRES_BIN_DIR',
   seedScale: 'SEED_SCALE',
   pseudonymKey: 'PSEUDONYM_KEY',
   supergraphPath: 'SUPERGRAPH_PATH',
@@ -71,10 +73,20 @@ export type StoreLocation =
   | { kind: 'uri'; uri: string; database: string }
   | { kind: 'embedded'; database: string };
 
+/**
+ * FerretDB's backends: PostgreSQL (the default: it pushes equality filters down to the database)
+ * or SQLite (no other process, but every query but a lone `_id` decodes the whole collection).
+ */
+export const EMBEDDED_BACKENDS = ['postgresql', 'sqlite'] as const;
+export type EmbeddedBackend = (typeof EMBEDDED_BACKENDS)[number];
+
 export interface EmbeddedStoreConfig {
   port: number;
   dataDir: string;
   binary: string;
+  backend: EmbeddedBackend;
+  /** Where PostgreSQL's server programs are (initdb, postgres): Debian's PostgreSQL 15 by default. */
+  postgresBinDir: string;
 }
 
 export interface Config {
@@ -152,6 +164,12 @@ function parsePort(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function parseUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
@@ -270,6 +288,8 @@ export function loadConfig(env: Env = process.env): Config {
       port: parsePort(env, ENV.embeddedStorePort, 27018),
       dataDir: path.resolve(PROJECT_ROOT, read(env, ENV.embeddedStoreDir) ?? '.data/ferretdb'),
       binary: path.join(PROJECT_ROOT, '.tools/bin/ferretdb'),
+      backend: oneOf(env, ENV.embeddedStoreBackend, EMBEDDED_BACKENDS, 'postgresql'),
+      postgresBinDir: read(env, ENV.postgresBinDir) ?? '/usr/lib/postgresql/15/bin',
     },
     seedScale: Number(scaleRaw),
     pseudonymKey: pseudonymKey ?? (mode === 'development' ? DEV_PSEUDONYM_KEY : null),

@@ -1,14 +1,17 @@
-// The embedded default store: FerretDB 1.24.2 (MongoDB wire protocol over SQLite), launched as a
-// child process on loopback with telemetry off. Installed by scripts/install-ferretdb.sh.
+// The embedded default store: FerretDB 1.24.2 (MongoDB wire protocol) over a private PostgreSQL
+// cluster (platform/embedded-postgres.ts) or over SQLite files, launched as a child process on
+// loopback with telemetry off. Installed by scripts/install-ferretdb.sh.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import type { EmbeddedStoreConfig } from '../config/index.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 export interface EmbeddedStore {
   uri: string;
   /** The FerretDB process (tests pause it to script a stalled store). */
   pid: number;
+  backend: EmbeddedStoreConfig['backend'];
   stop(): Promise<void>;
 }
 
@@ -43,11 +46,12 @@ export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<E
     throw new Error(`EMBEDDED_STORE_PORT ${config.port} is already in use; stop what listens there or choose another port`);
   }
   mkdirSync(config.dataDir, { recursive: true });
+  const postgres: EmbeddedPostgres | null = config.backend === 'postgresql' ? await startEmbeddedPostgres({ binDir: config.postgresBinDir, dataDir: config.dataDir }) : null;
+  const backendFlags = postgres ? ['--handler=postgresql', `--postgresql-url=${postgres.url}`] : ['--handler=sqlite', `--sqlite-url=file:${config.dataDir}/`];
   const child: ChildProcess = spawn(
     config.binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${config.dataDir}/`,
+      ...backendFlags,
       `--listen-addr=127.0.0.1:${config.port}`,
       `--state-dir=${config.dataDir}`,
       '--debug-addr=-',
@@ -69,12 +73,25 @@ export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<E
     process.removeListener('exit', killChild);
   });
 
+  const stopFerretDB = () =>
+    new Promise<void>((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+
   const deadline = Date.now() + 30_000;
   while (!(await portAnswers(config.port))) {
-    if (exited) throw new Error(`FerretDB exited during start-up: ${stderr.trim() || 'no output'}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('FerretDB did not start listening within 30 s');
+    const failure = exited
+      ? `FerretDB exited during start-up: ${stderr.trim() || 'no output'}`
+      : Date.now() > deadline
+        ? 'FerretDB did not start listening within 30 s'
+        : null;
+    if (failure) {
+      await stopFerretDB();
+      await postgres?.stop();
+      throw new Error(failure);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -82,12 +99,10 @@ export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<E
   return {
     uri: `mongodb://127.0.0.1:${config.port}/`,
     pid: child.pid as number,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    backend: config.backend,
+    stop: async () => {
+      await stopFerretDB();
+      await postgres?.stop();
+    },
   };
 }

@@ -12,6 +12,8 @@ describe('configuration', () => {
       procuratorate: { kind: 'embedded', database: 'linkage_procuratorate' },
     });
     expect(config.subgraphUrls.court).toBe('http://127.0.0.1:4002/graphql');
+    expect(config.embeddedStore).toMatchObject({ port: 27018, backend: 'postgresql', postgresBinDir: '/usr/lib/postgresql/15/bin' });
+    expect(loadConfig({ EMBEDDED_STORE_BACKEND: 'sqlite' }).embeddedStore.backend).toBe('sqlite');
   });
 
   it('lets one institution override the shared MongoDB URI', () => {
@@ -29,6 +31,7 @@ describe('configuration', () => {
     [{ LINKAGE_ENV: 'staging' }, 'configuration: LINKAGE_ENV must be "development" or "production", got "staging"'],
     [{ SEED_SCALE: '0' }, 'configuration: SEED_SCALE must be an integer from 1 to 100, got "0"'],
     [{ PSEUDONYM_KEY: 'short' }, 'configuration: PSEUDONYM_KEY must be at least 16 characters'],
+    [{ EMBEDDED_STORE_BACKEND: 'mysql' }, 'configuration: EMBEDDED_STORE_BACKEND must be one of postgresql, sqlite, got "mysql"'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
