@@ -142,7 +142,9 @@ export type ChainProblem =
   | 'RECORD_MISSING'
   | 'HASH_MISMATCH'
   | 'NOT_AS_CHECKPOINTED'
-  | 'TAIL_CUT';
+  | 'TAIL_CUT'
+  /** Another party's log witnessed a head of this chain that this log no longer holds (audit/witness.ts). */
+  | 'WITNESS_MISMATCH';
 
 export interface ChainVerification {
   chain: string;

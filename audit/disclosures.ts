@@ -9,13 +9,18 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { AUDIT_UNAVAILABLE_ERROR } from '../platform/index.js';
 import { principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
 import type { AuditWriter } from './writer.js';
+import { LOG_HEAD_EXTENSION, logHeadSchema, parseLogHead, type LogHead, type WitnessBook } from './witness.js';
 
 export interface DisclosedRecord {
   /** `Type:id`, one indexed field to find a record's history by. */
   key: string;
   type: string;
   id: string;
+  /** Fields (and fields nested under the record, as `parties.name`) the caller received as they are. */
   disclosed: string[];
+  /** ... received masked, and the mask (absent on records written before masks were recorded). */
+  masked?: { field: string; mask: string }[];
+  /** ... refused, and why. */
   refused: { field: string; reason: string }[];
 }
 
@@ -24,6 +29,8 @@ export interface DisclosureEntry {
   principal: Pick<Principal, 'sub' | 'name' | 'org' | 'roles' | 'unit'>;
   purpose: string;
   records: DisclosedRecord[];
+  /** The gateway's signed head, when this request brought a new one: this log's witness of the gateway's. */
+  witnessed?: LogHead[];
 }
 
 const text = (max: number) => z.string().max(max);
@@ -40,34 +47,76 @@ export const disclosureEntrySchema = z
           key: text(200),
           type: text(64),
           id: text(64),
-          disclosed: z.array(text(64)),
-          refused: z.array(z.object({ field: text(64), reason: text(64) }).strict()),
+          disclosed: z.array(text(200)),
+          masked: z.array(z.object({ field: text(200), mask: text(32) }).strict()).optional(),
+          refused: z.array(z.object({ field: text(200), reason: text(64) }).strict()),
         })
         .strict(),
     ),
+    witnessed: z.array(logHeadSchema).max(1).optional(),
   })
   .strict();
 
-/** Gathers one request's disclosures as its fields resolve. */
+/** Which record a value sits in, and the path of field names from that record to it. */
+interface Enclosing {
+  type: string;
+  id: string;
+  /** `''` for the record's own fields, `parties.` for those of the parties under it. */
+  prefix: string;
+}
+
+/** graphql's `info.path`: a linked list, one object per step, shared by every layer of middleware. */
+type ResponsePath = { readonly prev: ResponsePath | undefined; readonly key: string | number };
+
+/**
+ * Gathers one request's disclosures as its fields resolve: per record (an object with an `id`),
+ * every field asked of it and of the values nested under it, with what the caller received.
+ */
 export class DisclosureCollector {
-  private readonly byKey = new Map<string, { type: string; id: string; disclosed: Set<string>; refused: Map<string, string> }>();
+  private readonly byKey = new Map<string, { type: string; id: string; disclosed: Set<string>; masked: Map<string, string>; refused: Map<string, string> }>();
+  /** A resolved field's path → its name and the records its parent sits in. */
+  private readonly fields = new WeakMap<ResponsePath, { name: string; enclosing: Enclosing[] }>();
+  /** An object's path → the records it sits in (itself first, when it is one). */
+  private readonly objects = new WeakMap<ResponsePath, Enclosing[]>();
 
   private record(type: string, id: string) {
     const key = `${type}:${id}`;
     let record = this.byKey.get(key);
     if (!record) {
-      record = { type, id, disclosed: new Set(), refused: new Map() };
+      record = { type, id, disclosed: new Set(), masked: new Map(), refused: new Map() };
       this.byKey.set(key, record);
     }
     return record;
   }
 
-  disclosed(type: string, id: string, field: string): void {
-    this.record(type, id).disclosed.add(field);
+  /**
+   * The records the object at `path` sits in: itself when it has an id, and every record above
+   * it, found through the field that produced it (by field names, never the client's aliases).
+   */
+  enclosing(path: ResponsePath | undefined, type: string, object: unknown): Enclosing[] {
+    if (!path) return [];
+    const known = this.objects.get(path);
+    if (known) return known;
+    let fieldPath: ResponsePath | undefined = path;
+    while (fieldPath && typeof fieldPath.key === 'number') fieldPath = fieldPath.prev;
+    const producer = fieldPath ? this.fields.get(fieldPath) : undefined;
+    const above = producer ? producer.enclosing.map((e) => ({ ...e, prefix: `${e.prefix}${producer.name}.` })) : [];
+    const id = (object as { id?: unknown } | null)?.id;
+    const result = typeof id === 'string' ? [{ type, id, prefix: '' }, ...above] : above;
+    this.objects.set(path, result);
+    return result;
   }
 
-  refused(type: string, id: string, field: string, reason: string): void {
-    this.record(type, id).refused.set(field, reason);
+  /** A field resolved at `path`, on an object sitting in `enclosing`: what the caller received. */
+  resolved(path: ResponsePath, name: string, enclosing: Enclosing[], outcome: { refused: string } | { masked: string } | null): void {
+    this.fields.set(path, { name, enclosing });
+    for (const { type, id, prefix } of enclosing) {
+      const record = this.record(type, id);
+      const field = `${prefix}${name}`;
+      if (outcome === null) record.disclosed.add(field);
+      else if ('refused' in outcome) record.refused.set(field, outcome.refused);
+      else record.masked.set(field, outcome.masked);
+    }
   }
 
   get size(): number {
@@ -80,6 +129,7 @@ export class DisclosureCollector {
       type: r.type,
       id: r.id,
       disclosed: [...r.disclosed].sort(),
+      masked: [...r.masked.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, mask]) => ({ field, mask })),
       refused: [...r.refused.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, reason]) => ({ field, reason })),
     }));
   }
@@ -87,6 +137,8 @@ export class DisclosureCollector {
 
 export interface DisclosureContext {
   disclosures: DisclosureCollector;
+  /** Where the sharing rules applied a mask (auth's SharingContext.masksApplied): recorded as masked, not disclosed. */
+  masksApplied?: WeakMap<object, string>;
 }
 
 function forbiddenReason(value: unknown): string | null {
@@ -94,21 +146,26 @@ function forbiddenReason(value: unknown): string | null {
 }
 
 /**
- * A graphql-middleware that records, for every field of every record type (an object type with an
- * `id`), whether it was disclosed or refused. Applied outside the sharing rules, so it sees their
- * verdict.
+ * A graphql-middleware that records, for every field of every object type (the roots and
+ * federation's own types aside), what the caller received: disclosed, masked (with the mask) or
+ * refused (with the reason) — on the record the field belongs to (an object with an `id`), and on
+ * every record it is nested under, by the path of field names (`parties.name`). Applied outside
+ * the sharing rules, so it sees their verdict and the masks they applied.
  */
 export function disclosureTracking(schema: GraphQLSchema): Record<string, Record<string, IMiddlewareFunction>> {
+  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
   const tracked: Record<string, Record<string, IMiddlewareFunction>> = {};
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('_') || !type.getFields().id) continue;
+    if (!isObjectType(type) || type.name.startsWith('_') || roots.has(type.name)) continue;
     const track: IMiddlewareFunction = async (resolve, parent, args, context: DisclosureContext, info) => {
-      const id = (parent as { id?: unknown } | null)?.id;
+      const enclosing = context.disclosures.enclosing(info.path.prev, info.parentType.name, parent);
       const note = (value: unknown) => {
-        if (typeof id !== 'string') return;
         const reason = forbiddenReason(value);
-        if (reason) context.disclosures.refused(info.parentType.name, id, info.fieldName, reason);
-        else if (!(value instanceof Error)) context.disclosures.disclosed(info.parentType.name, id, info.fieldName);
+        if (reason) context.disclosures.resolved(info.path, info.fieldName, enclosing, { refused: reason });
+        else if (!(value instanceof Error)) {
+          const mask = context.masksApplied?.get(info.path);
+          context.disclosures.resolved(info.path, info.fieldName, enclosing, mask ? { masked: mask } : null);
+        }
       };
       try {
         const value = await resolve(parent, args, context, info);
@@ -124,15 +181,37 @@ export function disclosureTracking(schema: GraphQLSchema): Record<string, Record
   return tracked;
 }
 
-/** Gives each request a collector, and holds its response until the owner's disclosure record is durable; fails closed otherwise. */
-export function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
+export interface DisclosureLogParts {
+  /** The institution, whose log this is. */
+  institution: string;
+  writer: AuditWriter<DisclosureEntry>;
+  /** The gateway's heads this log recorded. */
+  witnesses: WitnessBook;
+}
+
+/**
+ * Gives each request a collector, and holds its response until the owner's disclosure record is
+ * durable; fails closed otherwise. A record is written when the request disclosed or refused
+ * anything, or brought a new signed head of the gateway's log (which it witnesses); the response
+ * to a call that brought one carries this log's own signed head back, for the gateway's to witness.
+ */
+export function disclosureLogPlugin({ institution, writer, witnesses }: DisclosureLogParts): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
   return {
     async requestDidStart({ contextValue }) {
       // Each request's own collector, which disclosureTracking fills as fields resolve.
       contextValue.disclosures = new DisclosureCollector();
+      contextValue.masksApplied = new WeakMap();
       return {
-        async willSendResponse({ response, contextValue }) {
-          if (contextValue.disclosures.size === 0) return;
+        async willSendResponse({ request, response, contextValue }) {
+          // The gateway's head came in the body its assertion signed; only the gateway's is taken.
+          const gatewayHead = parseLogHead(request.extensions?.[LOG_HEAD_EXTENSION]);
+          const witnessed = gatewayHead?.log === 'gateway' ? witnesses.fresh([gatewayHead]) : [];
+          const ownHead = writer.signedHead;
+          // Heads are exchanged: this log's goes back only to a call that brought the gateway's.
+          if (ownHead && gatewayHead?.log === 'gateway' && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, [LOG_HEAD_EXTENSION]: { log: institution, ...ownHead } };
+          }
+          if (contextValue.disclosures.size === 0 && witnessed.length === 0) return;
           const { principal, purpose, requestId } = contextValue.identity;
           try {
             await writer.append({
@@ -140,7 +219,9 @@ export function disclosureLogPlugin(writer: AuditWriter<DisclosureEntry>): Apoll
               principal: principalClaims(principal),
               purpose,
               records: contextValue.disclosures.records(),
+              ...(witnessed.length ? { witnessed } : {}),
             });
+            if (witnessed.length) await witnesses.recorded(witnessed);
           } catch (error) {
             console.error(`[disclosure log] request ${requestId}: the disclosure log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
             // The gateway sees the code and fails the whole request: nothing is disclosed.

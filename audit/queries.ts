@@ -1,12 +1,14 @@
-// Reading the logs for the auditors: search, record histories, activity, verification and
-// export. With store.ts, the only code that builds filters on the log collections; every value in
-// a filter comes from arguments the resolvers have already parsed.
+// Reading the logs for the auditors: search, record histories, activity, verification, and the
+// parsing of an export (which export.ts streams). With store.ts and export.ts, the only code that
+// builds filters on the log collections; every value in a filter comes from arguments the
+// resolvers have already parsed.
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
-import { badUserInput, findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
-import { RECORD_FORMAT, checkpointDigest, encodingOf, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
+import { findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
+import { RECORD_FORMAT, checkpointDigest, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
 import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
+import { checkWitnesses, type LogHead } from './witness.js';
 
 export interface AccessLogFilter {
   principal?: string;
@@ -31,8 +33,19 @@ export function searchAccessLog<TEntry extends Document>(
   if (filter.purpose !== undefined) query.purpose = filter.purpose;
   if (filter.operationName !== undefined) query.operationName = filter.operationName;
   if (filter.outcome !== undefined) query.outcome = filter.outcome;
-  if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+  Object.assign(query, within(filter));
   return findPage(store.records, query as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
+}
+
+/** A time range [from, to) over records' `at`; either end may be open. */
+export interface TimeRange {
+  from?: Date;
+  to?: Date;
+}
+
+function within(range: TimeRange): { at?: { $gte?: Date; $lt?: Date } } {
+  if (!range.from && !range.to) return {};
+  return { at: { ...(range.from ? { $gte: range.from } : {}), ...(range.to ? { $lt: range.to } : {}) } };
 }
 
 export async function recordsByRequestIds<TEntry extends Document>(store: AuditLogStore<TEntry>, requestIds: readonly string[]): Promise<StoredRecord<TEntry>[][]> {
@@ -40,9 +53,17 @@ export async function recordsByRequestIds<TEntry extends Document>(store: AuditL
   return requestIds.map((id) => docs.filter((doc) => (doc as unknown as { requestId: string }).requestId === id));
 }
 
-/** Disclosure records that name one record key (`Type:id`), oldest first. */
-export async function recordsNaming<TEntry extends Document>(store: AuditLogStore<TEntry>, key: string): Promise<StoredRecord<TEntry>[]> {
-  return (await store.records.find({ 'records.key': key }, { sort: { at: 1, seq: 1 }, batchSize: 10_000 }).toArray()) as unknown as StoredRecord<TEntry>[];
+/**
+ * One page of the disclosure records that name one record key (`Type:id`) in a time range, newest
+ * first: a record read every day for years has a history no answer could hold whole.
+ */
+export function recordsNaming<TEntry extends Document>(
+  store: AuditLogStore<TEntry>,
+  key: string,
+  range: TimeRange,
+  page: PageArgs,
+): Promise<Connection<StoredRecord<TEntry>>> {
+  return findPage(store.records, { 'records.key': key, ...within(range) } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
 /** Requests and denials per calling institution per day, from `$group` counts. */
@@ -108,6 +129,48 @@ export interface VerifyAllOptions {
 }
 
 /**
+ * Reads one chain from where `resume` left it (or whole) and verifies it. `by block` reads only
+ * what was added since (quick on a store that pushes only equality filters down); `by range` reads
+ * with one range query, streamed. The chain's first record, when read, tells what it opens.
+ */
+async function readAndVerify<TEntry extends Document>(
+  store: AuditLogStore<TEntry>,
+  chain: string,
+  key: KeyObject,
+  known: number,
+  resume: CachedPrefix | undefined,
+  how: 'by block' | 'by range',
+): Promise<{ result: ChainVerification; checkpoints: Checkpoint[]; opens: ChainOpening | null | undefined }> {
+  const afterSeq = resume?.seq ?? 0;
+  let opens = resume?.opens;
+  const noteOpening = (record: StoredRecord<TEntry>) => {
+    if (record.seq === 1) opens = (record as { opens?: ChainOpening | null }).opens ?? null;
+  };
+  let records: AsyncIterable<StoredRecord<TEntry>> | StoredRecord<TEntry>[];
+  let checkpoints: Checkpoint[];
+  if (how === 'by block') {
+    const recent: StoredRecord<TEntry>[] = [];
+    for await (const record of store.recentRecordsOf(chain, afterSeq)) recent.push(record);
+    recent.forEach(noteOpening);
+    records = recent;
+    checkpoints = await store.recentCheckpointsOf(chain, afterSeq, Math.max(known, recent.at(-1)?.seq ?? 0));
+  } else {
+    checkpoints = await store.checkpointsOf(chain, afterSeq);
+    records = (async function* () {
+      for await (const record of store.recordsOf(chain, afterSeq)) {
+        noteOpening(record);
+        yield record;
+      }
+    })();
+  }
+  const result = await verifyChain(chain, records, checkpoints, key, {
+    ...(known ? { expectedHeadSeq: known } : {}),
+    ...(resume ? { resume } : {}),
+  });
+  return { result, checkpoints, opens };
+}
+
+/**
  * Verifies every chain of a log, found in its records or its registry. Each is held to the last
  * sequence number the registry (or the live writer) knows it reached: a chain whose records are
  * all gone is CHAIN_MISSING, one whose tail is gone with its checkpoints TAIL_CUT. A chain's first
@@ -130,19 +193,12 @@ export async function verifyAll<TEntry extends Document>(
   for (const chain of chains) {
     const known = Math.max(liveWriter?.chain === chain ? liveWriter.headSeq : 0, registry.get(chain)?.lastSeq ?? 0);
     const resume = options.full ? undefined : options.cache?.get(chain);
-    const checkpoints = await store.checkpointsOf(chain, resume?.seq ?? 0);
-    // The chain's first record is read anyway when it is read whole; otherwise what it named was kept.
-    let opens = resume?.opens;
-    const records = (async function* () {
-      for await (const record of store.recordsOf(chain, resume?.seq ?? 0)) {
-        if (record.seq === 1) opens = (record as { opens?: ChainOpening | null }).opens ?? null;
-        yield record;
-      }
-    })();
-    const result = await verifyChain(chain, records, checkpoints, key, {
-      ...(known ? { expectedHeadSeq: known } : {}),
-      ...(resume ? { resume } : {}),
-    });
+    // From a verified prefix, the few records added since are read by block; should that find
+    // anything wrong, the chain's rest is read again by range, so the report names what a full
+    // read would.
+    let read = await readAndVerify(store, chain, key, known, resume, resume ? 'by block' : 'by range');
+    if (resume && !read.result.ok) read = await readAndVerify(store, chain, key, known, resume, 'by range');
+    const { result, checkpoints, opens } = read;
     const signedUpTo = registry.get(chain)?.lastSeq ?? 0;
     if (result.records === 0 && known > 0) Object.assign(result, { ok: false, firstBadSeq: 1, problem: 'CHAIN_MISSING' });
     // The registry knows the chain was signed further than its checkpoints now say: one was deleted.
@@ -179,37 +235,112 @@ export async function verifyAll<TEntry extends Document>(
   return [...results.values()].sort((a, b) => a.chain.localeCompare(b.chain));
 }
 
-/** The most records one export may hold; a larger range is refused (export it in parts). */
-export const MAX_EXPORT_RECORDS = 200_000;
+/**
+ * What an answer says of one record of a log: whether its chain's verification vouches for it
+ * (`RecordIntegrity` in the schema). Verification stops at a chain's first bad record, so nothing
+ * from there on is vouched for: a record at or after `firstBadSeq` is not ok, even if it alone
+ * was not touched.
+ */
+export interface RecordIntegrity {
+  ok: boolean;
+  /** The first sequence number at which the record's chain failed (at or before the record). */
+  firstBadSeq: number | null;
+  /** How the chain failed (a ChainProblem), or UNVERIFIED: even a full verification did not reach the record. */
+  problem: string | null;
+}
+
+const VOUCHED: RecordIntegrity = Object.freeze({ ok: true, firstBadSeq: null, problem: null });
+
+/** A record's place in its chain. */
+export interface ChainPosition {
+  chain: string;
+  seq: number;
+}
 
 /**
- * An export of a time range as NDJSON: one line per record (`"kind":"record"`) and per checkpoint
- * (`"kind":"checkpoint"`). The range is widened to whole checkpoint segments, so every exported
- * record can be checked against the signed hashes.
+ * Each chain's latest verdict in this process, so that every record an answer shows carries its
+ * chain's (an auditor must not read a falsified record as fact because it was shown on its own).
+ * Every verification of the log in this process goes through `verify` — the overview's, quick or
+ * full, and those run here — with one VerificationCache, and each result replaces what was known.
+ * A record past what this process has verified of its chain (a chain not yet verified here, or
+ * records written since) makes `of` verify first: quickly, from where the cache left off.
+ *
+ * What a quick verification does not see, it cannot flag: an edit inside a prefix already verified
+ * shows at the next full verification (README, quick and full verification).
  */
-export async function exportRange(store: AuditLogStore<Document>, log: string, from: Date, to: Date): Promise<string> {
-  const count = await store.records.countDocuments({ at: { $gte: from, $lt: to } });
-  if (count > MAX_EXPORT_RECORDS) throw badUserInput(`${count} records in range; an export holds at most ${MAX_EXPORT_RECORDS}: narrow the range`, 'auditExport');
-  const lines: string[] = [];
-  for (const chain of await store.chains()) {
-    const inRange = await store.records
-      .find({ chain, at: { $gte: from, $lt: to } }, { sort: { seq: 1 }, projection: { seq: 1 } })
-      .toArray();
-    if (inRange.length === 0) continue;
-    const checkpoints = await store.checkpointsOf(chain);
-    let firstSeq = Number(inRange[0]!.seq);
-    let lastSeq = Number(inRange.at(-1)!.seq);
-    const covering = checkpoints.filter((c) => c.seq >= firstSeq && c.fromSeq <= lastSeq);
-    if (covering.length) {
-      firstSeq = Math.min(firstSeq, covering[0]!.fromSeq);
-      lastSeq = Math.max(lastSeq, covering.at(-1)!.seq);
+export class ChainIntegrity<TEntry extends Document> {
+  /** The cache of every verification of this log in this process. */
+  readonly cache = new VerificationCache();
+  private verdicts = new Map<string, ChainVerification>();
+  /** Runs are numbered as they start; a result never replaces that of a run started after it. */
+  private started = 0;
+  private applied = 0;
+  private running: Promise<unknown> | null = null;
+  /** The heads of this log that another party's log witnessed, as last given. */
+  private witnessed: LogHead[] = [];
+  /** Records even a full verification did not reach: UNVERIFIED, without a full verification per answer. */
+  private readonly unreached = new Set<string>();
+
+  constructor(
+    private readonly store: AuditLogStore<TEntry>,
+    private readonly key: KeyObject,
+    private readonly liveWriter: AuditWriter<TEntry> | null,
+  ) {}
+
+  /**
+   * verifyAll over the log, with this process's cache, held to the heads another party's log
+   * witnessed of it (the last ones given, when none are); its result becomes each chain's verdict.
+   */
+  async verify(options: { full?: boolean; witnessed?: LogHead[] } = {}): Promise<ChainVerification[]> {
+    const run = ++this.started;
+    if (options.witnessed) this.witnessed = options.witnessed;
+    const witnessed = this.witnessed;
+    const verifying = verifyAll(this.store, this.key, this.liveWriter, { cache: this.cache, full: options.full === true }).then((results) =>
+      checkWitnesses(this.store, witnessed, results),
+    );
+    this.running = verifying;
+    try {
+      const results = await verifying;
+      if (run > this.applied) {
+        this.applied = run;
+        this.verdicts = new Map(results.map((result) => [result.chain, { ...result }]));
+      }
+      return results;
+    } finally {
+      if (this.running === verifying) this.running = null;
     }
-    const records = store.records.find({ chain, seq: { $gte: firstSeq, $lte: lastSeq } }, { sort: { seq: 1 }, projection: { _id: 0 }, batchSize: 1000 });
-    // Each line in its own format's encoding, so that offline verification rebuilds the same values.
-    for await (const record of records) lines.push(encodingOf(record)({ kind: 'record', log, ...record }));
-    for (const checkpoint of covering) lines.push(encodingOf(checkpoint)({ kind: 'checkpoint', log, ...checkpoint }));
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+
+  /** Each record's integrity, verifying the log first when a record is past what this process has verified. */
+  async of(records: readonly ChainPosition[]): Promise<RecordIntegrity[]> {
+    const known = () => records.every((record) => this.known(record));
+    // Joins a verification already running rather than start another; one that started before these
+    // records were read may not reach them, but the next one, which started after, does.
+    for (let attempt = 0; attempt < 2 && !known(); attempt++) {
+      const joined = this.running;
+      // A joined run's failure is reported to the caller that started it; this one goes on.
+      if (joined) await joined.catch(() => undefined);
+      else await this.verify();
+    }
+    // A chain neither registered nor seen when the chains were last listed: look in every record.
+    if (!known()) {
+      await this.verify({ full: true });
+      for (const record of records) if (!this.known(record)) this.unreached.add(`${record.chain}\n${record.seq}`);
+    }
+    return records.map((record) => this.integrityOf(record));
+  }
+
+  private known({ chain, seq }: ChainPosition): boolean {
+    const verdict = this.verdicts.get(chain);
+    return (verdict !== undefined && (!verdict.ok || seq <= verdict.headSeq)) || this.unreached.has(`${chain}\n${seq}`);
+  }
+
+  private integrityOf({ chain, seq }: ChainPosition): RecordIntegrity {
+    const verdict = this.verdicts.get(chain);
+    if (!verdict || (verdict.ok && seq > verdict.headSeq)) return { ok: false, firstBadSeq: null, problem: 'UNVERIFIED' };
+    if (!verdict.ok && verdict.firstBadSeq !== null && seq >= verdict.firstBadSeq) return { ok: false, firstBadSeq: verdict.firstBadSeq, problem: verdict.problem };
+    return VOUCHED;
+  }
 }
 
 /** The lines of an export, grouped by log and chain, ready to verify. */

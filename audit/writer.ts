@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import { MongoBulkWriteError, MongoServerError, MongoWriteConcernError, type Document } from 'mongodb';
 import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
-import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
+import { blockOf, recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
   /** How long the first record of a batch waits for company. Default 2 ms. */
@@ -103,7 +103,7 @@ export class AuditWriter<TEntry extends Document> {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private head = { seq: 0, hash: GENESIS_HASH };
-  private checkpointed = { seq: 0, digest: GENESIS_HASH };
+  private checkpointed = { seq: 0, digest: GENESIS_HASH, headHash: GENESIS_HASH };
   /** Hashes of the records after the last checkpoint, in order. */
   private unsigned: string[] = [];
   private headKnown = false;
@@ -207,6 +207,14 @@ export class AuditWriter<TEntry extends Document> {
     }
   }
 
+  /**
+   * The chain's last signed head (its last checkpoint's sequence number and record hash), which
+   * another party's log witnesses; null before the first checkpoint.
+   */
+  get signedHead(): { chain: string; seq: number; hash: string } | null {
+    return this.checkpointed.seq > 0 ? { chain: this.chain, seq: this.checkpointed.seq, hash: this.checkpointed.headHash } : null;
+  }
+
   /** The last sequence number this writer knows it wrote (for tail-cut detection). */
   get headSeq(): number {
     return this.head.seq;
@@ -253,7 +261,7 @@ export class AuditWriter<TEntry extends Document> {
     const last = await this.store.lastRecord(this.chain);
     this.head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
     const checkpoint = await this.store.lastCheckpoint(this.chain);
-    this.checkpointed = { seq: checkpoint?.seq ?? 0, digest: checkpoint ? checkpointDigest(checkpoint) : GENESIS_HASH };
+    this.checkpointed = { seq: checkpoint?.seq ?? 0, digest: checkpoint ? checkpointDigest(checkpoint) : GENESIS_HASH, headHash: checkpoint?.headHash ?? GENESIS_HASH };
     this.unsigned = [];
     if (this.head.seq > this.checkpointed.seq) {
       // Records written after the last checkpoint (e.g. before a crash): sign for them as found.
@@ -296,7 +304,7 @@ export class AuditWriter<TEntry extends Document> {
     let { seq, hash } = this.head;
     return batch.map((pending) => {
       seq += 1;
-      const content = { ...pending.entry, v: RECORD_FORMAT, chain: this.chain, seq, prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
+      const content = { ...pending.entry, v: RECORD_FORMAT, chain: this.chain, seq, block: blockOf(seq), prevHash: hash, at: pending.at } as Omit<StoredRecord<TEntry>, 'hash'>;
       // A chain's first record names the service's previous chain and its head, hashed with it.
       if (seq === 1) (content as Record<string, unknown>).opens = this.opens;
       hash = recordHash(content as never);
@@ -376,7 +384,7 @@ export class AuditWriter<TEntry extends Document> {
       }
       if (!stored) throw error;
     }
-    this.checkpointed = { seq: stored.seq, digest: checkpointDigest(stored) };
+    this.checkpointed = { seq: stored.seq, digest: checkpointDigest(stored), headHash: stored.headHash };
     this.unsigned = this.unsigned.slice(stored.seq - fromSeq + 1);
   }
 

@@ -123,6 +123,9 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
   const typeDefaults = new Map<string, SharingDirective>();
   const typeGrants = new Map<string, ConstDirectiveNode[]>();
   const fieldDirectives = new Map<string, { sharing?: SharingDirective; grants: ConstDirectiveNode[] }>();
+  // Fields this subgraph declares @external: another subgraph owns and resolves them (this one only
+  // receives them in a representation, for @requires), so their policy is the owner's, not read here.
+  const external = new Set<string>();
 
   for (const definition of typeDefs.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) {
@@ -143,6 +146,7 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
     }
     for (const field of definition.fields ?? []) {
       const coordinate = `${type}.${field.name.value}`;
+      if (field.directives?.some((directive) => directive.name.value === 'external')) external.add(coordinate);
       const entry = { grants: [] as ConstDirectiveNode[] } as { sharing?: SharingDirective; grants: ConstDirectiveNode[] };
       for (const directive of field.directives ?? []) {
         if (directive.name.value === 'sharing') {
@@ -161,7 +165,7 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
-      if (FEDERATION_FIELDS.has(coordinate)) continue;
+      if (FEDERATION_FIELDS.has(coordinate) || external.has(coordinate)) continue;
       const declared = fieldDirectives.get(coordinate);
       const sharingDirective = declared?.sharing ?? typeDefaults.get(type.name);
       if (!sharingDirective) {

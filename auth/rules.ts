@@ -19,6 +19,11 @@ import { PolicyError, type AgencyOf, type SubgraphPolicy } from './policy.js';
 
 export interface SharingContext {
   identity: CallIdentity;
+  /**
+   * Where a mask was applied in this response (the field's `info.path` object → the mask), when a
+   * later layer wants to know (the disclosure log records masked values as masked, not disclosed).
+   */
+  masksApplied?: WeakMap<object, string>;
 }
 
 // graphql-shield's typings do not admit `allow` as a rule of a field map; the tree is checked by checkRuleTree.
@@ -80,7 +85,11 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
     masks[fieldPolicy.type] ??= {};
     masks[fieldPolicy.type]![fieldPolicy.field] = async (resolve, parent, args, context: SharingContext, info) => {
       const value = await resolve(parent, args, context, info);
-      return context.identity.principal.org === policy.owner ? value : applyMask(mask, value, parent);
+      if (context.identity.principal.org === policy.owner) return value;
+      const shown = applyMask(mask, value, parent);
+      // Noted only where it changed something (an organisation's name is not a person's).
+      if (shown !== value) context.masksApplied?.set(info.path, mask);
+      return shown;
     };
   }
   checkRuleTree(schema, masks);

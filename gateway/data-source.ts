@@ -17,16 +17,23 @@ export class SubgraphHttpError extends Error {
 
 export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[]): GraphQLDataSource<GatewayContext> {
   const hooks = plugins.flatMap((plugin) => (plugin.onSubgraphRequest ? [plugin.onSubgraphRequest] : []));
+  const responseHooks = plugins.flatMap((plugin) => (plugin.onSubgraphResponse ? [plugin.onSubgraphResponse] : []));
   return {
     async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayResponse> {
       // The supergraph is read from a file: no health checks or schema loading reach subgraphs.
       if (!('incomingRequestContext' in options)) throw new Error(`unexpected ${options.kind} request to ${subgraph}`);
       const { request, context } = options;
       const { query, variables, operationName, extensions } = request;
+      let body: string | undefined;
       const call: SubgraphCall = {
         subgraph,
         url,
-        body: JSON.stringify({ query, variables, operationName, extensions }),
+        extensions: { ...extensions },
+        // Serialised once, when first read: hooks before then may still add extensions.
+        get body() {
+          body ??= JSON.stringify({ query, variables, operationName, extensions: Object.keys(this.extensions).length ? this.extensions : undefined });
+          return body;
+        },
         headers: { 'content-type': 'application/json' },
         context,
       };
@@ -36,7 +43,9 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
         await response.body?.cancel();
         throw new SubgraphHttpError(subgraph, response.status);
       }
-      return (await response.json()) as GatewayResponse;
+      const result = (await response.json()) as GatewayResponse & { extensions?: Record<string, unknown> };
+      for (const hook of responseHooks) hook(call, result);
+      return result;
     },
   };
 }

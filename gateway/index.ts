@@ -1,6 +1,7 @@
 // The gateway: @apollo/gateway over the committed supergraph, behind the plugin list of
 // gateway/pipeline.ts (request id, authentication, purpose, operation limits, access log, subgraph
-// assertion, error masking). It also serves the auditors' subgraph on loopback and their page.
+// assertion, error masking). It also serves the auditors' subgraph on loopback, their page, and
+// their export of every log (gateway/audit-export.ts).
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -8,9 +9,10 @@ import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
 import { assertionSigningKey, auditSigningKey, createTokenVerifier } from '../auth/index.js';
-import { AuditWriter, auditChainName, createAuditLogStore } from '../audit/index.js';
+import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
 import { connectDatabase, serveGraphQL, type RunningService } from '../platform/index.js';
 import { serveAuditSubgraph } from '../subgraphs/index.js';
+import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
 import type { GatewayContext } from './context.js';
 import { subgraphDataSource } from './data-source.js';
@@ -75,7 +77,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
-  const plugins = (options.pipeline ?? governedPipeline)({ config, verify: createTokenVerifier(config.auth), assertionKey, accessLog: writer });
+  const plugins = (options.pipeline ?? governedPipeline)({
+    config,
+    verify: createTokenVerifier(config.auth),
+    assertionKey,
+    accessLog: writer,
+    witnesses: new WitnessBook(accessLog),
+  });
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -92,6 +100,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     graph: { gateway },
     plugins,
     introspection: config.mode === 'development',
+    // The auditors' export of every log, streamed (GET /audit/export), behind the same plugins.
+    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins })],
     routes: (app) => {
       mountAuditPage(app);
       // Partner frontends in browsers on other origins: only the configured ones, only /graphql.
@@ -101,6 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       requestId: res.locals.requestId ?? null,
       identity: res.locals.identity ?? null,
       subgraphsCalled: new Set<string>(),
+      logHeads: [],
       startedAt: res.locals.startedAt ?? performance.now(),
     }),
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },

@@ -3,7 +3,7 @@
 // way out; every subgraph call is signed; only deliberate errors leave.
 import type { KeyObject } from 'node:crypto';
 import type { TokenVerifier } from '../auth/index.js';
-import type { AuditWriter } from '../audit/index.js';
+import type { AuditWriter, WitnessBook } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { useErrorMasking } from '../platform/index.js';
 import type { GatewayPlugin } from './plugin.js';
@@ -23,6 +23,8 @@ export interface GatewayParts {
   assertionKey: KeyObject;
   /** Writes this gateway's chain of the access log. */
   accessLog: AuditWriter<AccessEntry>;
+  /** The institutions' heads this log has recorded (its witnesses of their logs). */
+  witnesses: WitnessBook;
 }
 
 export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
@@ -33,7 +35,7 @@ export const governedPipeline: GatewayPipeline = (parts) => [
   useAuthentication({ verify: parts.verify }),
   usePurpose(),
   useOperationLimits(parts.config.limits),
-  useAccessLog({ writer: parts.accessLog }),
+  useAccessLog({ writer: parts.accessLog, witnesses: parts.witnesses }),
   useSubgraphAssertion({ key: parts.assertionKey }),
   useErrorMasking({ service: 'gateway', requestIdOf: (context) => context.requestId }),
 ];

@@ -1,5 +1,6 @@
 // Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` through the
-// service's plugin list, plus `/health`, with the HTTP server drained on stop. Used by each
+// service's plugin list, any other endpoint through the same arrival hooks and guards
+// (platform/endpoint.ts), plus `/health`, with the HTTP server drained on stop. Used by each
 // subgraph and by the gateway.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -11,6 +12,7 @@ import { ApolloServer, type ApolloServerOptions, type ApolloServerOptionsWithGat
 import type { GraphQLSchema } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { Endpoint } from './endpoint.js';
 import { ErrorCode } from './errors.js';
 import type { PluginResponse, RefusedRequest, ServicePlugin } from './plugin.js';
 import { Rejection, sendError } from './rejection.js';
@@ -39,6 +41,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
   /** Mounts any other routes (the gateway's auditors' page). */
   routes?: (app: express.Express) => void;
+  /** Endpoints besides /graphql behind the same arrival hooks and guards (platform/endpoint.ts), mounted before `routes`. */
+  endpoints?: Endpoint<TContext>[];
 }
 
 /**
@@ -133,23 +137,16 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
-  options.routes?.(app);
-  // Every request to /graphql, whatever its method, meets the arrival hooks first (its id, its
-  // start time), so that even a refusal below is answered and logged as itself.
+  // Every request to /graphql (or another endpoint), whatever its method, meets the arrival hooks
+  // first (its id, its start time), so that even a refusal below is answered and logged as itself.
   const arrivals = plugins.flatMap((plugin) => (plugin.onArrival ? [plugin.onArrival] : []));
-  if (arrivals.length) app.use('/graphql', ...arrivals);
-  app.post(
-    '/graphql',
-    express.raw({ type: () => true, limit: '1mb' }),
-    ...plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : [])),
-    parseJsonBody,
-    expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
-  );
-  app.all('/graphql', (_req, res, next) => {
-    res.setHeader('Allow', 'POST');
-    next(new Rejection(405, ErrorCode.METHOD_NOT_ALLOWED, 'Use POST for /graphql'));
-  });
-  app.use('/graphql', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const guards = plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : []));
+  const refused = (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // An endpoint that has begun its answer ends it itself; nothing can be said after the headers.
+    if (res.headersSent) {
+      console.error(`[${options.name}] request ${res.locals.requestId ?? '(none)'}: failed after its answer began:`, error);
+      return void res.destroy();
+    }
     // express.raw's own errors (body too large, bad encoding) carry an HTTP status.
     const status = (error as { status?: unknown }).status;
     const rejection =
@@ -164,7 +161,44 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       console.error(`[${options.name}]`, e);
       if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     });
+  };
+  for (const endpoint of options.endpoints ?? []) {
+    app.all(endpoint.path, (_req, res, next) => {
+      res.locals.operationName = endpoint.operationName;
+      next();
+    }, ...arrivals);
+    app[endpoint.method === 'GET' ? 'get' : 'post'](
+      endpoint.path,
+      // Express answers HEAD with a GET route (the whole answer produced, then dropped): not here.
+      (req, _res, next) => next(req.method === endpoint.method ? undefined : 'route'),
+      express.raw({ type: () => true, limit: '1mb' }),
+      ...guards,
+      (req: Request, res: Response, next: NextFunction) =>
+        void options
+          .context(req, res)
+          .then((context) => endpoint.handle(req, res, context))
+          .catch(next),
+    );
+    app.all(endpoint.path, (_req, res, next) => {
+      res.setHeader('Allow', endpoint.method);
+      next(new Rejection(405, ErrorCode.METHOD_NOT_ALLOWED, `Use ${endpoint.method} for ${endpoint.path}`));
+    });
+    app.use(endpoint.path, refused);
+  }
+  options.routes?.(app);
+  if (arrivals.length) app.use('/graphql', ...arrivals);
+  app.post(
+    '/graphql',
+    express.raw({ type: () => true, limit: '1mb' }),
+    ...guards,
+    parseJsonBody,
+    expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
+  );
+  app.all('/graphql', (_req, res, next) => {
+    res.setHeader('Allow', 'POST');
+    next(new Rejection(405, ErrorCode.METHOD_NOT_ALLOWED, 'Use POST for /graphql'));
   });
+  app.use('/graphql', refused);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

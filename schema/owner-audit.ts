@@ -7,16 +7,16 @@ import type { SubgraphName } from '../config/index.js';
 export interface OwnerAuditFields {
   /** `AccessLogEntry.<institution>Disclosures`: what it disclosed for one request. */
   disclosures: string;
-  /** `RecordAccessHistory.<institution>`: who saw one of its records. */
+  /** `RecordAccessHistory.<institution>`: who saw one of its records, a page at a time. */
   history: string;
   /** `AuditOverview.<institution>Chains`: its disclosure log's verification. */
   chains: string;
-  /** `AuditExport.<institution>`: its disclosure log over a time range, as NDJSON. */
-  export: string;
+  /** `AuditOverview.<institution>Witnesses`: the gateway's heads its disclosure log recorded. */
+  witnesses: string;
 }
 
 export function ownerAuditFields(institution: SubgraphName): OwnerAuditFields {
-  return { disclosures: `${institution}Disclosures`, history: institution, chains: `${institution}Chains`, export: institution };
+  return { disclosures: `${institution}Disclosures`, history: institution, chains: `${institution}Chains`, witnesses: `${institution}Witnesses` };
 }
 
 const AUDITORS = '@sharing(class: "CONDITIONAL") @grant(orgs: ["audit"], roles: ["auditor"], purposes: ["AUDIT"])';
@@ -38,22 +38,23 @@ type RecordAccessHistory @key(fields: "recordType recordId") ${AUDITORS} {
   recordType: String! ${KEY_FIELD}
   # A key: an opaque identifier, needed whole for the join.
   recordId: ID! ${KEY_FIELD}
-  ${f.history}: [Disclosure!]
+  """
+  Who saw this record, from the ${institution}'s disclosure log: newest first, a page of \`first\`
+  (1-500) after the cursor \`after\`, over the time range [\`from\`, \`to\`) when given.
+  """
+  ${f.history}(first: Int = 20, after: String, from: DateTime, to: DateTime): DisclosureConnection
 }
 
 type AuditOverview @key(fields: "id") ${AUDITORS} {
   # A key: an opaque identifier, needed whole for the join.
   id: ID! ${KEY_FIELD}
   # From where the last overview verified each chain; full: true reads every chain whole again.
-  ${f.chains}(full: Boolean = false): [ChainStatus!]
-}
-
-type AuditExport @key(fields: "from to") ${AUDITORS} {
-  # A key: an opaque identifier, needed whole for the join.
-  from: DateTime! ${KEY_FIELD}
-  # A key: an opaque identifier, needed whole for the join.
-  to: DateTime! ${KEY_FIELD}
-  ${f.export}: String
+  # Each chain is also held to the heads the gateway's log witnessed of it.
+  ${f.chains}(full: Boolean = false): [ChainStatus!] @requires(fields: "gatewayWitnesses { log chain seq hash }")
+  # The gateway's signed heads this institution's disclosure log recorded: its witness of the gateway's log.
+  ${f.witnesses}: [LogHead!]
+  # The gateway's witness of the institutions' logs, which ${f.chains} is checked against.
+  gatewayWitnesses: [LogHead!] @external
 }
 `;
 }

@@ -1,7 +1,9 @@
 // `npm run audit:verify -- <export.ndjson> [--key <log>=<public-key.pem>]...`
-// Checks an export offline with the writers' public keys: every chain's hashes, sequence and
-// signed checkpoints. Exits 0 when all verify, 1 naming the first bad sequence number of each
-// chain that does not, 2 on bad usage. Without --key, a log's key is the development key in
+// Checks an export (saved from GET /audit/export, or the auditors' page) offline with the writers'
+// public keys: every chain's hashes, sequence and signed checkpoints, and the export as a whole —
+// its end line, signed by the gateway, counting every log and covering every byte before it.
+// Exits 0 when all verify; 1 naming the first bad sequence number of each chain that does not, or
+// what is wrong with the export (no end line: cut short, or the export failed); 2 on bad usage. Without --key, a log's key is the development key in
 // KEYS_DIR (audit-<log>.pem); production auditors pass each service's published public key.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

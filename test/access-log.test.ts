@@ -21,14 +21,14 @@ describe('the gateway access log', () => {
   const records = () => client.db(AUDIT_DATABASE_NAME).collection('accessRecords');
   /** The records of one request, without what differs run to run (a first record also names the previous chain). */
   const logged = async (requestId: string | null) =>
-    (await records().find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, durationMs: 0, opens: 0 } }).toArray());
+    (await records().find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, block: 0, durationMs: 0, opens: 0, witnessed: 0 } }).toArray());
 
   /** An owner's disclosure records for one request, without what differs run to run. */
   const disclosures = async (owner: 'government' | 'court' | 'procuratorate', requestId: string | null) =>
     client
       .db(DATABASE_NAMES[owner])
       .collection('disclosureRecords')
-      .find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, opens: 0 } })
+      .find({ requestId: requestId ?? 'missing' }, { projection: { _id: 0, at: 0, hash: 0, prevHash: 0, seq: 0, block: 0, opens: 0, witnessed: 0 } })
       .toArray();
 
   beforeAll(async () => {
@@ -73,7 +73,8 @@ describe('the gateway access log', () => {
     expect(JSON.stringify(record)).not.toContain(demoData().showcase.adminCaseId);
 
     // Each owner recorded, under the same request id, what it disclosed: the court its case (and
-    // the agency key it handed on), the government the agency's name.
+    // the agency key it handed on, also as the case's `defendant.id`), the government the agency's name.
+    // (The heads each log witnesses of the other, in `witnessed`: test/audit-witness.test.ts.)
     const defendant = demoData().court.adminCases.find((c) => c._id === demoData().showcase.adminCaseId)!.defendantId;
     const who = { v: 2, principal: judgeClaims, purpose: 'CASE_HANDLING', requestId };
     expect(await disclosures('court', requestId)).toEqual([
@@ -81,13 +82,13 @@ describe('the gateway access log', () => {
         ...who,
         chain: stack.subgraphs.court!.auditChain,
         records: [
-          { key: `AdminCase:${demoData().showcase.adminCaseId}`, type: 'AdminCase', id: demoData().showcase.adminCaseId, disclosed: ['caseNumber', 'defendant'], refused: [] },
-          { key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['id'], refused: [] },
+          { key: `AdminCase:${demoData().showcase.adminCaseId}`, type: 'AdminCase', id: demoData().showcase.adminCaseId, disclosed: ['caseNumber', 'defendant', 'defendant.id'], masked: [], refused: [] },
+          { key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['id'], masked: [], refused: [] },
         ],
       },
     ]);
     expect(await disclosures('government', requestId)).toEqual([
-      { ...who, chain: stack.subgraphs.government!.auditChain, records: [{ key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['name'], refused: [] }] },
+      { ...who, chain: stack.subgraphs.government!.auditChain, records: [{ key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['name'], masked: [], refused: [] }] },
     ]);
     expect(await disclosures('procuratorate', requestId)).toEqual([]);
   });
@@ -116,6 +117,7 @@ describe('the gateway access log', () => {
           type: 'AdminCase',
           id: demoData().showcase.adminCaseId,
           disclosed: ['caseNumber'],
+          masked: [],
           refused: [{ field: 'deliberationNotes', reason: 'OWNER_ONLY' }],
         },
       ],

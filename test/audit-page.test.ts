@@ -1,12 +1,14 @@
 // The auditors' page at /audit/, end to end in a real headless Chromium (Debian's package, driven
-// by playwright-core): sign in, filter to one principal, open a record's history, see "verified".
+// by playwright-core): sign in, filter to one principal, open a record's history, see "verified";
+// then, with records edited in the database, see them flagged wherever they are shown.
 import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueDevToken } from '../auth/index.js';
-import { DATABASE_NAMES, PROJECT_ROOT } from '../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
 import { verifyExport } from '../audit/index.js';
 import { callerHeaders, devAuditKey, postGraphQL, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
@@ -87,11 +89,13 @@ describe('the auditors’ page', () => {
     await page.click('#history-search');
     await expect.poll(() => page.textContent('#history-count')).toMatch(new RegExp(`^\\d+ disclosures of AdminCase ${caseId}$`));
     const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    const judgeRows = rows.filter((cells) => cells[2]?.includes(judge.sub) && cells[7] === 'ReadCase · SERVED');
-    // The court disclosed its fields of the case (the id too, for the join); the procuratorate, its supervisions.
+    const judgeRows = rows.filter((cells) => cells[2]?.includes(judge.sub) && cells[8] === 'ReadCase · SERVED');
+    // The court disclosed its fields of the case (the id too, for the join), and the plaintiff's id
+    // nested under it; the procuratorate, its supervisions and their numbers, after it (newest first).
+    // Nothing masked, nothing refused (a judge, for case handling).
     expect(judgeRows.map((cells) => cells.slice(1))).toEqual([
-      ['court', `${judge.name} (${judge.sub})`, 'court', 'CASE_HANDLING', 'caseNumber, id, judge, plaintiff', '', 'ReadCase · SERVED'],
-      ['procuratorate', `${judge.name} (${judge.sub})`, 'court', 'CASE_HANDLING', 'supervisions', '', 'ReadCase · SERVED'],
+      ['procuratorate', `${judge.name} (${judge.sub})`, 'court', 'CASE_HANDLING', 'supervisions, supervisions.caseNumber', '', '', 'ReadCase · SERVED'],
+      ['court', `${judge.name} (${judge.sub})`, 'court', 'CASE_HANDLING', 'caseNumber, id, judge, plaintiff, plaintiff.id', '', '', 'ReadCase · SERVED'],
     ]);
     expect(rows.some((cells) => cells[2]?.includes(clerk.sub))).toBe(true);
 
@@ -110,16 +114,59 @@ describe('the auditors’ page', () => {
     const chain = stack.subgraphs.court!.auditChain!;
     const victim = (await courtLog.findOne({ chain }, { sort: { seq: 1 } }))!;
     await courtLog.updateOne({ _id: victim._id }, { $set: { 'principal.sub': 'someone-else' } });
+    // And the gateway's record of the judge's read: it and every later record of its chain are flagged.
+    const gatewayLog = client.db(AUDIT_DATABASE_NAME).collection('accessRecords');
+    const judgeRead = (await gatewayLog.findOne({ 'principal.sub': judge.sub, operationName: 'ReadCase' }))!;
+    await gatewayLog.updateOne({ _id: judgeRead._id }, { $set: { purpose: 'STATISTICS' } });
+    const warning = (seq: number) =>
+      `所在日志链自第 ${seq} 条记录起校验失败（HASH_MISMATCH），此记录不可采信 · Its chain fails verification from sequence ${seq} (HASH_MISMATCH): this record is not vouched for`;
     try {
       await page.click('#verify');
       // Verifying every chain again takes a while once earlier files have filled the logs.
+      const chainRows = () => page.$$eval('#chains tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      await expect.poll(chainRows, { timeout: 20_000 }).toContainEqual(['court', chain, expect.any(String), expect.any(String), `FAILED at sequence ${victim.seq} (HASH_MISMATCH)`]);
+      expect(await chainRows()).toContainEqual(['gateway', judgeRead.chain, expect.any(String), expect.any(String), `FAILED at sequence ${judgeRead.seq} (HASH_MISMATCH)`]);
+
+      // The search: each of the judge's requests (the read, then the refused sign-in) is flagged, with why.
+      await page.click('#search');
+      const logRows = () =>
+        page.$$eval('#log-table tbody tr', (trs) =>
+          trs.map((tr) => [tr.classList.contains('not-vouched'), tr.querySelector('.integrity-flag')?.textContent ?? null, tr.querySelector('.integrity-flag')?.getAttribute('title') ?? null, tr.cells[4]!.textContent]),
+        );
+      await expect.poll(logRows).toEqual([
+        [true, '⚠ 校验未通过 · not vouched for', warning(judgeRead.seq), 'AuditSignIn'],
+        [true, '⚠ 校验未通过 · not vouched for', warning(judgeRead.seq), 'ReadCase'],
+      ]);
+
+      // The entry: the gateway's record and the court's disclosures are flagged, the others' are not.
+      await page.click(`#log-table tbody tr[data-request-id="${judgeRead.requestId}"]`);
+      const courtRead = (await courtLog.findOne({ requestId: judgeRead.requestId }))!;
+      await expect.poll(() => page.$$eval('#entry-detail .integrity-warning li', (items) => items.map((li) => li.textContent))).toEqual([
+        `gateway ${judgeRead.chain} #${judgeRead.seq}: ${warning(judgeRead.seq)}`,
+        ...courtRead.records.map((r: { type: string; id: string }) => `court ${r.type} ${r.id} (${chain} #${courtRead.seq}): ${warning(victim.seq)}`),
+      ]);
+
+      // The history: the court's disclosure to the judge — the edited record itself, the chain's
+      // first, now naming someone else — is flagged; the procuratorate's is not.
+      expect(victim.requestId).toBe(judgeRead.requestId);
+      await page.click('#history-search');
+      const historyRows = () =>
+        page.$$eval('#history-table tbody tr', (trs) =>
+          trs.map((tr) => [tr.classList.contains('not-vouched'), tr.querySelector('.integrity-flag')?.getAttribute('title') ?? null, ...[...tr.cells].slice(1).map((td) => td.textContent)]),
+        );
       await expect
-        .poll(() => page.$$eval('#chains tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))), { timeout: 20_000 })
-        .toContainEqual(['court', chain, expect.any(String), expect.any(String), `FAILED at sequence ${victim.seq} (HASH_MISMATCH)`]);
-      mkdirSync(path.join(PROJECT_ROOT, '.data'), { recursive: true });
-      await page.screenshot({ path: path.join(PROJECT_ROOT, '.data/audit-page-tampered.png'), fullPage: true });
+        .poll(async () => (await historyRows()).filter((cells) => cells[3]?.startsWith(judge.name) && cells[9] === 'ReadCase · SERVED'))
+        .toEqual([
+          // The same rows as before the edit, but for the flag and the edited principal.
+          [false, null, ...judgeRows[0]!.slice(1)],
+          [true, warning(victim.seq), ...judgeRows[1]!.slice(1).map((text, i) => (i === 1 ? `${judge.name} (someone-else)` : text))],
+        ]);
+      // Only the court's log was edited: no other owner's row is flagged.
+      expect((await historyRows()).filter((cells) => cells[2] !== 'court' && cells[0])).toEqual([]);
+      await page.screenshot({ path: path.join(os.tmpdir(), 'audit-page-tampered.png'), fullPage: true });
     } finally {
       await courtLog.updateOne({ _id: victim._id }, { $set: { 'principal.sub': victim.principal.sub } });
+      await gatewayLog.updateOne({ _id: judgeRead._id }, { $set: { purpose: judgeRead.purpose } });
       await client.close();
     }
 

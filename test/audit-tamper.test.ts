@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { AuditWriter, GENESIS_HASH, canonical, createAuditLogStore, exportRange, recordHash, signCheckpoint, verifyChain, verifyExport, type ChainLink } from '../audit/index.js';
+import { AuditWriter, GENESIS_HASH, canonical, createAuditLogStore, exportStream, logLines, recordHash, signCheckpoint, verifyChain, verifyExport, type ChainLink } from '../audit/index.js';
 
 interface Entry {
   requestId: string;
@@ -199,7 +199,15 @@ describe('the access log’s tamper evidence', () => {
     expect({ seq: added.seq, v: added.v }).toEqual({ seq: 4, v: 2 });
     expect(await verify(store)).toMatchObject({ ok: true, records: 4, checkpointedSeq: 4, firstBadSeq: null });
 
-    const exported = await exportRange(store as never, 'probe', new Date(Date.UTC(2024, 0, 1)), new Date(Date.now() + 60_000));
-    expect(await verifyExport(exported, () => publicKey)).toEqual({ ok: true, lines: [`ok   probe ${CHAIN}: 4 records, seq 1-4`] });
+    const range = { from: new Date(Date.UTC(2024, 0, 1)), to: new Date(Date.now() + 60_000) };
+    let exported = '';
+    for await (const block of exportStream(range, [{ log: 'probe', lines: logLines(store, 'probe', range) }], { log: 'probe', key: privateKey, requestId: 'probe-export' })) exported += block;
+    expect(await verifyExport(exported, () => publicKey)).toEqual({
+      ok: true,
+      lines: [
+        `ok   probe ${CHAIN}: 4 records, seq 1-4`,
+        `ok   export ${range.from.toISOString()} to ${range.to.toISOString()}: complete, probe: 4 records, 2 checkpoints; signed by probe for request probe-export`,
+      ],
+    });
   });
 });

@@ -36,7 +36,8 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURPOSES, ROLES_BY_ORG, type Org } from '../auth/index.js';
-import { loadConfig } from '../config/index.js';
+import { SUBGRAPH_NAMES, loadConfig } from '../config/index.js';
+import { ownerAuditFields } from '../schema/index.js';
 import { compare, isCostly, pool, printSelection, shareLists, show, type Judging, type Observation, type SelectedField, type SelectionNode } from './support/catalogue-comparison.js';
 import { CATALOGUE_BY_FIELD, VOLATILE, fieldsOf, isInternalType, sharingCallers, sharingRecords, type Caller } from './support/sharing-oracle.js';
 import { callerHeaders, principal, sharedTestStack, startTestStack, type TestStack } from './support/stack.js';
@@ -96,6 +97,8 @@ interface Fixtures {
   recordIds: Record<string, string[]>;
   /** Arguments for particular fields (required ones, and filters that keep answers stable). */
   fieldArgs: Record<string, Record<string, unknown>>;
+  /** Fields (`Type.field`) whose records are asked in full there too, because only there the data has all of theirs. */
+  alsoFull?: string[];
 }
 
 /** How restricted a field is, for choosing the widest path to a type (more callers get to ask). */
@@ -157,6 +160,11 @@ function buildSelection(fixtures: Fixtures): { root: SelectionNode; parts: { rec
     }
   }
   for (const type of types) if (!cost.has(type.name)) problems.push(`${type.name}: not reachable from Query`);
+  const alsoFull = new Set(fixtures.alsoFull ?? []);
+  for (const coordinate of alsoFull) {
+    const [parent, field] = coordinate.split('.') as [string, string];
+    if (!cost.has(parent) || !(SUPERGRAPH.getType(parent) as GraphQLObjectType | undefined)?.getFields()[field]) problems.push(`${coordinate}: asked in full, but no such field is reachable from Query`);
+  }
 
   const typename: [string, SelectedField] = ['__typename', { name: '__typename', args: {}, child: null }];
   const minimal = (type: GraphQLObjectType): SelectionNode => {
@@ -176,7 +184,8 @@ function buildSelection(fixtures: Fixtures): { root: SelectionNode; parts: { rec
       let child: SelectionNode | null = null;
       if (isObjectType(target)) {
         const anchor = via.get(target.name);
-        child = anchor && anchor.parent === type.name && anchor.field === field.name ? full(target) : minimal(target);
+        const anchored = anchor && anchor.parent === type.name && anchor.field === field.name;
+        child = anchored || alsoFull.has(`${type.name}.${field.name}`) ? full(target) : minimal(target);
       } else if (!isScalarType(target) && !isEnumType(target)) {
         problems.push(`${type.name}.${field.name}: returns ${target.name}, which this test cannot select yet`);
         continue;
@@ -259,20 +268,18 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     // agency (`own`) or of another (`other`), so that each agency officer below sees records of
     // their own unit and of another.
     const { data, own, other, history, recordIds } = sharingRecords();
-    // The access history the auditors' fields read: of `history`, which no request after the
-    // preparation below touches.
 
     // The access log the auditors' fields read: written now, then asked only up to `before`, so
     // that both stacks see the same records. Every org calls first (today's activity then has a
     // row per org whatever runs next), a clerk last: a request each institution answers in part,
-    // disclosing and refusing fields (and disclosing `history`).
+    // disclosing, masking (the parties' names and ID numbers) and refusing fields (and disclosing `history`).
     const prepare = async (stack: TestStack) => {
       for (const [org, roles] of Object.entries(ROLES_BY_ORG) as [Org, readonly string[]][]) {
         await post(stack.gateway!.url, '{ district { name } }', await callerHeaders(principal(org, [roles[0]!], org === 'government' ? own : null), 'STATISTICS'));
       }
       return post(
         stack.gateway!.url,
-        `{ dispute(id: ${JSON.stringify(data.showcase.disputeId)}) { title consultations { conclusion } adminCases { caseNumber deliberationNotes supervisions { caseNumber prosecutorNotes } } }
+        `{ dispute(id: ${JSON.stringify(data.showcase.disputeId)}) { title parties { name idNumber } consultations { conclusion } adminCases { caseNumber deliberationNotes supervisions { caseNumber prosecutorNotes } } }
            procuratorialSuggestion(id: ${JSON.stringify(history._id)}) { number } }`,
         await callerHeaders(principal('court', ['clerk']), 'CASE_HANDLING'),
       );
@@ -290,11 +297,15 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
       fieldArgs: {
         'Query.accessLog': { filter: { to: before.toISOString() } },
         'Query.accessLogEntry': { requestId: prepared.requestId },
-        'Query.recordAccessHistory': { recordType: 'ProcuratorialSuggestion', recordId: history._id },
+        // The access history the auditors' fields read: of the showcase case, which the court and
+        // the procuratorate disclosed in the preparation (the court's side is where a page of
+        // disclosures is asked in full), each side asked only up to `before`, as the log.
+        'Query.recordAccessHistory': { recordType: 'AdminCase', recordId: data.showcase.adminCaseId },
+        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`RecordAccessHistory.${ownerAuditFields(name).history}`, { to: before.toISOString() }])),
         'Query.accessActivity': { from: today, to: tomorrow },
-        // A range before any record: an export that both stacks give alike (empty).
-        'Query.auditExport': { from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z' },
       },
+      // The government is the one institution that masks (the parties' names and ID numbers the clerk was shown).
+      alsoFull: ['AccessLogEntry.governmentDisclosures'],
     });
     const document = (asked: SelectionNode) => `query Conformance {\n${printSelection(asked)}\n}`;
 

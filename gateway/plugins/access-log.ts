@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
-import { canonical, type AuditWriter } from '../../audit/index.js';
+import { LOG_HEAD_EXTENSION, canonical, logHeadSchema, parseLogHead, type AuditWriter, type LogHead, type WitnessBook } from '../../audit/index.js';
 import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type RefusedRequest } from '../../platform/index.js';
 import type { GatewayContext } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
@@ -37,6 +37,8 @@ export interface AccessEntry {
   /** The UTC day, and whether anything was withheld or refused: what the activity chart groups by. */
   day: string;
   anyDenied: boolean;
+  /** The institutions' signed heads first seen with this request: the gateway's witness of their logs. */
+  witnessed?: LogHead[];
 }
 
 
@@ -71,6 +73,7 @@ export const accessEntrySchema = z
     durationMs: z.number().int().min(0),
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     anyDenied: z.boolean(),
+    witnessed: z.array(logHeadSchema).max(16).optional(),
   })
   .strict();
 
@@ -106,7 +109,8 @@ function logRejection(writer: AuditWriter<AccessEntry>) {
         requestId: request.locals.requestId as string,
         principal: principalOf(request.locals.principal),
         purpose: bounded(purpose, CLIENT_TEXT_LIMITS.purpose),
-        operationName: typeof parsed?.operationName === 'string' ? bounded(parsed.operationName, CLIENT_TEXT_LIMITS.operationName) : null,
+        // An endpoint besides /graphql names what it was asked for itself (the export: auditExport).
+        operationName: bounded(request.locals.operationName ?? (typeof parsed?.operationName === 'string' ? parsed.operationName : null), CLIENT_TEXT_LIMITS.operationName),
         operationHash: typeof parsed?.query === 'string' ? sha256(parsed.query) : null,
         variablesDigest: null,
         fields: [],
@@ -131,8 +135,51 @@ function logWriteFailure(requestId: string | null | undefined, error: unknown): 
   console.error(`[gateway] request ${requestId ?? '(no id)'}: the access log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
 }
 
+/** What a request to an endpoint besides /graphql (the auditors' export) came to, for its record. */
+export interface EndpointOutcome {
+  /** Digested like GraphQL variables: the record shows whether two requests asked for the same, not what. */
+  variables: Record<string, unknown> | null;
+  /** What it was asked for, as coordinates (the export: `AuditExport.<log>` for each log). */
+  fields: string[];
+  denied: AccessEntry['denied'];
+  subgraphs: string[];
+  outcome: Outcome;
+  code: string | null;
+  httpStatus: number;
+}
+
+/**
+ * The one record of a request to an endpoint besides /graphql that passed the guards (a refusal
+ * before them is logged by onRejection), written by the endpoint once its outcome is known.
+ * Rejects, the failure logged with the request id, when the record cannot be written.
+ */
+export async function logEndpointRequest(writer: AuditWriter<AccessEntry>, locals: Express.Locals, done: EndpointOutcome): Promise<void> {
+  try {
+    await writer.append({
+      requestId: locals.requestId as string,
+      principal: principalOf(locals.principal),
+      purpose: locals.identity?.purpose ?? null,
+      operationName: bounded(locals.operationName, CLIENT_TEXT_LIMITS.operationName),
+      operationHash: null,
+      variablesDigest: done.variables ? sha256(canonical(done.variables)) : null,
+      fields: done.fields,
+      denied: done.denied,
+      subgraphs: done.subgraphs,
+      outcome: done.outcome,
+      code: done.code,
+      httpStatus: done.httpStatus,
+      durationMs: elapsed(locals),
+      day: today(),
+      anyDenied: done.denied.length > 0 || done.outcome === 'REJECTED',
+    });
+  } catch (error) {
+    logWriteFailure(locals.requestId, error);
+    throw error;
+  }
+}
+
 /** Logs every operation Apollo handles, and holds its response until the record is durable. */
-function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<GatewayContext> {
+function logOperations(writer: AuditWriter<AccessEntry>, witnesses: WitnessBook): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       let fields: string[] = [];
@@ -165,6 +212,7 @@ function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<Gat
               reason: String(e.extensions?.reason),
             }));
           const firstError = errors.find((e) => codeOf(e) !== ErrorCode.FORBIDDEN);
+          const witnessed = witnesses.fresh(contextValue.logHeads);
           try {
             await writer.append({
               requestId: contextValue.requestId as string,
@@ -182,11 +230,13 @@ function logOperations(writer: AuditWriter<AccessEntry>): ApolloServerPlugin<Gat
               durationMs: Math.round(performance.now() - contextValue.startedAt),
               day: today(),
               anyDenied: denied.length > 0 || outcome === 'REJECTED',
+              ...(witnessed.length ? { witnessed } : {}),
             });
           } catch (error) {
             logWriteFailure(contextValue.requestId, error);
             return failClosed(response);
           }
+          if (witnessed.length) await witnesses.recorded(witnessed);
           if (ownerFailed) failClosed(response);
         },
       };
@@ -203,14 +253,28 @@ function failClosed(response: { body: { kind: string; singleResult?: unknown }; 
 export interface AccessLogOptions {
   /** The writer of this gateway's chain (audit/writer.ts); a request waits until its record is durable. */
   writer: AuditWriter<AccessEntry>;
+  /** The institutions' heads already recorded (audit/witness.ts). */
+  witnesses: WitnessBook;
 }
 
 export function useAccessLog(options: AccessLogOptions): GatewayPlugin {
+  const { writer } = options;
   return {
     name: 'access-log',
-    onRejection: logRejection(options.writer),
-    apollo: logOperations(options.writer),
-    // The subgraphs a request reached, for its record.
-    onSubgraphRequest: (call) => void call.context.subgraphsCalled.add(call.subgraph),
+    onRejection: logRejection(writer),
+    apollo: logOperations(writer, options.witnesses),
+    onSubgraphRequest: (call) => {
+      // The subgraphs a request reached, for its record.
+      call.context.subgraphsCalled.add(call.subgraph);
+      // This log's signed head, for the institution's log to witness (inside the signed body).
+      const head = writer.signedHead;
+      if (head) call.extensions[LOG_HEAD_EXTENSION] = { log: 'gateway', ...head };
+    },
+    onSubgraphResponse: (call, result) => {
+      // The institution's signed head of its own log (never another's), for this log to witness.
+      const head = parseLogHead(result.extensions?.[LOG_HEAD_EXTENSION]);
+      if (result.extensions) delete result.extensions[LOG_HEAD_EXTENSION];
+      if (head && head.log === call.subgraph) call.context.logHeads.push(head);
+    },
   };
 }

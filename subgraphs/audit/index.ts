@@ -1,26 +1,30 @@
 // The auditors' API. The gateway process serves the `audit` subgraph over its own access log; each
 // institution's subgraph adds, from its own disclosure log, its side of every request and of every
 // record's history. Federation joins them by request id.
-// The auditors' subgraph (`audit`): search, entries, record histories, activity, verification and
-// exports over the gateway's access log. The gateway process serves it on loopback; each
-// institution's subgraph adds its own side (subgraphs/shared/owner-audit.ts), and federation joins
-// them by request id.
+// The auditors' subgraph (`audit`): search, entries, record histories, activity and verification
+// over the gateway's access log (exports are streamed by the gateway itself:
+// gateway/audit-export.ts), every entry shown with its chain's verdict. The gateway process serves
+// it on loopback; each institution's subgraph adds its own side (subgraphs/shared/owner-audit.ts),
+// and federation joins them by request id.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { subgraphTypeDefs } from '../../schema/index.js';
+import { SUBGRAPH_NAMES } from '../../config/index.js';
+import { ownerAuditFields, subgraphTypeDefs } from '../../schema/index.js';
 import { DateScalar, DateTimeScalar, badUserInput, formatDate, parseDate, parseId, type RunningService } from '../../platform/index.js';
 import { ORGS, PURPOSES, type CallIdentity } from '../../auth/index.js';
 import {
+  ChainIntegrity,
+  parseLogHeads,
+  type LogHead,
   activityByDay,
-  exportRange,
   parseRange,
   parseRecordRef,
   recordsByRequestIds,
   searchAccessLog,
-  verifyAll,
-  VerificationCache,
   type AuditLogStore,
   type AuditWriter,
+  type ChainPosition,
+  type RecordIntegrity,
   type StoredRecord,
 } from '../../audit/index.js';
 import { serveSubgraph, type ResolverMap, type SubgraphPipeline } from '../shared/index.js';
@@ -28,7 +32,6 @@ import { serveSubgraph, type ResolverMap, type SubgraphPipeline } from '../share
 type Args = Record<string, unknown>;
 
 const OUTCOMES = ['SERVED', 'PARTIAL', 'REJECTED', 'FAILED'];
-const MAX_EXPORT_DAYS = 366;
 
 function optionalText(value: unknown, argument: string, allowed?: readonly string[]): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -50,12 +53,15 @@ export interface AuditGraphOptions<TEntry extends { requestId: string }> {
 interface AuditContext {
   identity: CallIdentity;
   entries: DataLoader<string, StoredRecord<{ requestId: string }> | null>;
+  /** Every entry an answer shows, checked against its chain's verdict together. */
+  integrity: DataLoader<ChainPosition, RecordIntegrity, string>;
 }
 
 export function serveAuditSubgraph<TEntry extends { requestId: string }>(options: AuditGraphOptions<TEntry>): Promise<RunningService> {
   const { accessLog, writer } = options;
   const publicKey = createPublicKey(options.signingKey);
-  const cache = new VerificationCache();
+  // Every verification of the gateway's log in this process goes through it: the overview's too.
+  const integrity = new ChainIntegrity(accessLog, publicKey, writer);
   const resolvers: ResolverMap<AuditContext> = {
     Date: DateScalar,
     DateTime: DateTimeScalar,
@@ -88,26 +94,24 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
         const days = await activityByDay(accessLog as never, formatDate(period.from), formatDate(period.to));
         return days.map((d) => ({ ...d, day: parseDate(d.day) }));
       },
-      auditExport: (_: unknown, args: Args) => {
-        const period = parseRange(args.from, args.to, 'auditExport');
-        if (period.to.getTime() - period.from.getTime() > MAX_EXPORT_DAYS * 86_400_000) throw badUserInput(`An export covers at most ${MAX_EXPORT_DAYS} days`, 'auditExport');
-        return period;
-      },
     },
     AccessLogEntry: {
       __resolveReference: (ref: Args, context: AuditContext) => context.entries.load(parseId(ref.requestId, 'requestId')),
+      integrity: (entry: ChainPosition, _args: Args, context: AuditContext) => context.integrity.load({ chain: entry.chain, seq: entry.seq }),
     },
     AuditOverview: {
-      __resolveReference: (ref: Args) => ({ id: parseId(ref.id) }),
-      gatewayChains: async (_: unknown, args: Args) =>
-        (await verifyAll(accessLog, publicKey, writer, { cache, full: args.full === true })).map((v) => ({ ...v, institution: 'gateway' })),
+      // Each institution's witness of this log comes in the representation (@requires): parsed, then only this log's heads kept.
+      __resolveReference: (ref: Args) => ({
+        id: parseId(ref.id),
+        witnessed: SUBGRAPH_NAMES.flatMap((name) => parseLogHeads(ref[ownerAuditFields(name).witnesses])).filter((head) => head.log === 'gateway'),
+      }),
+      gatewayChains: async (overview: { witnessed?: LogHead[] }, args: Args) =>
+        (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map((v) => ({ ...v, institution: 'gateway' })),
+      gatewayWitnesses: async () =>
+        (await Promise.all(SUBGRAPH_NAMES.map((name) => accessLog.witnessesOf(name)))).flat().map(({ log, chain, seq, hash }) => ({ log, chain, seq, hash })),
     },
     RecordAccessHistory: {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),
-    },
-    AuditExport: {
-      __resolveReference: (ref: Args) => parseRange(DateTimeScalar.parseValue(ref.from), DateTimeScalar.parseValue(ref.to), 'auditExport'),
-      gateway: (e: { from: Date; to: Date }) => exportRange(accessLog as never, 'gateway', e.from, e.to),
     },
   };
 
@@ -122,6 +126,7 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
         entries: new DataLoader(async (ids: readonly string[]) =>
           (await recordsByRequestIds(accessLog, ids)).map((docs) => (docs[0] as StoredRecord<{ requestId: string }> | undefined) ?? null),
         ),
+        integrity: new DataLoader((records: readonly ChainPosition[]) => integrity.of(records), { cacheKeyFn: (r) => `${r.chain}\n${r.seq}` }),
       }),
     },
     { listen: options.listen, verifyingKey: options.verifyingKey, pipeline: options.pipeline },

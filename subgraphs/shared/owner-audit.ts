@@ -1,24 +1,27 @@
 // An institution's side of the auditors' API, from its own disclosure log: what it disclosed for a
-// request, who saw one of its records, its chains' verification and its export. Field names come
-// from schema/owner-audit.ts, which also writes the SDL that declares them.
+// request, who saw one of its records and its chains' verification (its export: audit-export.ts);
+// each disclosure shown with its chain's verdict. Field names come from schema/owner-audit.ts,
+// which also writes the SDL that declares them.
 import type { KeyObject } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { SubgraphName } from '../../config/index.js';
 import { ownerAuditFields } from '../../schema/index.js';
-import { DateTimeScalar, parseId } from '../../platform/index.js';
+import { DateTimeScalar, badUserInput, parseId } from '../../platform/index.js';
 import {
-  exportRange,
-  parseRange,
+  parseLogHeads,
+  type LogHead,
+  ChainIntegrity,
   parseRecordRef,
   recordsByRequestIds,
   recordsNaming,
-  verifyAll,
-  VerificationCache,
   type AuditLogStore,
   type AuditWriter,
+  type ChainPosition,
   type DisclosedRecord,
   type DisclosureEntry,
+  type RecordIntegrity,
   type StoredRecord,
+  type TimeRange,
 } from '../../audit/index.js';
 import type { ResolverMap } from './resolver-map.js';
 
@@ -44,50 +47,83 @@ function disclosureOf(institution: string, doc: StoredRecord<DisclosureEntry>, r
     recordType: record.type,
     recordId: record.id,
     disclosed: record.disclosed,
+    // Records written before masks were recorded have none to show.
+    masked: record.masked ?? [],
     refused: record.refused,
   };
 }
 
+/**
+ * A history's optional time range [from, to). The DateTime scalar has parsed each end it was given;
+ * whatever else arrives is refused before a filter is built.
+ */
+function parseTimeRange(from: unknown, to: unknown): TimeRange {
+  const end = (value: unknown, argument: string): Date | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (!(value instanceof Date)) throw badUserInput(`${argument} must be a DateTime`, argument);
+    return value;
+  };
+  const range = { from: end(from, 'from'), to: end(to, 'to') };
+  if (range.from && range.to && range.from.getTime() >= range.to.getTime()) {
+    throw badUserInput('from must be before to: the range is [from, to)', 'from');
+  }
+  return range;
+}
+
+interface RequestLoaders {
+  byRequest: DataLoader<string, StoredRecord<DisclosureEntry>[]>;
+  /** Every disclosure an answer shows, checked against its chain's verdict together. */
+  integrity: DataLoader<ChainPosition, RecordIntegrity, string>;
+}
+
 /** Per-request loaders, kept beside the request's context object. */
-const requestLoaders = new WeakMap<object, DataLoader<string, StoredRecord<DisclosureEntry>[]>>();
+const requestLoaders = new WeakMap<object, RequestLoaders>();
 
 export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
   const n = log.institution;
   const fields = ownerAuditFields(n);
-  const cache = new VerificationCache();
-  const byRequest = (context: object) => {
-    let loader = requestLoaders.get(context);
-    if (!loader) {
-      loader = new DataLoader((ids: readonly string[]) => recordsByRequestIds(log.store, ids));
-      requestLoaders.set(context, loader);
+  // Every verification of this log in this process goes through it: the overview's too.
+  const integrity = new ChainIntegrity(log.store, log.publicKey, log.writer);
+  const loaders = (context: object) => {
+    let mine = requestLoaders.get(context);
+    if (!mine) {
+      mine = {
+        byRequest: new DataLoader((ids: readonly string[]) => recordsByRequestIds(log.store, ids)),
+        integrity: new DataLoader((records: readonly ChainPosition[]) => integrity.of(records), { cacheKeyFn: (r) => `${r.chain}\n${r.seq}` }),
+      };
+      requestLoaders.set(context, mine);
     }
-    return loader;
+    return mine;
   };
   return {
     DateTime: DateTimeScalar,
     AccessLogEntry: {
       __resolveReference: (ref: Args) => ({ requestId: parseId(ref.requestId, 'requestId') }),
       [fields.disclosures]: async (entry: { requestId: string }, _args: Args, context: object) =>
-        (await byRequest(context).load(entry.requestId)).flatMap((doc) => doc.records.map((record) => disclosureOf(n, doc, record))),
+        (await loaders(context).byRequest.load(entry.requestId)).flatMap((doc) => doc.records.map((record) => disclosureOf(n, doc, record))),
     },
     RecordAccessHistory: {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),
-      [fields.history]: async (history: { recordType: string; recordId: string }) => {
+      [fields.history]: async (history: { recordType: string; recordId: string }, args: Args) => {
         const key = `${history.recordType}:${history.recordId}`;
-        return (await recordsNaming(log.store, key)).flatMap((doc) => doc.records.filter((r) => r.key === key).map((r) => disclosureOf(n, doc, r)));
+        // The page arguments are parsed by findPage, before its query runs.
+        const page = await recordsNaming(log.store, key, parseTimeRange(args.from, args.to), { first: args.first, after: args.after });
+        return {
+          ...page,
+          edges: page.edges.flatMap(({ node, cursor }) => node.records.filter((r) => r.key === key).map((r) => ({ node: disclosureOf(n, node, r), cursor }))),
+        };
       },
     },
     AuditOverview: {
-      __resolveReference: (ref: Args) => ({ id: parseId(ref.id) }),
-      [fields.chains]: async (_: unknown, args: Args) =>
-        (await verifyAll(log.store, log.publicKey, log.writer, { cache, full: args.full === true })).map((v) => ({ ...v, institution: n })),
-    },
-    AuditExport: {
-      __resolveReference: (ref: Args) => parseRange(DateTimeScalar.parseValue(ref.from), DateTimeScalar.parseValue(ref.to), 'auditExport'),
-      [fields.export]: (e: { from: Date; to: Date }) => exportRange(log.store as never, n, e.from, e.to),
+      // The gateway's witness of this log comes in the representation (@requires): parsed, then only this log's heads kept.
+      __resolveReference: (ref: Args) => ({ id: parseId(ref.id), witnessed: parseLogHeads(ref.gatewayWitnesses).filter((head) => head.log === n) }),
+      [fields.chains]: async (overview: { witnessed?: LogHead[] }, args: Args) =>
+        (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map((v) => ({ ...v, institution: n })),
+      [fields.witnesses]: async () => (await log.store.witnessesOf('gateway')).map(({ log: party, chain, seq, hash }) => ({ log: party, chain, seq, hash })),
     },
     Disclosure: {
       request: (d: { requestId: string }) => ({ requestId: d.requestId }),
+      integrity: (d: ChainPosition, _args: Args, context: object) => loaders(context).integrity.load({ chain: d.chain, seq: d.seq }),
     },
   };
 }

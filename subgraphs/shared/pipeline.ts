@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { AgencyOf, Org, SubgraphPolicy } from '../../auth/index.js';
-import type { AuditWriter, DisclosureEntry } from '../../audit/index.js';
+import type { AuditWriter, DisclosureEntry, WitnessBook } from '../../audit/index.js';
 import { useErrorMasking, type ServicePlugin } from '../../platform/index.js';
 import { useDisclosureLog } from './plugins/disclosure-log.js';
 import { useGatewayAssertion } from './plugins/gateway-assertion.js';
@@ -17,8 +17,8 @@ export interface SubgraphParts {
   verifyingKey: KeyObject;
   policy: SubgraphPolicy;
   agencyOf: AgencyOf;
-  /** The institution's disclosure log writer (the auditors' subgraph has none). */
-  disclosureLog: AuditWriter<DisclosureEntry> | null;
+  /** The institution's disclosure log: its writer and the gateway's heads it recorded (the auditors' subgraph has none). */
+  disclosureLog: { writer: AuditWriter<DisclosureEntry>; witnesses: WitnessBook } | null;
 }
 
 export type SubgraphPipeline = (parts: SubgraphParts) => ServicePlugin<SubgraphContext>[];
@@ -27,7 +27,7 @@ export type SubgraphPipeline = (parts: SubgraphParts) => ServicePlugin<SubgraphC
 export const governedSubgraphPipeline: SubgraphPipeline = (parts) => [
   useGatewayAssertion({ subgraph: parts.name, verifyingKey: parts.verifyingKey }),
   useSharingRules({ policy: parts.policy, agencyOf: parts.agencyOf }),
-  ...(parts.disclosureLog ? [useDisclosureLog({ writer: parts.disclosureLog })] : []),
+  ...(parts.disclosureLog ? [useDisclosureLog({ institution: parts.name, ...parts.disclosureLog })] : []),
   // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
   { name: 'no-inline-traces', apollo: ApolloServerPluginInlineTraceDisabled() },
   useErrorMasking({ service: parts.name, requestIdOf: (context) => context.identity?.requestId }),

@@ -10,6 +10,8 @@ import { readPolicy, type AgencyOf, type CallIdentity, type Org } from '../../au
 import type { SubgraphContext } from './context.js';
 import { serveGraphQL, type RunningService } from '../../platform/index.js';
 import { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
+import { ownerExportEndpoint } from './audit-export.js';
+import { WitnessBook } from '../../audit/index.js';
 import { governedSubgraphPipeline, type SubgraphPipeline } from './pipeline.js';
 import type { ResolverMap } from './resolver-map.js';
 
@@ -75,7 +77,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
     verifyingKey: serving.verifyingKey,
     policy,
     agencyOf: definition.agencyOf,
-    disclosureLog: serving.auditLog?.writer ?? null,
+    disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store) } : null,
   });
 
   return serveGraphQL<TContext & SubgraphContext>({
@@ -90,6 +92,8 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
       return (await definition.context(res.locals.identity)) as TContext & SubgraphContext;
     },
     listen: serving.listen,
+    // An institution's section of the auditors' export, from its disclosure log (which records it).
+    endpoints: serving.auditLog?.writer ? [ownerExportEndpoint({ ...serving.auditLog, writer: serving.auditLog.writer })] : [],
     onStop: serving.onStop,
   });
 }

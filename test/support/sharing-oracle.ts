@@ -93,9 +93,11 @@ export function masked(mask: NonNullable<CatalogueEntry['mask']>, value: unknown
 export const isInternalType = (name: string) => /^(__|join__|link__)/.test(name) || name === '_Service' || name === '_Entity';
 const INTERNAL_FIELDS = new Set(['Query._entities', 'Query._service']);
 
-/** The fields of an object type that carry data (not federation's own). */
+/** The fields of an object type that carry data (not federation's own, nor a subgraph's @external ones, which another resolves). */
 export function fieldsOf(type: GraphQLObjectType): GraphQLField<unknown, unknown>[] {
-  return Object.values(type.getFields()).filter((f) => !INTERNAL_FIELDS.has(`${type.name}.${f.name}`));
+  return Object.values(type.getFields()).filter(
+    (f) => !INTERNAL_FIELDS.has(`${type.name}.${f.name}`) && !f.astNode?.directives?.some((d) => d.name.value === 'external'),
+  );
 }
 
 /** The types whose records answer OWN_UNIT: a record's agency is its one field of type Agency. */
@@ -104,8 +106,23 @@ export function agencyFieldOf(type: GraphQLObjectType): string | null {
   return fields.length === 1 ? fields[0]!.name : null;
 }
 
-/** Values that change with every request (live chains, today's activity): compared by kind only. */
-export const VOLATILE = new Set(['ChainStatus.records', 'ChainStatus.headSeq', 'ChainStatus.checkpointedSeq', 'ChainStatus.unsignedTail', 'ActivityDay.requests', 'ActivityDay.denials']);
+/**
+ * Values that change with every request (live chains, today's activity): compared by kind only. A
+ * volatile list (the witnessed heads, which grow as requests flow) is compared item by item with
+ * itself: its fields are still held to the catalogue, its length and values are not compared.
+ */
+export const VOLATILE = new Set([
+  'ChainStatus.records',
+  'ChainStatus.headSeq',
+  'ChainStatus.checkpointedSeq',
+  'ChainStatus.unsignedTail',
+  'ActivityDay.requests',
+  'ActivityDay.denials',
+  'AuditOverview.gatewayWitnesses',
+  'AuditOverview.governmentWitnesses',
+  'AuditOverview.courtWitnesses',
+  'AuditOverview.procuratorateWitnesses',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // The records asked about, and who asks.

@@ -1,11 +1,15 @@
 import { applyMiddleware } from 'graphql-middleware';
-import { disclosureLogPlugin, disclosureTracking, type AuditWriter, type DisclosureEntry } from '../../../audit/index.js';
+import { disclosureLogPlugin, disclosureTracking, type AuditWriter, type DisclosureEntry, type WitnessBook } from '../../../audit/index.js';
 import type { ServicePlugin } from '../../../platform/index.js';
 import type { SubgraphContext } from '../context.js';
 
 export interface DisclosureLogOptions {
+  /** The institution, whose log this is. */
+  institution: string;
   /** The writer of this subgraph's chain of its disclosure log, in its own database. */
   writer: AuditWriter<DisclosureEntry>;
+  /** The gateway's heads this log recorded (audit/witness.ts). */
+  witnesses: WitnessBook;
 }
 
 /**
@@ -17,6 +21,6 @@ export function useDisclosureLog(options: DisclosureLogOptions): ServicePlugin<S
   return {
     name: 'disclosure-log',
     transformSchema: (schema) => applyMiddleware(schema, disclosureTracking(schema)),
-    apollo: disclosureLogPlugin(options.writer),
+    apollo: disclosureLogPlugin(options),
   };
 }
