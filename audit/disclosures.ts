@@ -223,6 +223,12 @@ export function disclosureLogPlugin({ institution, writer, witnesses }: Disclosu
             });
             if (witnessed.length) await witnesses.recorded(witnessed);
           } catch (error) {
+            // A record that only witnesses the gateway's head discloses nothing: the answer goes
+            // out (the head is witnessed with a later request). Disclosures fail closed.
+            if (contextValue.disclosures.size === 0) {
+              console.error(`[disclosure log] request ${requestId}: the gateway's head could not be witnessed (nothing was disclosed; the answer stands):`, error);
+              return;
+            }
             console.error(`[disclosure log] request ${requestId}: the disclosure log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
             // The gateway sees the code and fails the whole request: nothing is disclosed.
             response.body = {

@@ -5,6 +5,7 @@
 // with another body, to another subgraph, or later.
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../config/index.js';
 import { parsePrincipal, parsePurpose, type Principal, type Purpose } from './principal.js';
 
 export const ASSERTION_HEADER = 'x-linkage-assertion';
@@ -23,8 +24,10 @@ export function bodyHash(body: string | Buffer): string {
   return createHash('sha256').update(body).digest('base64url');
 }
 
-export async function signAssertion(privateKey: KeyObject, subgraph: string, identity: CallIdentity, body: string): Promise<string> {
+/** `now`: the signer's clock in milliseconds (a test plays a gateway whose clock is off with it). */
+export async function signAssertion(privateKey: KeyObject, subgraph: string, identity: CallIdentity, body: string, now: number = Date.now()): Promise<string> {
   const { principal } = identity;
+  const issuedAt = Math.floor(now / 1000);
   return new SignJWT({
     name: principal.name,
     org: principal.org,
@@ -39,27 +42,37 @@ export async function signAssertion(privateKey: KeyObject, subgraph: string, ide
     .setAudience(subgraph)
     .setSubject(principal.sub)
     .setJti(randomUUID())
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ASSERTION_TTL_SECONDS)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ASSERTION_TTL_SECONDS)
     .sign(privateKey);
 }
 
-/** Remembers the jti of every assertion until it expires, so each is accepted once. */
+/**
+ * Remembers the jti of every assertion until it can no longer be accepted — its expiry plus the
+ * clock tolerance, since verification accepts it that much past `exp` — so each is accepted once.
+ */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
   private lastSweep = 0;
 
+  /**
+   * How far the gateway's clock may be from this subgraph's (CLOCK_TOLERANCE_SECONDS): with none,
+   * gateway and subgraphs on different hosts refused every assertion issued a fraction of a second
+   * "ahead". verifyAssertion reads it here, so verification and forgetting cannot disagree.
+   */
+  constructor(readonly clockToleranceSeconds: number = DEFAULT_CLOCK_TOLERANCE_SECONDS) {}
+
   /** True the first time a jti is offered (before its expiry), false ever after. */
   accept(jti: string, expiresAtSeconds: number): boolean {
     const now = Date.now() / 1000;
-    // Expired jtis can be forgotten (jwtVerify refuses their assertions anyway); sweep at most
-    // once a second, so a busy subgraph does not scan the map on every call.
+    // Jtis past expiry and tolerance can be forgotten (jwtVerify refuses their assertions anyway);
+    // sweep at most once a second, so a busy subgraph does not scan the map on every call.
     if (now - this.lastSweep >= 1) {
       this.lastSweep = now;
-      for (const [id, expiry] of this.seen) if (expiry < now) this.seen.delete(id);
+      for (const [id, forgetAt] of this.seen) if (forgetAt < now) this.seen.delete(id);
     }
     if (this.seen.has(jti)) return false;
-    this.seen.set(jti, expiresAtSeconds);
+    this.seen.set(jti, expiresAtSeconds + this.clockToleranceSeconds);
     return true;
   }
 }
@@ -71,7 +84,10 @@ export class AssertionError extends Error {
   }
 }
 
-/** Verifies an assertion for `subgraph` over the exact `body` bytes; returns who is asking. */
+/**
+ * Verifies an assertion for `subgraph` over the exact `body` bytes, with the replay guard's clock
+ * tolerance; returns who is asking.
+ */
 export async function verifyAssertion(
   publicKey: KeyObject,
   subgraph: string,
@@ -88,6 +104,8 @@ export async function verifyAssertion(
       algorithms: ['EdDSA'],
       typ: TYPE,
       maxTokenAge: ASSERTION_TTL_SECONDS,
+      // Applies to exp, and to iat both ways: issued "in the future" or older than the TTL.
+      clockTolerance: replays.clockToleranceSeconds,
       requiredClaims: ['jti', 'exp', 'iat', 'sub'],
     }));
   } catch {

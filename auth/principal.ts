@@ -27,19 +27,29 @@ export interface Principal {
   unit: string | null;
 }
 
-const TEXT = /^[^\u0000-\u001f\u007f]{1,128}$/;
+/**
+ * What a caller's `sub` and `name` may not contain: control characters (Cc), format characters
+ * (Cf: U+202E right-to-left override, U+200B zero-width space, U+2066 isolates …), line and paragraph
+ * separators (Zl, Zp), and lone surrogates (Cs), which no log can store as sent. These names are
+ * shown to auditors and written into every log record: one that reads otherwise than it is
+ * ("Trojan Source", CVE-2021-42574) or hides a character must be refused, not displayed.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+/** 1–128 UTF-16 code units (what the logs' schemas count), none of them invisible. */
+const isText = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 128 && !INVISIBLE.test(value);
 const UNIT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Parses claims into a Principal, or returns why they are not one. */
 export function parsePrincipal(claims: Record<string, unknown>): Principal | string {
   const { sub, name, org, roles, unit } = claims;
-  if (typeof sub !== 'string' || !TEXT.test(sub)) return 'sub must be a non-empty string';
-  if (typeof name !== 'string' || !TEXT.test(name)) return 'name must be a non-empty string';
+  if (!isText(sub)) return 'sub must be a string of 1-128 characters without control or format characters';
+  if (!isText(name)) return 'name must be a string of 1-128 characters without control or format characters';
   if (typeof org !== 'string' || !(ORGS as string[]).includes(org)) return `org must be one of ${ORGS.join(', ')}`;
   const allowed = ROLES_BY_ORG[org as Org] as readonly string[];
   if (!Array.isArray(roles) || roles.length === 0 || roles.length > 10 || !roles.every((r) => typeof r === 'string' && allowed.includes(r))) {
     return `roles must be a non-empty list of ${org} roles: ${allowed.join(', ')}`;
   }
+  // An agency id is ASCII letters, digits, "_" and "-": no control or format character gets through.
   if (unit !== undefined && unit !== null && (typeof unit !== 'string' || !UNIT.test(unit))) return 'unit must be an agency id';
   if ((roles as string[]).includes('agency_officer') && typeof unit !== 'string') return 'an agency_officer needs a unit';
   return { sub, name, org: org as Org, roles: [...new Set(roles as string[])], unit: typeof unit === 'string' ? unit : null };

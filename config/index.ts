@@ -50,6 +50,9 @@ export const ENV = {
   jwtAudience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
   jwtAlgorithms: 'JWT_ALGORITHMS',
+  jwksTimeoutMs: 'JWKS_TIMEOUT_MS',
+  clockTolerance: 'CLOCK_TOLERANCE_SECONDS',
+  maxTokenLifetime: 'MAX_TOKEN_LIFETIME_SECONDS',
   keysDir: 'KEYS_DIR',
   assertionPrivateKeyFile: 'ASSERTION_PRIVATE_KEY_FILE',
   assertionPublicKeyFile: 'ASSERTION_PUBLIC_KEY_FILE',
@@ -59,12 +62,31 @@ export const ENV = {
   auditCheckpointRecords: 'AUDIT_CHECKPOINT_RECORDS',
   auditCheckpointSeconds: 'AUDIT_CHECKPOINT_SECONDS',
   corsOrigins: 'CORS_ORIGINS',
+  subgraphTimeoutMs: 'SUBGRAPH_TIMEOUT_MS',
+  subgraphTimeoutMsOf: (name: SubgraphName) => `${name.toUpperCase()}_TIMEOUT_MS`,
+  requestDeadlineMs: 'REQUEST_DEADLINE_MS',
+  databaseTimeoutMs: 'DATABASE_TIMEOUT_MS',
+  persistedOperationsFile: 'PERSISTED_OPERATIONS_FILE',
+  safelistedOrgs: 'SAFELISTED_ORGS',
+  rateLimitPerPrincipal: 'RATE_LIMIT_PER_PRINCIPAL',
+  rateLimitPerOrg: 'RATE_LIMIT_PER_ORG',
+  rateLimitWindowSeconds: 'RATE_LIMIT_WINDOW_SECONDS',
   maxQueryDepth: 'MAX_QUERY_DEPTH',
   maxAliases: 'MAX_ALIASES',
+  maxQueryCost: 'MAX_QUERY_COST',
+  maxQueryCostByOrg: 'MAX_QUERY_COST_BY_ORG',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
 export const ALLOWED_JWT_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
+
+/**
+ * How far apart two hosts' clocks may be when one checks the other's timestamps (caller tokens at
+ * the gateway, the gateway's assertions at a subgraph). NTP keeps them well within this; the bound
+ * stops a tolerance from outliving the one-minute assertions it applies to.
+ */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
 
 export type Mode = 'development' | 'production';
 
@@ -109,8 +131,26 @@ export interface Config {
   audit: AuditConfig;
   /** Operation limits the gateway enforces before planning. */
   limits: { maxDepth: number; maxAliases: number };
+  /** The most one operation may cost (gateway/plugins/cost-limit.ts), and other maxima by org (checked against the orgs at start). */
+  costLimits: { maxCost: number; maxCostByOrg: Record<string, number> };
   /** Browser origins of partner frontends allowed to call the gateway (CORS); none by default. */
   corsOrigins: string[];
+  /**
+   * Registered operations (an Apollo persisted-query manifest, null: none) and the orgs that may
+   * run only those (their names are checked against the orgs at start).
+   */
+  persistedOperations: { file: string | null; safelistedOrgs: string[] };
+  /** Requests per window, per caller (`sub`) and per org, counted across every gateway replica. */
+  rateLimits: { perPrincipal: number; perOrg: number; windowSeconds: number };
+  /** Deadlines, in milliseconds (README: limits). */
+  timeouts: {
+    /** A gateway's call to each institution's subgraph: past it, that institution's part is null (SUBGRAPH_UNAVAILABLE). */
+    subgraph: Record<SubgraphName, number>;
+    /** A whole request at the gateway: past it, the rest of the answer is null (DEADLINE_EXCEEDED). */
+    request: number;
+    /** Every database round trip and pooled-connection wait: a stalled store fails a command, never holds it. */
+    database: number;
+  };
 }
 
 export interface AuditConfig {
@@ -136,6 +176,12 @@ export interface AuthConfig {
   /** Where production keys of the token issuer are published; null in development (local key pair). */
   jwksUrl: string | null;
   algorithms: string[];
+  /** How long the gateway waits for the identity provider's JWKS before answering 503. */
+  jwksTimeoutMs: number;
+  /** Allowed clock difference between hosts, for tokens' and assertions' iat, nbf and exp. */
+  clockToleranceSeconds: number;
+  /** The longest lifetime (exp − iat) a caller's token may have; a longer-lived one is refused. */
+  maxTokenLifetimeSeconds: number;
   /** Development keys (token issuer, gateway assertions), created when missing. */
   keysDir: string;
   /** PEM files of the gateway's assertion key pair; null in development (generated in keysDir). */
@@ -195,6 +241,29 @@ function parseMongoUri(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** The most an operation may cost, at most a billion (one field is 1). */
+const MAX_COST_LIMIT = 1_000_000_000;
+
+function parseCost(name: string, raw: string): number {
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_COST_LIMIT) throw new ConfigError(name, `must be an integer from 1 to ${MAX_COST_LIMIT}, got "${raw}"`);
+  return Number(raw);
+}
+
+/** `MAX_QUERY_COST_BY_ORG=audit=100000,partner=5000`: each org once, each limit as MAX_QUERY_COST. */
+function parseCostByOrg(env: Env): Record<string, number> {
+  const raw = read(env, ENV.maxQueryCostByOrg);
+  const limits: Record<string, number> = {};
+  if (raw === undefined) return limits;
+  for (const entry of raw.split(',')) {
+    const match = /^([a-z][a-z_]{0,31})=(.*)$/.exec(entry.trim());
+    if (!match) throw new ConfigError(ENV.maxQueryCostByOrg, `must list org=limit pairs such as audit=100000,partner=5000, got "${entry.trim()}"`);
+    const [, org, limit] = match as unknown as [string, string, string];
+    if (Object.prototype.hasOwnProperty.call(limits, org)) throw new ConfigError(ENV.maxQueryCostByOrg, `names ${org} twice`);
+    limits[org] = parseCost(`${ENV.maxQueryCostByOrg} (${org})`, limit);
+  }
+  return limits;
+}
+
 function parseOrigins(env: Env): string[] {
   const raw = read(env, ENV.corsOrigins);
   if (raw === undefined) return [];
@@ -250,11 +319,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (instanceId !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(instanceId)) {
     throw new ConfigError(ENV.auditInstanceId, 'must be 1-64 letters, digits, ".", "_" or "-"');
   }
-  const positive = (name: string, fallback: number, max: number) => {
+  const integer = (name: string, fallback: number, min: number, max: number) => {
     const raw = read(env, name) ?? String(fallback);
-    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(name, `must be an integer from 1 to ${max}, got "${raw}"`);
+    if (!/^\d{1,6}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
     return Number(raw);
   };
+  const positive = (name: string, fallback: number, max: number) => integer(name, fallback, 1, max);
 
   const scaleRaw = read(env, ENV.seedScale) ?? '1';
   if (!/^\d{1,3}$/.test(scaleRaw) || Number(scaleRaw) < 1 || Number(scaleRaw) > 100) {
@@ -266,7 +336,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(ENV.pseudonymKey, 'must be at least 16 characters');
   }
 
-  const jwksUrl = read(env, ENV.jwksUrl) === undefined ? null : parseUrl(env, ENV.jwksUrl, '', ['https:', 'http:']);
+  // The keys every caller's token is checked against: in production only over TLS, or whoever can
+  // alter the answer on the network can sign in as anyone.
+  const jwksUrl = read(env, ENV.jwksUrl) === undefined ? null : parseUrl(env, ENV.jwksUrl, '', mode === 'production' ? ['https:'] : ['https:', 'http:']);
   const algorithms = (read(env, ENV.jwtAlgorithms) ?? 'EdDSA,ES256').split(',').map((a) => a.trim());
   for (const algorithm of algorithms) {
     if (!(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
@@ -299,6 +371,9 @@ export function loadConfig(env: Env = process.env): Config {
       audience: read(env, ENV.jwtAudience) ?? 'linkage-graph',
       jwksUrl,
       algorithms,
+      jwksTimeoutMs: integer(ENV.jwksTimeoutMs, 3000, 100, 30_000),
+      clockToleranceSeconds: integer(ENV.clockTolerance, DEFAULT_CLOCK_TOLERANCE_SECONDS, 0, MAX_CLOCK_TOLERANCE_SECONDS),
+      maxTokenLifetimeSeconds: integer(ENV.maxTokenLifetime, 12 * 3600, 60, 7 * 86_400),
       keysDir: path.resolve(PROJECT_ROOT, read(env, ENV.keysDir) ?? '.data/keys'),
       assertionPrivateKeyFile: file(ENV.assertionPrivateKeyFile),
       assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
@@ -308,6 +383,27 @@ export function loadConfig(env: Env = process.env): Config {
       maxDepth: positive(ENV.maxQueryDepth, 12, 100),
       maxAliases: positive(ENV.maxAliases, 30, 1000),
     },
+    costLimits: {
+      maxCost: parseCost(ENV.maxQueryCost, read(env, ENV.maxQueryCost) ?? '20000'),
+      maxCostByOrg: parseCostByOrg(env),
+    },
+    persistedOperations: {
+      file: file(ENV.persistedOperationsFile),
+      safelistedOrgs: (read(env, ENV.safelistedOrgs) ?? 'partner').split(',').map((org) => org.trim()).filter(Boolean),
+    },
+    rateLimits: {
+      perPrincipal: positive(ENV.rateLimitPerPrincipal, 1200, 1_000_000),
+      perOrg: positive(ENV.rateLimitPerOrg, 12_000, 10_000_000),
+      windowSeconds: positive(ENV.rateLimitWindowSeconds, 60, 3600),
+    },
+    timeouts: (() => {
+      const subgraphDefault = positive(ENV.subgraphTimeoutMs, 5000, 120_000);
+      return {
+        subgraph: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, positive(ENV.subgraphTimeoutMsOf(name), subgraphDefault, 120_000)])) as Record<SubgraphName, number>,
+        request: positive(ENV.requestDeadlineMs, 15_000, 600_000),
+        database: positive(ENV.databaseTimeoutMs, 5000, 120_000),
+      };
+    })(),
     audit: {
       store: auditUri ? { kind: 'uri', uri: auditUri, database: AUDIT_DATABASE_NAME } : { kind: 'embedded', database: AUDIT_DATABASE_NAME },
       instanceId,

@@ -176,7 +176,7 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
     const gone = error instanceof ClientGoneError;
     const ownerFailed = error instanceof OwnerAuditUnavailableError || error instanceof AuditUnavailableError;
     // No error code tells a client its own connection closed; the record says so in its own words.
-    const code = gone ? 'CLIENT_CLOSED' : ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR;
+    const code = gone ? ErrorCode.CLIENT_CLOSED : ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR;
     if (!gone) console.error(`[gateway] request ${requestId ?? '(none)'}: the export failed:`, error);
     const status = res.headersSent ? 200 : ownerFailed ? 503 : 500;
     // A record that cannot be written is logged by the access log with the request id.

@@ -11,6 +11,20 @@ export interface GatewayContext {
   subgraphsCalled: Set<string>;
   /** The institutions' signed heads their answers carried (the access-log plugin fills it in, for its witnesses). */
   logHeads: LogHead[];
+  /**
+   * Aborted at the request's deadline (REQUEST_DEADLINE_MS from arrival; reason DEADLINE_EXCEEDED)
+   * or when its client goes (CLIENT_CLOSED): every subgraph call stops then.
+   */
+  signal: AbortSignal;
   /** `performance.now()` when the request arrived. */
   startedAt: number;
+  /** What the operation was estimated to cost, and what its answer did (the cost-limit plugin fills it in, for the access record). */
+  cost?: RequestCost;
+}
+
+/** An operation's cost in fields (gateway/plugins/cost-limit.ts): estimated before planning, actual once answered. */
+export interface RequestCost {
+  estimated: number;
+  /** The answer's field values; null when nothing was executed (refused, or failed before execution). */
+  actual: number | null;
 }

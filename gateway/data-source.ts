@@ -3,6 +3,8 @@
 // then POSTed. A subgraph's refusal at the HTTP level is the gateway's own failure, never the
 // client's: it becomes an internal error, masked before it leaves, and logged for the operator.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../platform/index.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayPlugin, SubgraphCall } from './plugin.js';
 
@@ -15,7 +17,33 @@ export class SubgraphHttpError extends Error {
   }
 }
 
-export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[]): GraphQLDataSource<GatewayContext> {
+/**
+ * An institution that did not answer within its timeout (or refused the connection): its part of
+ * the answer is null, with this error naming it; the other institutions' parts are served.
+ */
+export function subgraphUnavailable(subgraph: string): GraphQLError {
+  return new GraphQLError(`The ${subgraph} did not answer; its part of the answer is missing`, {
+    extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, institution: subgraph },
+  });
+}
+
+/**
+ * The request stopped while waiting for an institution: its deadline passed (its part is null, the
+ * rest served), or its client went away (nobody reads the answer; the access log does).
+ */
+export function requestStopped(subgraph: string, why: ErrorCode.DEADLINE_EXCEEDED | ErrorCode.CLIENT_CLOSED): GraphQLError {
+  const message =
+    why === ErrorCode.DEADLINE_EXCEEDED
+      ? `The request ran past its deadline while waiting for the ${subgraph}; its part of the answer is missing`
+      : `The client went away while waiting for the ${subgraph}`;
+  return new GraphQLError(message, { extensions: { code: why, institution: subgraph } });
+}
+
+/**
+ * `timeoutMs`: how long one call may take (SUBGRAPH_TIMEOUT_MS, per subgraph); the request's own
+ * signal (its deadline, or the client gone) cuts it shorter.
+ */
+export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number): GraphQLDataSource<GatewayContext> {
   const hooks = plugins.flatMap((plugin) => (plugin.onSubgraphRequest ? [plugin.onSubgraphRequest] : []));
   const responseHooks = plugins.flatMap((plugin) => (plugin.onSubgraphResponse ? [plugin.onSubgraphResponse] : []));
   return {
@@ -38,12 +66,24 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
         context,
       };
       for (const hook of hooks) await hook(call);
-      const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new SubgraphHttpError(subgraph, response.status);
+      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
+      let result: GatewayResponse & { extensions?: Record<string, unknown> };
+      try {
+        const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
+        if (!response.ok) {
+          await response.body?.cancel();
+          throw new SubgraphHttpError(subgraph, response.status);
+        }
+        result = (await response.json()) as typeof result;
+      } catch (error) {
+        if (error instanceof SubgraphHttpError) throw error;
+        // The request's deadline (or its client going away) came first: that is what to report.
+        if (context.signal.aborted) throw requestStopped(subgraph, context.signal.reason === ErrorCode.CLIENT_CLOSED ? ErrorCode.CLIENT_CLOSED : ErrorCode.DEADLINE_EXCEEDED);
+        // A timeout, a refused or broken connection: the institution is unavailable. The cause
+        // goes to the operator's log, never to the client.
+        console.error(`[gateway] request ${context.requestId ?? '(none)'}: the ${subgraph} subgraph did not answer:`, error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : error);
+        throw subgraphUnavailable(subgraph);
       }
-      const result = (await response.json()) as GatewayResponse & { extensions?: Record<string, unknown> };
       for (const hook of responseHooks) hook(call, result);
       return result;
     },

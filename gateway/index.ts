@@ -1,22 +1,25 @@
 // The gateway: @apollo/gateway over the committed supergraph, behind the plugin list of
-// gateway/pipeline.ts (request id, authentication, purpose, operation limits, access log, subgraph
-// assertion, error masking). It also serves the auditors' subgraph on loopback, their page, and
+// gateway/pipeline.ts (request id, authentication, purpose, operation limits, cost limit, access
+// log, subgraph assertion, error masking). It also serves the auditors' subgraph on loopback, their page, and
 // their export of every log (gateway/audit-export.ts).
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
-import { assertionSigningKey, auditSigningKey, createTokenVerifier } from '../auth/index.js';
+import { ORGS, assertionSigningKey, auditSigningKey, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { connectDatabase, serveGraphQL, type RunningService } from '../platform/index.js';
+import { ErrorCode, connectDatabase, serveGraphQL, type RunningService } from '../platform/index.js';
 import { serveAuditSubgraph } from '../subgraphs/index.js';
 import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
 import type { GatewayContext } from './context.js';
 import { subgraphDataSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
+import { OperationManifest } from './plugins/persisted-operations.js';
+import { createRateCounters } from './rate-counters.js';
 import { accessEntrySchema, type AccessEntry } from './plugins/access-log.js';
 
 export type { AccessEntry } from './plugins/access-log.js';
@@ -27,6 +30,8 @@ export { useRequestId } from './plugins/request-id.js';
 export { useAuthentication } from './plugins/authentication.js';
 export { usePurpose, PURPOSE_HEADER } from './plugins/purpose.js';
 export { useOperationLimits, DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+export { useOperationInput, DEFAULT_CHECKED_SCALARS, type OperationInputOptions } from './plugins/operation-input.js';
+export { useCostLimit, estimateCost, DEFAULT_COST_LIMITS, DEFAULT_LIST_SIZES, type CostLimitOptions } from './plugins/cost-limit.js';
 export { useAccessLog } from './plugins/access-log.js';
 export { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
 
@@ -48,6 +53,34 @@ export interface RunningGateway extends RunningService {
   auditChain: string;
 }
 
+/**
+ * Aborted when the request's deadline passes (counted from its arrival) or its client goes away
+ * before the answer is sent: the work it caused then stops (every subgraph call listens to it).
+ */
+function requestSignal(res: ServerResponse, startedAt: number, deadlineMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(ErrorCode.DEADLINE_EXCEEDED), Math.max(0, deadlineMs - (performance.now() - startedAt)));
+  timer.unref();
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort(ErrorCode.CLIENT_CLOSED);
+  });
+  return controller.signal;
+}
+
+/** The registered operations, when a manifest is configured; its safelisted orgs must be orgs. */
+function registeredOperations(config: Config): OperationManifest | null {
+  const unknown = config.persistedOperations.safelistedOrgs.filter((org) => !(ORGS as readonly string[]).includes(org));
+  if (unknown.length) throw new Error(`configuration: SAFELISTED_ORGS names no such org: ${unknown.join(', ')} (orgs: ${ORGS.join(', ')})`);
+  const { file } = config.persistedOperations;
+  if (!file) return null;
+  try {
+    return new OperationManifest(file);
+  } catch (error) {
+    throw new Error(`configuration: PERSISTED_OPERATIONS_FILE ${file} is not a persisted-query manifest: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
   const assertionKey = assertionSigningKey(config.auth);
@@ -55,6 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A request waits for its log record, so an unreachable log store must fail it within seconds.
   const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit', {
     serverSelectionTimeoutMS: 3000,
+    commandTimeoutMS: config.timeouts.database,
   });
   const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access', { majorityWrites: config.audit.majorityWrites });
   await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
@@ -77,12 +111,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
+  const manifest = registeredOperations(config);
   const plugins = (options.pipeline ?? governedPipeline)({
     config,
     verify: createTokenVerifier(config.auth),
     assertionKey,
     accessLog: writer,
     witnesses: new WitnessBook(accessLog),
+    persistedOperations: manifest ? { manifest, safelisted: config.persistedOperations.safelistedOrgs as Org[] } : null,
+    rateCounters: await createRateCounters(database.db),
   });
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
@@ -92,7 +129,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name }) => {
       const url = urls[name as GraphName];
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
-      return subgraphDataSource(name, url, plugins);
+      // The auditors' subgraph (in this process) is bounded by the request's deadline alone.
+      const timeoutMs = name === 'audit' ? config.timeouts.request : config.timeouts.subgraph[name as SubgraphName];
+      return subgraphDataSource(name, url, plugins, timeoutMs);
     },
   });
   const service = await serveGraphQL<GatewayContext>({
@@ -102,20 +141,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: config.mode === 'development',
     // The auditors' export of every log, streamed (GET /audit/export), behind the same plugins.
     endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins })],
+    ...(manifest ? { persistedOperations: manifest.cache } : {}),
     routes: (app) => {
       mountAuditPage(app);
       // Partner frontends in browsers on other origins: only the configured ones, only /graphql.
       app.use('/graphql', cors({ origin: config.corsOrigins, methods: ['POST'], allowedHeaders: ['authorization', 'content-type', 'x-purpose'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
     },
-    context: async (_req, res) => ({
-      requestId: res.locals.requestId ?? null,
-      identity: res.locals.identity ?? null,
-      subgraphsCalled: new Set<string>(),
-      logHeads: [],
-      startedAt: res.locals.startedAt ?? performance.now(),
-    }),
+    context: async (_req, res) => {
+      const startedAt = res.locals.startedAt ?? performance.now();
+      return {
+        requestId: res.locals.requestId ?? null,
+        identity: res.locals.identity ?? null,
+        subgraphsCalled: new Set<string>(),
+        logHeads: [],
+        signal: requestSignal(res, startedAt, config.timeouts.request),
+        startedAt,
+      };
+    },
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
     onStop: async () => {
+      manifest?.close();
       await auditGraph.stop();
       await writer.stop();
       await database.close();

@@ -51,14 +51,21 @@ export function coordinateAt(
   let selections: SelectionSetNode | undefined = operation.selectionSet;
   let coordinate: string | null = null;
 
-  const findField = (set: SelectionSetNode, key: string): { name: string; selectionSet?: SelectionSetNode } | null => {
+  // A fragment searched once for a key without finding it is not searched again for that key:
+  // a fragment bomb (`fragment F0 { ...F1 ...F1 } fragment F1 { ...F2 ...F2 } …`) beside a
+  // denied field would otherwise be walked once per spread, 2^n times (issue 9, defect 1).
+  const findField = (set: SelectionSetNode, key: string, searched = new Set<string>()): { name: string; selectionSet?: SelectionSetNode } | null => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === key) {
         return { name: selection.name.value, selectionSet: selection.selectionSet };
       }
-      const nested =
-        selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value)?.selectionSet : undefined;
-      const found = nested && findField(nested, key);
+      let nested: SelectionSetNode | undefined;
+      if (selection.kind === Kind.INLINE_FRAGMENT) nested = selection.selectionSet;
+      else if (selection.kind === Kind.FRAGMENT_SPREAD && !searched.has(selection.name.value)) {
+        searched.add(selection.name.value);
+        nested = fragments.get(selection.name.value)?.selectionSet;
+      }
+      const found = nested && findField(nested, key, searched);
       if (found) return found;
     }
     return null;

@@ -9,8 +9,13 @@ import { useErrorMasking } from '../platform/index.js';
 import type { GatewayPlugin } from './plugin.js';
 import { useAccessLog, type AccessEntry } from './plugins/access-log.js';
 import { useAuthentication } from './plugins/authentication.js';
+import { useCostLimit } from './plugins/cost-limit.js';
+import { useOperationInput } from './plugins/operation-input.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
+import { usePersistedOperations, type PersistedOperationsOptions } from './plugins/persisted-operations.js';
 import { usePurpose } from './plugins/purpose.js';
+import { useRateLimit } from './plugins/rate-limit.js';
+import type { RateCounters } from './rate-counters.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
 
@@ -25,6 +30,10 @@ export interface GatewayParts {
   accessLog: AuditWriter<AccessEntry>;
   /** The institutions' heads this log has recorded (its witnesses of their logs). */
   witnesses: WitnessBook;
+  /** The request counters the rate limits read, shared by every replica. */
+  rateCounters: RateCounters;
+  /** Registered operations and the orgs held to them (PERSISTED_OPERATIONS_FILE); null: none registered. */
+  persistedOperations: PersistedOperationsOptions | null;
 }
 
 export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
@@ -33,8 +42,12 @@ export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
 export const governedPipeline: GatewayPipeline = (parts) => [
   useRequestId(),
   useAuthentication({ verify: parts.verify }),
+  useRateLimit({ counters: parts.rateCounters, limits: parts.config.rateLimits }),
   usePurpose(),
+  ...(parts.persistedOperations ? [usePersistedOperations(parts.persistedOperations)] : []),
   useOperationLimits(parts.config.limits),
+  useOperationInput(),
+  useCostLimit(parts.config.costLimits),
   useAccessLog({ writer: parts.accessLog, witnesses: parts.witnesses }),
   useSubgraphAssertion({ key: parts.assertionKey }),
   useErrorMasking({ service: 'gateway', requestIdOf: (context) => context.requestId }),

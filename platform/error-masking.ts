@@ -1,5 +1,6 @@
 import type { BaseContext } from '@apollo/server';
-import { maskError } from './errors.js';
+import { MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError } from 'mongodb';
+import { ErrorCode, maskError } from './errors.js';
 import type { ServicePlugin } from './plugin.js';
 
 export interface ErrorMaskingOptions<TContext> {
@@ -9,6 +10,21 @@ export interface ErrorMaskingOptions<TContext> {
   requestIdOf: (context: TContext) => string | null | undefined;
   /** Where the original of a masked error goes, for the operator. Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * A subgraph's institution: an error because its store did not answer (a timeout, a lost
+   * connection) then reaches the client as SUBGRAPH_UNAVAILABLE naming it, not as an internal error.
+   */
+  institution?: string;
+}
+
+/** Whether an error (or what it wraps) is the store not answering: timed out, unreachable, connection lost. */
+function storeUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? current.cause, depth++) {
+    if (current instanceof MongoNetworkError || current instanceof MongoServerSelectionError || current instanceof MongoOperationTimeoutError) return true;
+    // No connection free within the timeout (they are all stuck on the store): not exported by the driver, known by name.
+    if (current.name === 'MongoWaitQueueTimeoutError' || current.name === 'MongoPoolClearedError') return true;
+  }
+  return false;
 }
 
 /** An error as one bounded log entry: its message can hold client input of any length. */
@@ -27,6 +43,10 @@ export function useErrorMasking<TContext extends BaseContext>(options: ErrorMask
   const write = options.log ?? ((line: string) => console.error(line));
   // Errors seen during a request, with its id: formatError, which masks them, has no context.
   const requestOf = new WeakMap<object, string>();
+  const mask = maskError((error) => {
+    const requestId = error && typeof error === 'object' ? requestOf.get(error) : undefined;
+    write(`[${options.service}] request ${requestId ?? '(none)'}: ${describeForLog(error)}`);
+  });
   return {
     name: 'error-masking',
     apollo: {
@@ -39,9 +59,14 @@ export function useErrorMasking<TContext extends BaseContext>(options: ErrorMask
         };
       },
     },
-    formatError: maskError((error) => {
-      const requestId = error && typeof error === 'object' ? requestOf.get(error) : undefined;
-      write(`[${options.service}] request ${requestId ?? '(none)'}: ${describeForLog(error)}`);
-    }),
+    formatError: (formatted, error) => {
+      const masked = mask(formatted, error);
+      if (options.institution === undefined || masked.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR || !storeUnavailable(error)) return masked;
+      return {
+        message: `The ${options.institution}'s store did not answer in time; its part of the answer is missing`,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, institution: options.institution },
+      };
+    },
   };
 }

@@ -16,9 +16,14 @@ export enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** A header block over Node's limit (HTTP 431). */
   HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
+  /** `operationName` names no operation of the document, or is missing where it has several (HTTP 400). */
   OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
+  /** A subscription, or a mutation while the graph has none: it answers queries only (HTTP 400). */
+  OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED',
   PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A caller of a safelisted org sent an operation's text instead of a registered operation's id (HTTP 400). */
+  PERSISTED_QUERY_REQUIRED = 'PERSISTED_QUERY_REQUIRED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** A field the caller may not see (with a DenialReason). */
   FORBIDDEN = 'FORBIDDEN',
@@ -28,6 +33,18 @@ export enum ErrorCode {
   PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
   /** The access log could not be written: the request fails and discloses nothing. */
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
+  /** The identity provider's keys (JWKS_URL) could not be fetched in time: HTTP 503, not the caller's fault. */
+  IDENTITY_PROVIDER_UNAVAILABLE = 'IDENTITY_PROVIDER_UNAVAILABLE',
+  /** An institution did not answer in time (or at all): its part of the answer is null, with its name in `institution`; the rest is served. */
+  SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
+  /** The request ran past its deadline: answered with what was ready, the rest null (HTTP 200), or refused (HTTP 503) if nothing was. */
+  DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
+  /** The client went away before its answer was complete: the work it caused stopped (seen in the access log only). */
+  CLIENT_CLOSED = 'CLIENT_CLOSED',
+  /** Over a rate limit (per principal or per org): HTTP 429 with Retry-After. */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The operation's estimated cost is above the caller's org's limit (HTTP 400, before any subgraph is called), with `limit` and `estimatedCost`. */
+  COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED',
 }
 
 /** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */
@@ -72,7 +89,7 @@ export function forbidden(reason: DenialReason): GraphQLError {
  * The extension keys a deliberate error may carry to a client. Anything else (the gateway's
  * `response` of a failed subgraph fetch: its URL, status and body) never leaves.
  */
-const CLIENT_EXTENSIONS = new Set(['code', 'reason', 'argument', 'serviceName', 'validationErrorCode']);
+const CLIENT_EXTENSIONS = new Set(['code', 'reason', 'argument', 'serviceName', 'validationErrorCode', 'institution', 'limit', 'estimatedCost']);
 
 export function maskError(
   log: (error: unknown) => void,

@@ -27,14 +27,16 @@ export {
   findPage,
   findByIds,
   findGroupedBy,
+  findPagesGroupedBy,
   parsePageRequest,
   ratio,
   type Connection,
   type PageArgs,
   type PageRequest,
+  type ParentPage,
   type SortKey,
 } from './pagination.js';
-export { byIdLoader } from './loaders.js';
+export { byIdLoader, pagesLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
 export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';

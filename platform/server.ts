@@ -19,6 +19,9 @@ import { Rejection, sendError } from './rejection.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
+/** The HTTP servers' own timeouts (README: limits). */
+export const HTTP_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 } as const;
+
 export interface RunningService {
   name: string;
   url: string;
@@ -43,13 +46,25 @@ export interface ServeOptions<TContext extends BaseContext> {
   routes?: (app: express.Express) => void;
   /** Endpoints besides /graphql behind the same arrival hooks and guards (platform/endpoint.ts), mounted before `routes`. */
   endpoints?: Endpoint<TContext>[];
+  /**
+   * Registered operations a request may name by id (`extensions.persistedQuery.sha256Hash`) instead
+   * of sending its text: Apollo Server's persisted-query cache, read-only (the gateway's manifest).
+   */
+  persistedOperations?: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<boolean | void> };
+}
+
+/** Whether extensions name a registered operation by id, as Apollo Client's persisted-query link sends it. */
+function sentById(extensions: unknown): boolean {
+  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
+  return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' && /^[0-9a-f]{64}$/.test(persisted.sha256Hash);
 }
 
 /**
- * Parses the raw body the guards saw into the JSON Apollo expects: one operation, with a query.
- * (No batches, no persisted-query hashes: every operation is seen, checked and logged whole.)
+ * Parses the raw body the guards saw into the JSON Apollo expects: one operation, with a query —
+ * or, where registered operations are served, with the id of one instead. (No batches: every
+ * operation is seen, checked and logged whole.)
  */
-const parseJsonBody: RequestHandler = (req, _res, next) => {
+const parseJsonBody = (byId: boolean): RequestHandler => (req, _res, next) => {
   // Only JSON: the simple-request types a browser sends cross-site without asking (text/plain,
   // form encodings) are refused here, as cross-site request forgery, before anything runs.
   if (!req.is('application/json')) {
@@ -66,7 +81,7 @@ const parseJsonBody: RequestHandler = (req, _res, next) => {
     request !== null &&
     typeof request === 'object' &&
     !Array.isArray(request) &&
-    typeof request.query === 'string' &&
+    (typeof request.query === 'string' || (byId && request.query === undefined && sentById(request.extensions))) &&
     (request.operationName === undefined || request.operationName === null || typeof request.operationName === 'string') &&
     (request.variables === undefined || request.variables === null || (typeof request.variables === 'object' && !Array.isArray(request.variables))) &&
     // Apollo refuses malformed extensions itself, before any plugin runs (so unlogged): refused here.
@@ -85,7 +100,9 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   if (!schema && plugins.some((plugin) => plugin.transformSchema)) throw new Error(`${options.name}: a gateway has no schema to transform`);
 
   const app = express();
-  const httpServer = http.createServer(app);
+  // Slow clients hold no socket for long: the header block within 10 s, the whole request within
+  // 30 s, an idle keep-alive connection closed after 5 s (HTTP_TIMEOUTS).
+  const httpServer = http.createServer({ headersTimeout: HTTP_TIMEOUTS.headersMs, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs }, app);
   const server = new ApolloServer<TContext>({
     ...(schema ? { schema } : { gateway: (options.graph as { gateway: GatewayInterface }).gateway }),
     plugins: [...plugins.flatMap((plugin) => (plugin.apollo ? [plugin.apollo] : [])), ApolloServerPluginDrainHttpServer({ httpServer })],
@@ -96,7 +113,8 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     hideSchemaDetailsFromClientErrors: !options.introspection,
     includeStacktraceInErrorResponses: false,
     // Every operation arrives whole (no persisted-query hashes), so it is checked and logged whole.
-    persistedQueries: false,
+    // Only registered operations may be named by id (their manifest is the cache, never written by a client).
+    persistedQueries: options.persistedOperations ? { cache: options.persistedOperations, ttl: null } : false,
     // Apollo would stop itself and re-raise the signal, killing the process before the caller's
     // own shutdown (database clients, the embedded store) has run; scripts/start.ts handles signals.
     stopOnTerminationSignals: false,
@@ -191,7 +209,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     '/graphql',
     express.raw({ type: () => true, limit: '1mb' }),
     ...guards,
-    parseJsonBody,
+    parseJsonBody(options.persistedOperations !== undefined),
     expressMiddleware(server, { context: ({ req, res }) => options.context(req, res) }),
   );
   app.all('/graphql', (_req, res, next) => {

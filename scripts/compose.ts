@@ -16,7 +16,13 @@ try {
   process.exit(1);
 }
 const config = loadConfig();
-const result = composeSupergraph();
+let result: ReturnType<typeof composeSupergraph>;
+try {
+  result = composeSupergraph();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 for (const hint of result.hints) console.error(`hint ${hint.code}: ${hint.message}`);
 if (process.argv.includes('--check')) {
   const committed = readFileSync(config.supergraphPath, 'utf8');

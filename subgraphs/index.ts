@@ -55,7 +55,7 @@ export interface SubgraphOptions {
 
 export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
   const { config } = options;
-  const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`);
+  const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`, { commandTimeoutMS: config.timeouts.database });
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
     const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
@@ -71,6 +71,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
     const service = await serveInstitution(name, database.db, {
       listen: options.listen,
       verifyingKey: assertionVerifyingKey(config.auth),
+      clockToleranceSeconds: config.auth.clockToleranceSeconds,
       auditLog: { institution: name, store: log, writer: chainWriter, publicKey: createPublicKey(signingKey) },
       pipeline: options.pipeline,
       onStop: async () => {

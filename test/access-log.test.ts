@@ -69,6 +69,8 @@ describe('the gateway access log', () => {
       httpStatus: 200,
       day: new Date().toISOString().slice(0, 10),
       anyDenied: false,
+      // Four fields asked for, four answered (test/cost-limit.test.ts).
+      cost: { estimated: 4, actual: 4 },
     });
     expect(JSON.stringify(record)).not.toContain(demoData().showcase.adminCaseId);
 

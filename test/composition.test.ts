@@ -37,3 +37,13 @@ describe('npm run compose checks every policy as start-up does', () => {
     expect((refused as PolicyError).problems).toEqual(['court: AdminCase.judge: unknown sharing class "CONDTIONAL"']);
   });
 });
+
+describe('composition refuses a non-null field that crosses institutions', () => {
+  it('names the subgraph, the field and where its type comes from', () => {
+    const nonNull = (name: Parameters<typeof subgraphSdl>[0]) =>
+      parse(name === 'court' ? subgraphSdl(name).replace('litigationStats(period: Period!): LitigationStats @sharing', 'litigationStats(period: Period!): LitigationStats! @sharing') : subgraphSdl(name));
+    expect(() => composeSupergraph(nonNull)).toThrow(
+      'composition failed:\n- court: Agency.litigationStats is non-null, but Agency comes from government: make it nullable, or an outage of court nulls the whole Agency',
+    );
+  });
+});

@@ -45,4 +45,29 @@ describe('configuration', () => {
       loadServiceConfig('gateway', { LINKAGE_ENV: 'production', HOST: '0.0.0.0', GATEWAY_PORT: '4000', COURT_URL: 'http://court:4002/graphql' }),
     ).toThrow('configuration: GOVERNMENT_URL is required for gateway when LINKAGE_ENV=production');
   });
+
+  it('fetches the identity provider’s keys only over https: in production (http: in development)', () => {
+    const jwks = 'http://idp.district.example/.well-known/jwks.json';
+    expect(() => loadConfig({ LINKAGE_ENV: 'production', JWKS_URL: jwks })).toThrow(new ConfigError('JWKS_URL', 'must use https:, got "http:"'));
+    expect(loadConfig({ LINKAGE_ENV: 'production', JWKS_URL: jwks.replace('http:', 'https:') }).auth.jwksUrl).toBe('https://idp.district.example/.well-known/jwks.json');
+    expect(loadConfig({ JWKS_URL: jwks }).auth.jwksUrl).toBe(jwks);
+  });
+
+  it('bounds the clock tolerance, the token lifetime and the JWKS timeout', () => {
+    expect(loadConfig({}).auth).toMatchObject({ clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 43_200, jwksTimeoutMs: 3000 });
+    expect(loadConfig({ CLOCK_TOLERANCE_SECONDS: '0', MAX_TOKEN_LIFETIME_SECONDS: '3600', JWKS_TIMEOUT_MS: '500' }).auth).toMatchObject({
+      clockToleranceSeconds: 0,
+      maxTokenLifetimeSeconds: 3600,
+      jwksTimeoutMs: 500,
+    });
+    for (const [env, message] of [
+      [{ CLOCK_TOLERANCE_SECONDS: '61' }, 'configuration: CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 60, got "61"'],
+      [{ CLOCK_TOLERANCE_SECONDS: '-1' }, 'configuration: CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 60, got "-1"'],
+      [{ MAX_TOKEN_LIFETIME_SECONDS: '0' }, 'configuration: MAX_TOKEN_LIFETIME_SECONDS must be an integer from 60 to 604800, got "0"'],
+      [{ MAX_TOKEN_LIFETIME_SECONDS: '12h' }, 'configuration: MAX_TOKEN_LIFETIME_SECONDS must be an integer from 60 to 604800, got "12h"'],
+      [{ JWKS_TIMEOUT_MS: '50' }, 'configuration: JWKS_TIMEOUT_MS must be an integer from 100 to 30000, got "50"'],
+    ] as const) {
+      expect(() => loadConfig(env)).toThrow(message);
+    }
+  });
 });

@@ -58,8 +58,8 @@ describe('error masking', () => {
       expect(body.data).toEqual({
         adminCase: { caseNumber: demoData().court.adminCases.find((c) => c._id === demoData().showcase.adminCaseId)!.caseNumber, supervisions: null },
       });
-      // The gateway's own fetch failure carries no path; its message and cause stay in the log.
-      expect(body.errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      // The gateway's own fetch failure names the institution, never its address; the cause stays in the log.
+      expect(body.errors).toEqual([{ message: 'The procuratorate did not answer; its part of the answer is missing', extensions: { code: 'SUBGRAPH_UNAVAILABLE', institution: 'procuratorate' } }]);
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|localhost/);
     } finally {
       await partial.stop();

@@ -9,9 +9,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
 import { LOG_HEAD_EXTENSION, canonical, logHeadSchema, parseLogHead, type AuditWriter, type LogHead, type WitnessBook } from '../../audit/index.js';
 import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type RefusedRequest } from '../../platform/index.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext, RequestCost } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
 import type { GatewayPlugin } from '../plugin.js';
+import { persistedOperationId } from './persisted-operations.js';
 import { PURPOSE_HEADER } from './purpose.js';
 
 export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';
@@ -39,6 +40,10 @@ export interface AccessEntry {
   anyDenied: boolean;
   /** The institutions' signed heads first seen with this request: the gateway's witness of their logs. */
   witnessed?: LogHead[];
+  /** What the operation was estimated to cost, and what its answer did (the cost-limit plugin); absent when no cost was computed. */
+  cost?: RequestCost;
+  /** The registered operation's id, when the request named one instead of sending its text. */
+  persistedOperationId?: string;
 }
 
 
@@ -74,6 +79,8 @@ export const accessEntrySchema = z
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     anyDenied: z.boolean(),
     witnessed: z.array(logHeadSchema).max(16).optional(),
+    cost: z.object({ estimated: z.number().int().min(0), actual: z.number().int().min(0).nullable() }).strict().optional(),
+    persistedOperationId: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .strict();
 
@@ -213,6 +220,7 @@ function logOperations(writer: AuditWriter<AccessEntry>, witnesses: WitnessBook)
             }));
           const firstError = errors.find((e) => codeOf(e) !== ErrorCode.FORBIDDEN);
           const witnessed = witnesses.fresh(contextValue.logHeads);
+          const persistedId = persistedOperationId(request.extensions);
           try {
             await writer.append({
               requestId: contextValue.requestId as string,
@@ -225,12 +233,15 @@ function logOperations(writer: AuditWriter<AccessEntry>, witnesses: WitnessBook)
               denied,
               subgraphs: [...contextValue.subgraphsCalled].sort(),
               outcome,
-              code: ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : outcome === 'REJECTED' || outcome === 'FAILED' ? (firstError ? (codeOf(firstError) ?? null) : null) : null,
+              // A partial answer names its first error that is not a denial (an institution unavailable, a deadline).
+              code: ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : outcome === 'SERVED' ? null : firstError ? (codeOf(firstError) ?? null) : null,
               httpStatus: ownerFailed ? 503 : status,
               durationMs: Math.round(performance.now() - contextValue.startedAt),
               day: today(),
               anyDenied: denied.length > 0 || outcome === 'REJECTED',
               ...(witnessed.length ? { witnessed } : {}),
+              ...(contextValue.cost ? { cost: { estimated: contextValue.cost.estimated, actual: contextValue.cost.actual } } : {}),
+              ...(persistedId ? { persistedOperationId: persistedId } : {}),
             });
           } catch (error) {
             logWriteFailure(contextValue.requestId, error);

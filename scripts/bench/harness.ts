@@ -37,17 +37,25 @@ export async function openBenchEnvironment(scale: number): Promise<BenchEnvironm
   };
 }
 
+/** The gateway's checks of an operation's size and cost and of its caller's rate, before anything runs (issue 9). */
+export const OPERATION_SAFETY = ['operation-limits', 'operation-input', 'cost-limit', 'rate-limit'];
+
 export interface BenchStack {
   url: string;
   stop(): Promise<void>;
 }
 
 /**
- * A stack whose plugin lists leave out the sharing rules (`enforceSharing: false`) or the access
- * and disclosure logs (`accessLog: false`): the variants a benchmark compares.
+ * A stack whose plugin lists leave out the sharing rules (`enforceSharing: false`), the access
+ * and disclosure logs (`accessLog: false`) or the operation-safety checks (`operationSafety:
+ * false`): the variants a benchmark compares.
  */
-export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing?: boolean; accessLog?: boolean }): Promise<BenchStack> {
-  const left = [...(options.enforceSharing === false ? ['sharing-rules'] : []), ...(options.accessLog === false ? ['access-log', 'disclosure-log'] : [])];
+export async function startBenchStack(env: BenchEnvironment, options: { enforceSharing?: boolean; accessLog?: boolean; operationSafety?: boolean }): Promise<BenchStack> {
+  const left = [
+    ...(options.enforceSharing === false ? ['sharing-rules'] : []),
+    ...(options.accessLog === false ? ['access-log', 'disclosure-log'] : []),
+    ...(options.operationSafety === false ? OPERATION_SAFETY : []),
+  ];
   const subgraphPipeline: SubgraphPipeline = leaveOut(governedSubgraphPipeline, left);
   const gatewayPipeline: GatewayPipeline = leaveOut(governedPipeline, left);
   const services: RunningService[] = [];

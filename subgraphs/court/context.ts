@@ -1,7 +1,7 @@
 // The per-request context of the court subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
-import { byIdLoader } from '../../platform/index.js';
+import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader } from '../shared/index.js';
 import type { CourtStore } from './store.js';
 
@@ -16,6 +16,7 @@ export function createCourtContext(store: CourtStore, identity: CallIdentity) {
       hearingsOfCase: new DataLoader(store.hearingsByCaseIds),
       adminCasesOfDispute: new DataLoader(store.adminCasesByDisputeIds),
       enforcementCasesOfDispute: new DataLoader(store.enforcementCasesByDisputeIds),
+      adminCasesOfAgency: pagesLoader(store.adminCasePagesByDefendant),
       litigationStats: createStatsLoader(store.litigationStats),
       enforcementStats: createStatsLoader(store.enforcementStats),
     },

@@ -59,8 +59,8 @@ export const resolvers: ResolverMap<CourtContext> = {
   Agency: {
     // The government owns agencies; the court answers for any agency id it is asked about.
     __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
-    adminCases: (agency: { id: string }, args: Args, ctx: CourtContext) =>
-      ctx.store.listAdminCases({ defendantId: agency.id }, args),
+    // Through a loader: a list of agencies (a bulletin, a defendant's cases' defendants) costs one command, not one per agency.
+    adminCases: (agency: { id: string }, args: Args, ctx: CourtContext) => ctx.loaders.adminCasesOfAgency.load({ parent: agency.id, args }),
     litigationStats: (agency: { id: string }, args: Args, ctx: CourtContext) =>
       ctx.loaders.litigationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     enforcementStats: (agency: { id: string }, args: Args, ctx: CourtContext) =>

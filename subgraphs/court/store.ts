@@ -2,7 +2,7 @@
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Db, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findGroupedBy, findPage, ratio, yearEarlier, type Connection, type PageArgs, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
+import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;
@@ -129,6 +129,8 @@ export function createCourtStore(db: Db) {
       (await findGroupedBy(adminCases, 'disputeId', ids, { filedAt: 1 })).map((group) => group.map(withId)),
     enforcementCasesByDisputeIds: async (ids: readonly string[]) =>
       (await findGroupedBy(enforcementCases, 'disputeId', ids, { filedAt: 1 })).map((group) => group.map(withId)),
+    /** Each agency's page of the cases it is the defendant in (Agency.adminCases), for all the agencies of a request at once. */
+    adminCasePagesByDefendant: (requests: readonly ParentPage[]) => findPagesGroupedBy(adminCases, 'defendantId', SORT.adminCases, requests, withId),
 
     listAdminCases(filter: AdminCaseFilter, page: PageArgs): Promise<Connection<AdminCase>> {
       const query = defined({

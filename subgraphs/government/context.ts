@@ -1,7 +1,7 @@
 // The per-request context of the government subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
-import { byIdLoader } from '../../platform/index.js';
+import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
 import type { GovernmentStore } from './store.js';
 
@@ -17,6 +17,7 @@ export function createGovernmentContext(store: GovernmentStore, identity: CallId
       dispute: byIdLoader(store.disputesByIds),
       reply: byIdLoader(store.repliesByIds),
       performance: byIdLoader(store.performancesByAdminCaseIds),
+      actsOfAgency: pagesLoader(store.actPagesByAgency),
       district: new DataLoader<string, { id: string; name: string } | null>(async (ids) => {
         const district = await store.district();
         return ids.map((id) => (id === DISTRICT_ID ? district : null));

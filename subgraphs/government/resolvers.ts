@@ -68,7 +68,8 @@ export const resolvers: ResolverMap<GovernmentContext> = {
 
   Agency: {
     __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.agency.load(parseId(ref.id)),
-    acts: (agency: Agency, args: Args, ctx: GovernmentContext) => ctx.store.listActs({ agencyId: agency.id }, args),
+    // Through a loader: a list of agencies costs one command, not one per agency.
+    acts: (agency: Agency, args: Args, ctx: GovernmentContext) => ctx.loaders.actsOfAgency.load({ parent: agency.id, args }),
     reconsiderationStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
       ctx.loaders.reconsiderationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     disputeStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>

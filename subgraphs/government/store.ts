@@ -2,7 +2,7 @@
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Db, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, ratio, type Connection, type PageArgs, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -171,6 +171,8 @@ export function createGovernmentStore(db: Db) {
     disputesByIds: async (ids: readonly string[]) => (await findByIds(disputes, ids)).map(maybeWithId),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
     performancesByAdminCaseIds: async (ids: readonly string[]) => (await findByIds(performances, ids)).map(maybeWithId),
+    /** Each agency's page of its acts (Agency.acts), for all the agencies of a request at once. */
+    actPagesByAgency: (requests: readonly ParentPage[]) => findPagesGroupedBy(acts, 'agencyId', SORT.acts, requests, withId),
 
     async allAgencies(): Promise<Agency[]> {
       return (await agencies.find({}, { sort: { _id: 1 }, batchSize: 1000 }).toArray()).map(withId);

@@ -15,6 +15,8 @@ import type { SubgraphContext } from './context.js';
 export interface SubgraphParts {
   name: Org;
   verifyingKey: KeyObject;
+  /** How far the gateway's clock may be from this subgraph's (default: CLOCK_TOLERANCE_SECONDS's). */
+  clockToleranceSeconds?: number;
   policy: SubgraphPolicy;
   agencyOf: AgencyOf;
   /** The institution's disclosure log: its writer and the gateway's heads it recorded (the auditors' subgraph has none). */
@@ -25,10 +27,10 @@ export type SubgraphPipeline = (parts: SubgraphParts) => ServicePlugin<SubgraphC
 
 /** Production. */
 export const governedSubgraphPipeline: SubgraphPipeline = (parts) => [
-  useGatewayAssertion({ subgraph: parts.name, verifyingKey: parts.verifyingKey }),
+  useGatewayAssertion({ subgraph: parts.name, verifyingKey: parts.verifyingKey, clockToleranceSeconds: parts.clockToleranceSeconds }),
   useSharingRules({ policy: parts.policy, agencyOf: parts.agencyOf }),
   ...(parts.disclosureLog ? [useDisclosureLog({ institution: parts.name, ...parts.disclosureLog })] : []),
   // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
   { name: 'no-inline-traces', apollo: ApolloServerPluginInlineTraceDisabled() },
-  useErrorMasking({ service: parts.name, requestIdOf: (context) => context.identity?.requestId }),
+  useErrorMasking({ service: parts.name, requestIdOf: (context) => context.identity?.requestId, institution: parts.name }),
 ];

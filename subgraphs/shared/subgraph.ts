@@ -30,6 +30,8 @@ export interface SubgraphServing {
   listen: { host: string; port: number };
   /** The gateway's public key: every call must carry an assertion it signed. */
   verifyingKey: KeyObject;
+  /** How far the gateway's clock may be from this host's (CLOCK_TOLERANCE_SECONDS; default 5 s). */
+  clockToleranceSeconds?: number;
   /** An institution's disclosure log: the auditors' fields read it, its writer records each request. The audit subgraph has none. */
   auditLog?: OwnerAuditLog;
   /** The request path (default: governedSubgraphPipeline). */
@@ -75,6 +77,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   const plugins = (serving.pipeline ?? governedSubgraphPipeline)({
     name: definition.name,
     verifyingKey: serving.verifyingKey,
+    clockToleranceSeconds: serving.clockToleranceSeconds,
     policy,
     agencyOf: definition.agencyOf,
     disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store) } : null,

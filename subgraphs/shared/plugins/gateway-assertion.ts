@@ -11,11 +11,13 @@ export interface GatewayAssertionOptions {
   subgraph: string;
   /** The gateway's public assertion key (ASSERTION_PUBLIC_KEY_FILE; development: KEYS_DIR). */
   verifyingKey: KeyObject;
+  /** How far the gateway's clock may be from this one's (CLOCK_TOLERANCE_SECONDS); default 5 s. */
+  clockToleranceSeconds?: number;
 }
 
 export function useGatewayAssertion(options: GatewayAssertionOptions): ServicePlugin<SubgraphContext> {
   // Per process: each assertion is accepted once (README: what that means for replicas).
-  const replays = new ReplayGuard();
+  const replays = new ReplayGuard(options.clockToleranceSeconds);
   return {
     name: 'gateway-assertion',
     async onRequest(req, res, next) {
