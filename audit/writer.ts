@@ -33,8 +33,10 @@ export interface AuditWriterOptions {
  * Characters a log record never keeps: controls (CR, LF, …), format characters (U+202E
  * right-to-left override, U+200B zero-width space, …) and the line and paragraph separators
  * (U+2028, U+2029): they would forge lines, or make a name read otherwise on the auditors' page.
+ * And lone surrogates (a client can send `\ud800` in JSON): the store keeps them as U+FFFD, so a
+ * record holding one would no longer hash as it was written — a false tamper alarm anyone could raise.
  */
-const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 /** Values from clients are kept as data: unshowable characters are stripped from strings. */
 export function normalise(value: unknown): unknown {

@@ -129,6 +129,19 @@ describe('the writer, with a record the store refuses in the middle of a batch',
     await client.close();
   });
 
+  it('keeps a record with a lone surrogate verifiable: stripped before it is hashed (the store would turn it into U+FFFD)', async () => {
+    const store = createAuditLogStore<{ requestId: string; ticket: string; n: number }>(db, 'lone');
+    await store.ensureIndexes();
+    const writer = new AuditWriter(store, 'lone', privateKey, { checkpointEvery: 2, checkpointSeconds: 60 });
+    await writer.start();
+    await writer.append({ requestId: 'r-1', ticket: 'half\ud800way', n: 1 });
+    await writer.append({ requestId: 'r-2', ticket: 'plain', n: 2 });
+    await writer.stop();
+    expect((await db.collection('loneRecords').findOne({ requestId: 'r-1' }))!.ticket).toBe('halfway');
+    const verification = await verifyChain('lone', store.recordsOf('lone'), await store.checkpointsOf('lone'), publicKey);
+    expect({ ok: verification.ok, records: verification.records, problem: verification.problem }).toEqual({ ok: true, records: 2, problem: null });
+  });
+
   it('writes the others, fails only that one, and keeps one unbroken chain', async () => {
     const store = createAuditLogStore<{ requestId: string; ticket: string; n: number }>(db, 'access');
     await store.ensureIndexes();

@@ -57,7 +57,7 @@ describe('the auditors’ page', () => {
     // A judge's token is refused at sign-in.
     await page.fill('#token', (await callerHeaders(judge, 'CASE_HANDLING')).authorization!.slice('Bearer '.length));
     await page.click('#sign-in');
-    await expect.poll(() => page.textContent('#sign-in-error')).toContain('FORBIDDEN (ORG_NOT_ALLOWED)');
+    await expect.poll(() => page.textContent('#sign-in-error'), { timeout: 15_000 }).toContain('FORBIDDEN (ORG_NOT_ALLOWED)');
 
     const auditorToken = await issueDevToken(testConfig().auth, auditor, 600);
     await page.fill('#token', auditorToken);
@@ -87,7 +87,7 @@ describe('the auditors’ page', () => {
     await page.selectOption('#history-type', 'AdminCase');
     await page.fill('#history-id', caseId);
     await page.click('#history-search');
-    await expect.poll(() => page.textContent('#history-count')).toMatch(new RegExp(`^\\d+ disclosures of AdminCase ${caseId}$`));
+    await expect.poll(() => page.textContent('#history-count'), { timeout: 15_000 }).toMatch(new RegExp(`^\\d+ disclosures of AdminCase ${caseId}$`));
     const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     const judgeRows = rows.filter((cells) => cells[2]?.includes(judge.sub) && cells[8] === 'ReadCase · SERVED');
     // The court disclosed its fields of the case (the id too, for the join), and the plaintiff's id
@@ -133,7 +133,7 @@ describe('the auditors’ page', () => {
         page.$$eval('#log-table tbody tr', (trs) =>
           trs.map((tr) => [tr.classList.contains('not-vouched'), tr.querySelector('.integrity-flag')?.textContent ?? null, tr.querySelector('.integrity-flag')?.getAttribute('title') ?? null, tr.cells[4]!.textContent]),
         );
-      await expect.poll(logRows).toEqual([
+      await expect.poll(logRows, { timeout: 15_000 }).toEqual([
         [true, '⚠ 校验未通过 · not vouched for', warning(judgeRead.seq), 'AuditSignIn'],
         [true, '⚠ 校验未通过 · not vouched for', warning(judgeRead.seq), 'ReadCase'],
       ]);
@@ -141,7 +141,7 @@ describe('the auditors’ page', () => {
       // The entry: the gateway's record and the court's disclosures are flagged, the others' are not.
       await page.click(`#log-table tbody tr[data-request-id="${judgeRead.requestId}"]`);
       const courtRead = (await courtLog.findOne({ requestId: judgeRead.requestId }))!;
-      await expect.poll(() => page.$$eval('#entry-detail .integrity-warning li', (items) => items.map((li) => li.textContent))).toEqual([
+      await expect.poll(() => page.$$eval('#entry-detail .integrity-warning li', (items) => items.map((li) => li.textContent)), { timeout: 15_000 }).toEqual([
         `gateway ${judgeRead.chain} #${judgeRead.seq}: ${warning(judgeRead.seq)}`,
         ...courtRead.records.map((r: { type: string; id: string }) => `court ${r.type} ${r.id} (${chain} #${courtRead.seq}): ${warning(victim.seq)}`),
       ]);
