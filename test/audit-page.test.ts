@@ -77,7 +77,7 @@ describe('the auditors’ page', () => {
     await page.fill('#filter-principal', judge.sub);
     await page.click('#search');
     await expect
-      .poll(() => page.$$eval('#log-table tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))]))
+      .poll(() => page.$$eval('#log-table tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))]), { timeout: 15_000 })
       .toEqual([judge.sub]);
     expect(await page.textContent('#log-count')).toMatch(/^[1-9]\d* matching requests$/);
     const operations = await page.$$eval('#log-table tbody tr td:nth-child(5)', (cells) => cells.map((c) => c.textContent));
@@ -155,7 +155,7 @@ describe('the auditors’ page', () => {
           trs.map((tr) => [tr.classList.contains('not-vouched'), tr.querySelector('.integrity-flag')?.getAttribute('title') ?? null, ...[...tr.cells].slice(1).map((td) => td.textContent)]),
         );
       await expect
-        .poll(async () => (await historyRows()).filter((cells) => cells[3]?.startsWith(judge.name) && cells[9] === 'ReadCase · SERVED'))
+        .poll(async () => (await historyRows()).filter((cells) => cells[3]?.startsWith(judge.name) && cells[9] === 'ReadCase · SERVED'), { timeout: 15_000 })
         .toEqual([
           // The same rows as before the edit, but for the flag and the edited principal.
           [false, null, ...judgeRows[0]!.slice(1)],

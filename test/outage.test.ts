@@ -230,7 +230,7 @@ describe('an institution down or slow: its part null, the others served', () => 
         signal: gone.signal,
       }).catch((error: Error) => error.name);
       // Once the gateway is waiting on the court (its call reached the proxy, which holds it), the client leaves.
-      await expect.poll(() => proxies.court.held).toBeGreaterThan(0);
+      await expect.poll(() => proxies.court.held, { timeout: 5000 }).toBeGreaterThan(0);
       expect(proxies.court.closedByClient).toBe(closedBefore);
       gone.abort();
       expect(await sent).toBe('AbortError');
