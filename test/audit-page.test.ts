@@ -173,5 +173,5 @@ describe('the auditors’ page', () => {
     mkdirSync(path.join(PROJECT_ROOT, '.data'), { recursive: true });
     await page.screenshot({ path: path.join(PROJECT_ROOT, '.data/audit-page.png'), fullPage: true });
     await page.close();
-  });
+  }, 120_000);
 });
