@@ -161,6 +161,11 @@ export interface ChainVerification {
   unsignedTail: number;
 }
 
+/** The verification of a chain none of whose records is there, though something names it. */
+export function absentChain(chain: string, firstBadSeq: number, problem: ChainProblem): ChainVerification {
+  return { chain, ok: false, records: 0, headSeq: 0, checkpointedSeq: 0, firstBadSeq, problem, unsignedTail: 0 };
+}
+
 /** A chain's prefix already verified up to a valid checkpoint: verification can go on from there. */
 export interface VerifiedPrefix {
   /** The checkpoint's last sequence number, and the hash of that record. */

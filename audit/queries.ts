@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
-import { RECORD_FORMAT, checkpointDigest, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
+import { RECORD_FORMAT, absentChain, checkpointDigest, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
 import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 import { checkWitnesses, type LogHead } from './witness.js';
@@ -217,7 +217,7 @@ export async function verifyAll<TEntry extends Document>(
   for (const { opens, check } of openers) {
     const named = results.get(opens.chain);
     if (!named) {
-      results.set(opens.chain, { chain: opens.chain, ok: false, records: 0, headSeq: 0, checkpointedSeq: 0, firstBadSeq: 1, problem: 'CHAIN_MISSING', unsignedTail: 0 });
+      results.set(opens.chain, absentChain(opens.chain, 1, 'CHAIN_MISSING'));
       continue;
     }
     if (!named.ok) continue;

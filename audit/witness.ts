@@ -7,7 +7,7 @@
 // heads the other party witnessed (WITNESS_MISMATCH).
 import { z } from 'zod';
 import type { Document } from 'mongodb';
-import type { ChainVerification } from './chain.js';
+import { absentChain, type ChainVerification } from './chain.js';
 import { recordKey, type AuditLogStore } from './store.js';
 
 /** One chain's signed head: its last checkpoint's sequence number and that record's hash. */
@@ -98,17 +98,7 @@ export async function checkWitnesses(
     if (found.get(recordKey(head.chain, head.seq)) === head.hash) continue;
     const result = byChain.get(head.chain);
     if (!result) {
-      const missing: ChainVerification = {
-        chain: head.chain,
-        ok: false,
-        records: 0,
-        headSeq: 0,
-        checkpointedSeq: 0,
-        firstBadSeq: head.seq,
-        problem: 'WITNESS_MISMATCH',
-        unsignedTail: 0,
-      };
-      byChain.set(head.chain, missing);
+      byChain.set(head.chain, absentChain(head.chain, head.seq, 'WITNESS_MISMATCH'));
       continue;
     }
     if (result.firstBadSeq !== null && result.firstBadSeq <= head.seq) continue;

@@ -40,7 +40,7 @@ export { byIdLoader, pagesLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
 export { connectDatabase, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
-export { serveGraphQL, type RunningService, type ServeOptions } from './server.js';
+export { serveGraphQL, persistedOperationId, type RunningService, type ServeOptions } from './server.js';
 export { sendText, ClientGoneError, type Endpoint } from './endpoint.js';
 export { Rejection, sendError } from './rejection.js';
 export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedRequest } from './plugin.js';

@@ -53,10 +53,15 @@ export interface ServeOptions<TContext extends BaseContext> {
   persistedOperations?: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<boolean | void> };
 }
 
-/** Whether extensions name a registered operation by id, as Apollo Client's persisted-query link sends it. */
+/** The id (a SHA-256, hex) a request's extensions name an operation by, as Apollo Client's persisted-query link sends it; null: none. */
+export function persistedOperationId(extensions: unknown): string | null {
+  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : null;
+}
+
+/** Whether extensions name a registered operation by id, in the one version of the protocol there is. */
 function sentById(extensions: unknown): boolean {
-  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
-  return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' && /^[0-9a-f]{64}$/.test(persisted.sha256Hash);
+  return (extensions as { persistedQuery?: { version?: unknown } } | null | undefined)?.persistedQuery?.version === 1 && persistedOperationId(extensions) !== null;
 }
 
 /**

@@ -8,11 +8,10 @@ import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graph
 import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
 import { LOG_HEAD_EXTENSION, canonical, logHeadSchema, parseLogHead, type AuditWriter, type LogHead, type WitnessBook } from '../../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, type RefusedRequest } from '../../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, persistedOperationId, type RefusedRequest } from '../../platform/index.js';
 import type { GatewayContext, RequestCost } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
 import type { GatewayPlugin } from '../plugin.js';
-import { persistedOperationId } from './persisted-operations.js';
 import { PURPOSE_HEADER } from './purpose.js';
 
 export type Outcome = 'SERVED' | 'PARTIAL' | 'REJECTED' | 'FAILED';

@@ -11,7 +11,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type { Org } from '../../auth/index.js';
-import { ErrorCode } from '../../platform/index.js';
+import { ErrorCode, persistedOperationId } from '../../platform/index.js';
 import type { GatewayPlugin } from '../plugin.js';
 
 const manifestSchema = z.object({
@@ -79,12 +79,6 @@ export class OperationManifest {
   close(): void {
     this.watcher.close();
   }
-}
-
-/** The id a request was sent by, if any. */
-export function persistedOperationId(extensions: Record<string, unknown> | undefined): string | null {
-  const hash = (extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
-  return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : null;
 }
 
 export interface PersistedOperationsOptions {
