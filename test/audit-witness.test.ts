@@ -106,6 +106,24 @@ async function rewriteWhole(database: Db, name: string, key: KeyObject): Promise
   }
 }
 
+/**
+ * Waits until every record of a log is signed: the live writers sign within a second, and a
+ * checkpoint they sign after a rewrite (with the old key) would be another tamper than the one probed.
+ */
+async function settled(database: Db, name: string): Promise<void> {
+  // The embedded store has no $max accumulator; these logs are a few dozen documents.
+  const lastSeq = async (collection: string) => {
+    const last: Record<string, number> = {};
+    for (const { chain, seq } of await database.collection(collection).find({}, { projection: { chain: 1, seq: 1 } }).toArray()) last[chain] = Math.max(last[chain] ?? 0, seq);
+    return last;
+  };
+  const unsigned = async () => {
+    const [records, checkpoints] = [await lastSeq(`${name}Records`), await lastSeq(`${name}Checkpoints`)];
+    return Object.entries(records).filter(([chain, seq]) => checkpoints[chain] !== seq);
+  };
+  await expect.poll(unsigned, { timeout: 10_000 }).toEqual([]);
+}
+
 const summary = (rows: unknown[]) => rows.map((row) => row as { chain: string; ok: boolean; firstBadSeq: number | null; problem: string | null });
 
 describe('witnesses: each log’s signed head in the other party’s log', () => {
@@ -159,6 +177,7 @@ describe('witnesses: each log’s signed head in the other party’s log', () =>
 
   it('a court log rewritten whole and re-signed with a new key verifies alone, but not against the gateway’s witness', async () => {
     const court = db('court');
+    await settled(court, 'disclosure');
     const snapshot = await court.collection('disclosureRecords').find({}).toArray();
     const checkpointsBefore = await court.collection('disclosureCheckpoints').find({}).toArray();
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -182,6 +201,7 @@ describe('witnesses: each log’s signed head in the other party’s log', () =>
     const before = await overview(true);
     expect(summary(before.courtChains!).every((row) => row.ok)).toBe(true);
     const config = testConfig();
+    await settled(db('court'), 'disclosure');
     await rewriteWhole(db('court'), 'disclosure', auditSigningKey(config.auth, config.audit, 'court'));
     const after = await overview(true);
     // The latest court head the gateway's log holds (the overview's own requests bring newer ones).
@@ -193,6 +213,7 @@ describe('witnesses: each log’s signed head in the other party’s log', () =>
   it('a gateway log rewritten whole with a new key is caught by the institutions’ witnesses of it', async () => {
     const gatewayDb = db('gateway');
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await settled(gatewayDb, 'access');
     await rewriteWhole(gatewayDb, 'access', privateKey);
     const store = createAuditLogStore<Document>(gatewayDb, 'access');
     const alone = await verifyAll(store, publicKey, null);
