@@ -71,6 +71,7 @@ export const ENV = {
   rateLimitPerPrincipal: 'RATE_LIMIT_PER_PRINCIPAL',
   rateLimitPerOrg: 'RATE_LIMIT_PER_ORG',
   rateLimitWindowSeconds: 'RATE_LIMIT_WINDOW_SECONDS',
+  rateLimitSyncMs: 'RATE_LIMIT_SYNC_MS',
   maxQueryDepth: 'MAX_QUERY_DEPTH',
   maxAliases: 'MAX_ALIASES',
   maxQueryCost: 'MAX_QUERY_COST',
@@ -140,8 +141,11 @@ export interface Config {
    * run only those (their names are checked against the orgs at start).
    */
   persistedOperations: { file: string | null; safelistedOrgs: string[] };
-  /** Requests per window, per caller (`sub`) and per org, counted across every gateway replica. */
-  rateLimits: { perPrincipal: number; perOrg: number; windowSeconds: number };
+  /**
+   * Requests per window, per caller (`sub`) and per org: token buckets of that capacity, one token
+   * back every window / limit, shared by every gateway replica through its store every `syncMs`.
+   */
+  rateLimits: { perPrincipal: number; perOrg: number; windowSeconds: number; syncMs: number };
   /** Deadlines, in milliseconds (README: limits). */
   timeouts: {
     /** A gateway's call to each institution's subgraph: past it, that institution's part is null (SUBGRAPH_UNAVAILABLE). */
@@ -321,7 +325,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const raw = read(env, name) ?? String(fallback);
-    if (!/^\d{1,6}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+    // Digits only (no sign, exponent or fraction), at most as many as the maximum has.
+    if (!/^\d+$/.test(raw) || raw.length > String(max).length || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
     return Number(raw);
   };
   const positive = (name: string, fallback: number, max: number) => integer(name, fallback, 1, max);
@@ -395,6 +400,7 @@ export function loadConfig(env: Env = process.env): Config {
       perPrincipal: positive(ENV.rateLimitPerPrincipal, 1200, 1_000_000),
       perOrg: positive(ENV.rateLimitPerOrg, 12_000, 10_000_000),
       windowSeconds: positive(ENV.rateLimitWindowSeconds, 60, 3600),
+      syncMs: positive(ENV.rateLimitSyncMs, 100, 60_000),
     },
     timeouts: (() => {
       const subgraphDefault = positive(ENV.subgraphTimeoutMs, 5000, 120_000);

@@ -11,7 +11,7 @@ import cors from 'cors';
 import type { Config, GraphName, SubgraphName } from '../config/index.js';
 import { ORGS, assertionSigningKey, auditSigningKey, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { ErrorCode, connectDatabase, serveGraphQL, type RunningService } from '../platform/index.js';
+import { ErrorCode, connectDatabase, serveGraphQL, type Database, type RunningService } from '../platform/index.js';
 import { serveAuditSubgraph } from '../subgraphs/index.js';
 import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
@@ -19,7 +19,7 @@ import type { GatewayContext } from './context.js';
 import { subgraphDataSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
 import { OperationManifest } from './plugins/persisted-operations.js';
-import { createRateCounters } from './rate-counters.js';
+import { createRateBuckets } from './rate-counters.js';
 import { accessEntrySchema, type AccessEntry } from './plugins/access-log.js';
 
 export type { AccessEntry } from './plugins/access-log.js';
@@ -34,6 +34,7 @@ export { useOperationInput, DEFAULT_CHECKED_SCALARS, type OperationInputOptions 
 export { useCostLimit, estimateCost, DEFAULT_COST_LIMITS, DEFAULT_LIST_SIZES, type CostLimitOptions } from './plugins/cost-limit.js';
 export { useAccessLog } from './plugins/access-log.js';
 export { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
+export { takeToken, type BucketDecision } from './token-bucket.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -51,6 +52,8 @@ export interface GatewayOptions {
 export interface RunningGateway extends RunningService {
   /** The chain this gateway writes its access log to. */
   auditChain: string;
+  /** Its connection to the access log's store (a benchmark counts the commands it sends). */
+  database: Database;
 }
 
 /**
@@ -112,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
   const manifest = registeredOperations(config);
+  const rateBuckets = await createRateBuckets(database.db, { windowMs: config.rateLimits.windowSeconds * 1000, syncMs: config.rateLimits.syncMs });
   const plugins = (options.pipeline ?? governedPipeline)({
     config,
     verify: createTokenVerifier(config.auth),
@@ -119,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     accessLog: writer,
     witnesses: new WitnessBook(accessLog),
     persistedOperations: manifest ? { manifest, safelisted: config.persistedOperations.safelistedOrgs as Org[] } : null,
-    rateCounters: await createRateCounters(database.db),
+    rateBuckets,
   });
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
@@ -160,11 +164,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
     onStop: async () => {
+      await rateBuckets.stop();
       manifest?.close();
       await auditGraph.stop();
       await writer.stop();
       await database.close();
     },
   });
-  return { ...service, auditChain: writer.chain };
+  return { ...service, auditChain: writer.chain, database };
 }

@@ -15,7 +15,7 @@ import { useOperationLimits } from './plugins/operation-limits.js';
 import { usePersistedOperations, type PersistedOperationsOptions } from './plugins/persisted-operations.js';
 import { usePurpose } from './plugins/purpose.js';
 import { useRateLimit } from './plugins/rate-limit.js';
-import type { RateCounters } from './rate-counters.js';
+import type { RateBuckets } from './rate-counters.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
 
@@ -30,8 +30,8 @@ export interface GatewayParts {
   accessLog: AuditWriter<AccessEntry>;
   /** The institutions' heads this log has recorded (its witnesses of their logs). */
   witnesses: WitnessBook;
-  /** The request counters the rate limits read, shared by every replica. */
-  rateCounters: RateCounters;
+  /** The rate limits' token buckets, shared by every replica through the store. */
+  rateBuckets: RateBuckets;
   /** Registered operations and the orgs held to them (PERSISTED_OPERATIONS_FILE); null: none registered. */
   persistedOperations: PersistedOperationsOptions | null;
 }
@@ -42,7 +42,7 @@ export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
 export const governedPipeline: GatewayPipeline = (parts) => [
   useRequestId(),
   useAuthentication({ verify: parts.verify }),
-  useRateLimit({ counters: parts.rateCounters, limits: parts.config.rateLimits }),
+  useRateLimit({ buckets: parts.rateBuckets, limits: parts.config.rateLimits }),
   usePurpose(),
   ...(parts.persistedOperations ? [usePersistedOperations(parts.persistedOperations)] : []),
   useOperationLimits(parts.config.limits),

@@ -1,65 +1,31 @@
-// `npm run bench:safety [rounds]`: what the operation-safety checks cost (issue 9: depth and
-// aliases, argument checks, the cost estimate, the rate limiter with its counters in the store) on
-// the real dispute timeline and on a 500-row list: the same stack with and without them, the
-// variants alternating in one process, CPU of this process (gateway, subgraphs and client: the
-// store is its own process) per request. Target: at most 3% added CPU per request. A benchmark, not
-// a test: it prints figures and never fails on timing.
-import { headersFor, median, openBenchEnvironment, query, startBenchStack, type BenchStack } from './harness.js';
-import { generateDemoData } from '../../subgraphs/index.js';
+// `npm run bench:safety [-- --rounds 10]`: what the operation-safety checks cost (issue #9: depth and
+// aliases, argument checks, the cost estimate, the rate limiter) — a view of `npm run bench`: the
+// same production shape (each service its own process, CPU of every process and of the store read
+// from /proc), with the variants "on" (the production lists) and "off" (the same lists less those
+// checks), alternating, on the real dispute timeline (W1) and the 500-row list (W4) at one
+// connection. Target: at most 3% added CPU per request. It prints figures and never fails on timing.
+import { parseArgs } from 'node:util';
+import { OPERATION_SAFETY, openBenchEnvironment } from './harness.js';
+import { startProcessStack, type ProcessStack } from './processes.js';
+import { alternate, serviceEnv, workloads } from './production.js';
+import { printSummaries, summarise } from './report.js';
 
-const ROUNDS = Number(process.argv[2] ?? 40);
-const WARMUP = 5;
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, workloads: { type: 'string', default: 'W1,W4' } } });
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
+const chosenIds = values.workloads.split(',');
 
 const env = await openBenchEnvironment(1);
-const variants = { on: await startBenchStack(env, {}), off: await startBenchStack(env, { operationSafety: false }) };
-const showcase = generateDemoData({ scale: 1, pseudonymKey: env.config.pseudonymKey as string }).showcase;
-const workloads = [
-  {
-    name: 'dispute timeline',
-    who: { sub: 'bench-linkage', name: 'Bench linkage officer', org: 'government', roles: ['linkage_officer'], unit: null },
-    purpose: 'DISPUTE_RESOLUTION',
-    body: JSON.stringify({
-      query: `query Timeline($id: ID!) { dispute(id: $id) { id title status major openedAt closedAt agency { id name }
-        consultations { heldAt institutions }
-        adminCases { caseNumber filedAt closedAt outcome agencyLost hearings { heldAt headAppeared } performance { dueAt performed } supervisions { caseNumber kind } }
-        enforcementCases { caseNumber filedAt preSettlement { attempted succeeded } adminCase { caseNumber } }
-        supervisions { caseNumber kind openedAt agency { name } adminCase { caseNumber defendant { name } } } } }`,
-      variables: { id: showcase.disputeId },
-    }),
-  },
-  {
-    name: '500-row list',
-    who: { sub: 'bench-reviewer', name: 'Bench reviewer', org: 'government', roles: ['reviewer'], unit: null },
-    purpose: 'CASE_HANDLING',
-    body: JSON.stringify({ query: `{ acts(first: 500) { edges { node { id number category decidedAt legalReviewed summary agency { name } party { kind } } } } }` }),
-  },
-] as const;
-
-/** CPU microseconds this process spends on one request (user + system). */
-async function cpuOf(stack: BenchStack, headers: Record<string, string>, body: string): Promise<number> {
-  const before = process.cpuUsage();
-  await query(stack.url, headers, body);
-  const used = process.cpuUsage(before);
-  return used.user + used.system;
-}
-
+const stacks: Record<string, ProcessStack> = {};
 try {
-  console.log(`operation safety on and off, ${ROUNDS} rounds each, alternating; CPU of the in-process stack per request`);
-  for (const workload of workloads) {
-    const headers = await headersFor(env, workload.who as never, workload.purpose);
-    const cpu = { on: [] as number[], off: [] as number[] };
-    for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      for (const variant of order) {
-        const used = await cpuOf(variants[variant], headers, workload.body);
-        if (round >= WARMUP) cpu[variant].push(used);
-      }
-    }
-    const ratio = median(cpu.on) / median(cpu.off);
-    console.log(`${workload.name}: on ${(median(cpu.on) / 1000).toFixed(2)} ms, off ${(median(cpu.off) / 1000).toFixed(2)} ms CPU per request: ${ratio.toFixed(3)}× (target ≤ 1.03×)`);
-  }
+  stacks.on = await startProcessStack({ storeUri: env.uri, leave: [], env: serviceEnv(env) });
+  stacks.off = await startProcessStack({ storeUri: env.uri, leave: OPERATION_SAFETY, env: serviceEnv(env) });
+  console.log(`operation-safety checks (${OPERATION_SAFETY.join(', ')}) on and off, ${rounds} rounds each, alternating`);
+  const rows = await alternate(env, stacks, workloads(env, 1).filter((w) => chosenIds.includes(w.id)), { connections: [1], rounds, requests: () => 20 });
+  const summaries = summarise(rows, 1, { test: 'on', base: 'off' });
+  printSummaries(summaries);
+  for (const s of summaries) console.log(`${s.workload}: on/off CPU per request ${s.cpuRatio.median.toFixed(3)}× (target ≤ 1.03×)`);
 } finally {
-  await variants.on.stop();
-  await variants.off.stop();
+  for (const stack of Object.values(stacks)) await stack.stop();
   await env.close();
 }
