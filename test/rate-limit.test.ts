@@ -1,6 +1,6 @@
 // Rate limits per principal and per org (issue 9) as token buckets: each gateway decides from its
-// own copy and shares it through the store in the background, so two gateways count against one
-// limit. Past it: 429 RATE_LIMITED with Retry-After, the refusal logged; a token comes back after
+// own copy and shares it through the store in the background, so two gateways — the second in a
+// process of its own, as replicas run — count against one limit. Past it: 429 RATE_LIMITED with Retry-After, the refusal logged; a token comes back after
 // Retry-After; a refusal takes nothing; a gateway that has not seen a caller reads its bucket from
 // the store before its first decision.
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Org } from '../auth/index.js';
 import { AUDIT_DATABASE_NAME, loadConfig, type Config } from '../config/index.js';
 import { takeToken, type RunningGateway } from '../gateway/index.js';
+import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { callerHeaders, principal, sharedTestStack, startTestGateway, type TestStack } from './support/stack.js';
 
 // A caller may make 3 requests per 12 s (a token back every 4 s), an org 5 (every 2.4 s): long
@@ -23,14 +24,15 @@ const ORGS_USED: Org[] = ['court', 'government', 'procuratorate', 'partner'];
 let stack: TestStack;
 let config: Config;
 let first: RunningGateway;
-let second: RunningGateway;
+/** Another gateway replica: its own process, its own buckets, the same store. */
+let second: GatewayProcess;
 let client: MongoClient;
 
 /** A caller of its own (a fresh `sub`), so that no other test's requests count against it. */
 const caller = (org: Org, roles: string[]) => ({ ...principal(org, roles), sub: `rate-${randomUUID().slice(0, 8)}` });
 type Caller = ReturnType<typeof caller>;
 
-async function ask(gateway: RunningGateway, who: Caller) {
+async function ask(gateway: { url: string }, who: Caller) {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await callerHeaders(who, 'STATISTICS')) },
@@ -68,7 +70,7 @@ describe('rate limits, shared by the gateways through the store', () => {
     await client.db(AUDIT_DATABASE_NAME).collection<{ _id: string }>('rateLimitBuckets').deleteMany({ _id: { $in: ORGS_USED.map((org) => `org:${org}`) } });
     config = loadConfig({ KEYS_DIR: inject('keysDir'), ...LIMITS });
     first = await startTestGateway(stack.subgraphs, config);
-    second = await startTestGateway(stack.subgraphs, config);
+    second = await startGatewayProcess({ KEYS_DIR: inject('keysDir'), MONGODB_URI: inject('mongoUri'), ...LIMITS }, stack);
   });
   afterAll(async () => {
     await first?.stop();
