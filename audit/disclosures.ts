@@ -2,11 +2,10 @@
 // id, which of its records (type and id) a subgraph disclosed, field by field, and which fields it
 // refused and why. "Who saw AdminCase X" is then answered by the institution that owns X, from its
 // own database.
-import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
-import type { IMiddlewareFunction } from 'graphql-middleware';
+import { GraphQLError, getNamedType, isLeafType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { AUDIT_UNAVAILABLE_ERROR } from '../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
 import { principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
 import type { AuditWriter } from './writer.js';
 import { LOG_HEAD_EXTENSION, logHeadSchema, parseLogHead, type LogHead, type WitnessBook } from './witness.js';
@@ -57,65 +56,115 @@ export const disclosureEntrySchema = z
   })
   .strict();
 
+interface RecordEntry {
+  type: string;
+  id: string;
+  disclosed: Set<string>;
+  /** Field → mask; made when the record has one (most have none). */
+  masked: Map<string, string> | undefined;
+  /** Field → reason; as `masked`. */
+  refused: Map<string, string> | undefined;
+}
+
+/**
+ * A path of field names under a record (`''`, `parties.`), and the names of the fields below it
+ * (`parties.name`), made once per request: a field resolves on every row, and its name under each
+ * record it sits in is then found, not concatenated (and hashed) again for every row.
+ */
+class FieldPrefix {
+  private readonly fields = new Map<string, string>();
+  private readonly below = new Map<string, FieldPrefix>();
+
+  constructor(private readonly prefix: string) {}
+
+  /** `parties.name`, for `name` under `parties.`. */
+  field(name: string): string {
+    if (this.prefix === '') return name;
+    let field = this.fields.get(name);
+    if (field === undefined) this.fields.set(name, (field = `${this.prefix}${name}`));
+    return field;
+  }
+
+  /** `parties.`, under `''`. */
+  under(name: string): FieldPrefix {
+    let prefix = this.below.get(name);
+    if (!prefix) this.below.set(name, (prefix = new FieldPrefix(`${this.prefix}${name}.`)));
+    return prefix;
+  }
+}
+
 /** Which record a value sits in, and the path of field names from that record to it. */
 interface Enclosing {
+  /** `Type:id`. */
+  key: string;
   type: string;
   id: string;
   /** `''` for the record's own fields, `parties.` for those of the parties under it. */
-  prefix: string;
+  prefix: FieldPrefix;
+  /** The record's entry, once a field of it has resolved (a record with nothing resolved is not one of the request's). */
+  record: RecordEntry | undefined;
 }
 
-/** graphql's `info.path`: a linked list, one object per step, shared by every layer of middleware. */
+/** graphql's `info.path`: a linked list, one object per step, shared by every layer of wrappers. */
 type ResponsePath = { readonly prev: ResponsePath | undefined; readonly key: string | number };
+
+const NOT_ENCLOSED: readonly Enclosing[] = Object.freeze([]);
 
 /**
  * Gathers one request's disclosures as its fields resolve: per record (an object with an `id`),
  * every field asked of it and of the values nested under it, with what the caller received.
  */
 export class DisclosureCollector {
-  private readonly byKey = new Map<string, { type: string; id: string; disclosed: Set<string>; masked: Map<string, string>; refused: Map<string, string> }>();
-  /** A resolved field's path → its name and the records its parent sits in. */
-  private readonly fields = new WeakMap<ResponsePath, { name: string; enclosing: Enclosing[] }>();
+  /** In the order their first field resolved: the order of the records written. */
+  private readonly byKey = new Map<string, RecordEntry>();
+  /** A resolved field that holds objects: its path → its name and the records its parent sits in. */
+  private readonly fields = new WeakMap<ResponsePath, { name: string; enclosing: readonly Enclosing[] }>();
   /** An object's path → the records it sits in (itself first, when it is one). */
-  private readonly objects = new WeakMap<ResponsePath, Enclosing[]>();
+  private readonly objects = new WeakMap<ResponsePath, readonly Enclosing[]>();
+  private readonly ownFields = new FieldPrefix('');
 
-  private record(type: string, id: string) {
-    const key = `${type}:${id}`;
-    let record = this.byKey.get(key);
+  private record(enclosing: Enclosing): RecordEntry {
+    let record = this.byKey.get(enclosing.key);
     if (!record) {
-      record = { type, id, disclosed: new Set(), masked: new Map(), refused: new Map() };
-      this.byKey.set(key, record);
+      record = { type: enclosing.type, id: enclosing.id, disclosed: new Set(), masked: undefined, refused: undefined };
+      this.byKey.set(enclosing.key, record);
     }
-    return record;
+    return (enclosing.record = record);
   }
 
   /**
    * The records the object at `path` sits in: itself when it has an id, and every record above
    * it, found through the field that produced it (by field names, never the client's aliases).
    */
-  enclosing(path: ResponsePath | undefined, type: string, object: unknown): Enclosing[] {
-    if (!path) return [];
+  enclosing(path: ResponsePath | undefined, type: string, object: unknown): readonly Enclosing[] {
+    if (!path) return NOT_ENCLOSED;
     const known = this.objects.get(path);
     if (known) return known;
     let fieldPath: ResponsePath | undefined = path;
     while (fieldPath && typeof fieldPath.key === 'number') fieldPath = fieldPath.prev;
     const producer = fieldPath ? this.fields.get(fieldPath) : undefined;
-    const above = producer ? producer.enclosing.map((e) => ({ ...e, prefix: `${e.prefix}${producer.name}.` })) : [];
     const id = (object as { id?: unknown } | null)?.id;
-    const result = typeof id === 'string' ? [{ type, id, prefix: '' }, ...above] : above;
-    this.objects.set(path, result);
-    return result;
+    const result: Enclosing[] = typeof id === 'string' ? [{ key: `${type}:${id}`, type, id, prefix: this.ownFields, record: undefined }] : [];
+    if (producer) {
+      for (const above of producer.enclosing) result.push({ ...above, prefix: above.prefix.under(producer.name) });
+    }
+    const enclosing = result.length ? result : NOT_ENCLOSED;
+    this.objects.set(path, enclosing);
+    return enclosing;
   }
 
-  /** A field resolved at `path`, on an object sitting in `enclosing`: what the caller received. */
-  resolved(path: ResponsePath, name: string, enclosing: Enclosing[], outcome: { refused: string } | { masked: string } | null): void {
-    this.fields.set(path, { name, enclosing });
-    for (const { type, id, prefix } of enclosing) {
-      const record = this.record(type, id);
-      const field = `${prefix}${name}`;
+  /**
+   * A field resolved at `path`, on an object sitting in `enclosing`: what the caller received.
+   * `nests` when its values are objects, whose own fields then find their records through it.
+   */
+  resolved(path: ResponsePath, name: string, nests: boolean, enclosing: readonly Enclosing[], outcome: { refused: string } | { masked: string } | null): void {
+    if (nests) this.fields.set(path, { name, enclosing });
+    for (const within of enclosing) {
+      const record = within.record ?? this.record(within);
+      const field = within.prefix.field(name);
       if (outcome === null) record.disclosed.add(field);
-      else if ('refused' in outcome) record.refused.set(field, outcome.refused);
-      else record.masked.set(field, outcome.masked);
+      else if ('refused' in outcome) (record.refused ??= new Map()).set(field, outcome.refused);
+      else (record.masked ??= new Map()).set(field, outcome.masked);
     }
   }
 
@@ -129,8 +178,8 @@ export class DisclosureCollector {
       type: r.type,
       id: r.id,
       disclosed: [...r.disclosed].sort(),
-      masked: [...r.masked.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, mask]) => ({ field, mask })),
-      refused: [...r.refused.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, reason]) => ({ field, reason })),
+      masked: r.masked ? [...r.masked.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, mask]) => ({ field, mask })) : [],
+      refused: r.refused ? [...r.refused.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, reason]) => ({ field, reason })) : [],
     }));
   }
 }
@@ -145,40 +194,56 @@ function forbiddenReason(value: unknown): string | null {
   return value instanceof GraphQLError && value.extensions?.code === 'FORBIDDEN' ? String(value.extensions.reason) : null;
 }
 
+/** What the caller received of a field whose resolver gave `value` (or threw it): noted in the collector. */
+function note(context: DisclosureContext, info: GraphQLResolveInfo, nests: boolean, enclosing: readonly Enclosing[], value: unknown): void {
+  const reason = forbiddenReason(value);
+  if (reason) context.disclosures.resolved(info.path, info.fieldName, nests, enclosing, { refused: reason });
+  else if (!(value instanceof Error)) {
+    const mask = context.masksApplied?.get(info.path);
+    context.disclosures.resolved(info.path, info.fieldName, nests, enclosing, mask ? { masked: mask } : null);
+  }
+}
+
 /**
- * A graphql-middleware that records, for every field of every object type (the roots and
- * federation's own types aside), what the caller received: disclosed, masked (with the mask) or
+ * Wraps, in place, the resolver of every field of every object type (the roots and federation's
+ * own types aside) to record what the caller received: disclosed, masked (with the mask) or
  * refused (with the reason) — on the record the field belongs to (an object with an `id`), and on
  * every record it is nested under, by the path of field names (`parties.name`). Applied outside
- * the sharing rules, so it sees their verdict and the masks they applied.
+ * the sharing rules, so it sees their verdict and the masks they applied. Synchronous where the
+ * value is: a 500-row list has thousands of fields, and a promise for each was most of the
+ * governed request's CPU (issue #10); only a pending value is noted when it settles.
  */
-export function disclosureTracking(schema: GraphQLSchema): Record<string, Record<string, IMiddlewareFunction>> {
+export function disclosureTracking(schema: GraphQLSchema): GraphQLSchema {
   const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
-  const tracked: Record<string, Record<string, IMiddlewareFunction>> = {};
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('_') || roots.has(type.name)) continue;
-    const track: IMiddlewareFunction = async (resolve, parent, args, context: DisclosureContext, info) => {
+  return wrapFieldResolvers(schema, (resolve, type, field): FieldResolver | undefined => {
+    if (type.name.startsWith('_') || roots.has(type.name)) return undefined;
+    // Only a field holding objects is looked up again, by the fields of those objects.
+    const nests = !isLeafType(getNamedType(field.type));
+    return (parent, args, context: DisclosureContext, info) => {
       const enclosing = context.disclosures.enclosing(info.path.prev, info.parentType.name, parent);
-      const note = (value: unknown) => {
-        const reason = forbiddenReason(value);
-        if (reason) context.disclosures.resolved(info.path, info.fieldName, enclosing, { refused: reason });
-        else if (!(value instanceof Error)) {
-          const mask = context.masksApplied?.get(info.path);
-          context.disclosures.resolved(info.path, info.fieldName, enclosing, mask ? { masked: mask } : null);
-        }
-      };
+      let value: unknown;
       try {
-        const value = await resolve(parent, args, context, info);
-        note(value);
-        return value;
+        value = resolve(parent, args, context, info);
       } catch (error) {
-        note(error);
+        note(context, info, nests, enclosing, error);
         throw error;
       }
+      if (!isPending(value)) {
+        note(context, info, nests, enclosing, value);
+        return value;
+      }
+      return value.then(
+        (settled) => {
+          note(context, info, nests, enclosing, settled);
+          return settled;
+        },
+        (error: unknown) => {
+          note(context, info, nests, enclosing, error);
+          throw error;
+        },
+      );
     };
-    tracked[type.name] = Object.fromEntries(Object.keys(type.getFields()).map((field) => [field, track]));
-  }
-  return tracked;
+  });
 }
 
 export interface DisclosureLogParts {

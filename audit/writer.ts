@@ -8,7 +8,11 @@ import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoi
 import { blockOf, recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 
 export interface AuditWriterOptions {
-  /** How long the first record of a batch waits for company. Default 2 ms. */
+  /**
+   * How long the first record of a batch waits for company. Default 0: the next turn of the event
+   * loop — records that arrive while a batch is being written wait for it and go together in the
+   * next (group commit), so a lone request is not held for a timer.
+   */
   batchDelayMs?: number;
   /** The most records one `insertMany` carries. Default 256. */
   maxBatch?: number;
@@ -102,7 +106,8 @@ function isRecordLevelFailure(error: unknown): boolean {
 
 export class AuditWriter<TEntry extends Document> {
   private queue: Pending<TEntry>[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** The flush to come: after a delay, or on the next turn of the event loop (`soon`). */
+  private timer: { cancel(): void; soon: boolean } | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private head = { seq: 0, hash: GENESIS_HASH };
   private checkpointed = { seq: 0, digest: GENESIS_HASH, headHash: GENESIS_HASH };
@@ -125,7 +130,7 @@ export class AuditWriter<TEntry extends Document> {
   ) {
     const checkpointSeconds = options.checkpointSeconds ?? 5;
     this.options = {
-      batchDelayMs: 2,
+      batchDelayMs: 0,
       maxBatch: 256,
       checkpointEvery: 50,
       checkpointSeconds,
@@ -241,7 +246,7 @@ export class AuditWriter<TEntry extends Document> {
   /** Writes what is queued and a final checkpoint. */
   async stop(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.flushing = this.flushing
       .then(() => this.flush())
@@ -251,12 +256,20 @@ export class AuditWriter<TEntry extends Document> {
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer && delayMs > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    // A flush already due no later than asked for stands.
+    if (this.timer && (delayMs > 0 || this.timer.soon)) return;
+    this.timer?.cancel();
+    const run = () => {
       this.timer = null;
       this.flushing = this.flushing.then(() => this.flush());
-    }, delayMs);
+    };
+    if (delayMs > 0) {
+      const timeout = setTimeout(run, delayMs);
+      this.timer = { cancel: () => clearTimeout(timeout), soon: false };
+    } else {
+      const immediate = setImmediate(run);
+      this.timer = { cancel: () => clearImmediate(immediate), soon: true };
+    }
   }
 
   private async loadHead(): Promise<void> {

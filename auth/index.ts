@@ -6,7 +6,7 @@ export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAss
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey } from './keys.js';
 export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
-export { enforceSharing, buildRuleTree, checkRuleTree, type SharingContext } from './rules.js';
+export { enforceSharing, checkRuleTree, type SharingContext } from './rules.js';
 export { decide, applyMask } from './decide.js';
 // The typed res.locals (a declaration only).
 export type {} from './request-locals.js';

@@ -129,7 +129,7 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
 
   for (const definition of typeDefs.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) {
-      // Interfaces included: graphql-shield silently ignores rules keyed by an interface.
+      // Interfaces included: the rules sit on object types' fields, so one keyed by an interface would never run.
       const named = 'name' in definition ? definition.name?.value : undefined;
       const directives = 'directives' in definition ? definition.directives ?? [] : [];
       const fieldsOf = 'fields' in definition ? ((definition.fields ?? []) as readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] }[]) : [];

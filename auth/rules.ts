@@ -1,21 +1,27 @@
-// A subgraph's sharing policy as graphql-shield rules (deny by default) plus PII masking, applied
-// to its schema with graphql-middleware. Closes graphql-shield's known traps:
-// - rules keyed by an interface (or any name that is not an object type) are silently ignored:
-//   the rule tree is checked against the schema and refused;
-// - a `deny` fallback blocks `_service` and `_entities`: both are allowed explicitly, and the
-//   entity types' own fields keep their rules, so `_entities` is no bypass;
-// - an error thrown inside a resolver would read as a plain denial: `allowExternalErrors` keeps
-//   database failures as errors (masked to INTERNAL_SERVER_ERROR), not FORBIDDEN;
-// - `applyMiddleware` has dropped `__resolveReference` before: the subgraph suite
+// A subgraph's sharing policy (deny by default) plus PII masking, put around the resolvers of its
+// schema in place (platform's wrapFieldResolvers). Every field of every object type gets a plain,
+// synchronous wrapper: a request reads up to thousands of fields (a 500-row page of cases), and an
+// async wrapper on each — a promise per field, as graphql-middleware made — cost the owner five
+// times the CPU of the request itself (issue #10). So:
+// - a decision that depends only on the caller and purpose (no row condition) is taken once per
+//   request and field, then each value is the field's own resolver's, as is: synchronous stays
+//   synchronous; only a row condition (OWN_UNIT) is decided per record, and only a mask waits for a
+//   pending value;
+// - a refusal is returned, not thrown, as the `forbidden(reason)` error: graphql-js makes it that
+//   field's error, the disclosure log (wrapped outside these rules) records it as refused, and the
+//   field's resolver never runs; an error a resolver throws passes through untouched, so a
+//   database failure stays an error (masked to INTERNAL_SERVER_ERROR), not a denial;
+// - a field with no rule is refused (NO_RULE), federation's own `_service` and `_entities` aside;
+//   the entity types' own fields keep their rules, so `_entities` is no bypass;
+// - rules sit on the object types' fields themselves, so one keyed by an interface, or by a field
+//   the schema lacks, would never run: such a policy is refused at start-up;
+// - wrapping in place leaves `__resolveReference` where federation keeps it: the subgraph suite
 //   (test/support/subgraph-suite.ts) resolves `_entities` through the rules for every subgraph.
-import { isObjectType, type GraphQLSchema } from 'graphql';
-import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
-import { allow, rule, shield } from 'graphql-shield';
-import type { IRules } from 'graphql-shield';
+import { isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { CallIdentity } from './assertion.js';
 import { applyMask, decide } from './decide.js';
-import { DenialReason, forbidden } from '../platform/index.js';
-import { PolicyError, type AgencyOf, type SubgraphPolicy } from './policy.js';
+import { DenialReason, forbidden, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
+import { FEDERATION_FIELDS, PolicyError, type AgencyOf, type FieldPolicy, type Mask, type SubgraphPolicy } from './policy.js';
 
 export interface SharingContext {
   identity: CallIdentity;
@@ -26,18 +32,13 @@ export interface SharingContext {
   masksApplied?: WeakMap<object, string>;
 }
 
-// graphql-shield's typings do not admit `allow` as a rule of a field map; the tree is checked by checkRuleTree.
-type RuleTree = Record<string, Record<string, unknown>>;
-
-const denyByDefault = rule('deny-by-default', { cache: 'no_cache' })(() => forbidden(DenialReason.NO_RULE));
-
 /** Refuses a rule tree that names a type or field the schema does not have as an object field. */
 export function checkRuleTree(schema: GraphQLSchema, tree: Record<string, Record<string, unknown>>): void {
   const problems: string[] = [];
   for (const [typeName, fields] of Object.entries(tree)) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) {
-      problems.push(`rule for "${typeName}", which is not an object type of the schema (graphql-shield would ignore it)`);
+      problems.push(`rule for "${typeName}", which is not an object type of the schema (a rule there would never run)`);
       continue;
     }
     for (const field of Object.keys(fields)) {
@@ -47,51 +48,62 @@ export function checkRuleTree(schema: GraphQLSchema, tree: Record<string, Record
   if (problems.length) throw new PolicyError(problems);
 }
 
-export function buildRuleTree(policy: SubgraphPolicy, agencyOf: AgencyOf): RuleTree {
-  const tree: RuleTree = {};
-  for (const fieldPolicy of policy.fields.values()) {
-    const coordinate = `${fieldPolicy.type}.${fieldPolicy.field}`;
-    // A decision that reads the record (row conditions) is taken per record; any other is the
-    // same for the whole request, so graphql-shield computes it once per request.
-    const perRecord = fieldPolicy.grants.some((grant) => grant.row !== null);
-    tree[fieldPolicy.type] ??= {};
-    tree[fieldPolicy.type]![fieldPolicy.field] = rule(coordinate, { cache: perRecord ? 'no_cache' : 'contextual' })(
-      (parent: unknown, _args: unknown, context: SharingContext) => {
-        const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);
-        return reason === null ? true : forbidden(reason);
-      },
-    );
-  }
-  tree.Query = { ...tree.Query, _service: allow, _entities: allow };
-  tree._Service = { sdl: allow };
+/** The policy as type → field → its rule. */
+function ruleTree(policy: SubgraphPolicy): Record<string, Record<string, FieldPolicy>> {
+  const tree: Record<string, Record<string, FieldPolicy>> = {};
+  for (const fieldPolicy of policy.fields.values()) (tree[fieldPolicy.type] ??= {})[fieldPolicy.field] = fieldPolicy;
   return tree;
 }
 
-/** The schema with the sharing rules and masking applied. */
+/** The schema, its resolvers wrapped in place with the sharing rules and masking. */
 export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, agencyOf: AgencyOf): GraphQLSchema {
-  const tree = buildRuleTree(policy, agencyOf);
+  const tree = ruleTree(policy);
   checkRuleTree(schema, tree);
-  const permissions = shield(tree as IRules, {
-    fallbackRule: denyByDefault,
-    fallbackError: () => forbidden(DenialReason.NO_RULE),
-    allowExternalErrors: true,
-    debug: false,
-  });
 
-  const masks: Record<string, Record<string, IMiddlewareFunction>> = {};
-  for (const fieldPolicy of policy.fields.values()) {
-    const mask = fieldPolicy.mask;
-    if (!mask) continue;
-    masks[fieldPolicy.type] ??= {};
-    masks[fieldPolicy.type]![fieldPolicy.field] = async (resolve, parent, args, context: SharingContext, info) => {
-      const value = await resolve(parent, args, context, info);
+  // Per request (its context object), each caller-and-purpose decision taken so far: null where the
+  // field is shared, the refusal otherwise (one error object, returned for every row it refuses).
+  const decided = new WeakMap<object, Map<FieldPolicy, GraphQLError | null>>();
+  const decideOnce = (fieldPolicy: FieldPolicy, parent: unknown, context: SharingContext): GraphQLError | null => {
+    let verdicts = decided.get(context);
+    if (!verdicts) decided.set(context, (verdicts = new Map()));
+    let verdict = verdicts.get(fieldPolicy);
+    if (verdict === undefined) {
+      const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);
+      verdict = reason === null ? null : forbidden(reason);
+      verdicts.set(fieldPolicy, verdict);
+    }
+    return verdict;
+  };
+
+  // The field's value as a caller of another institution may see it.
+  const masking =
+    (mask: Mask, resolve: FieldResolver): FieldResolver =>
+    (parent, args, context: SharingContext, info) => {
+      const value = resolve(parent, args, context, info);
       if (context.identity.principal.org === policy.owner) return value;
-      const shown = applyMask(mask, value, parent);
-      // Noted only where it changed something (an organisation's name is not a person's).
-      if (shown !== value) context.masksApplied?.set(info.path, mask);
-      return shown;
+      const show = (raw: unknown) => {
+        const shown = applyMask(mask, raw, parent);
+        // Noted only where it changed something (an organisation's name is not a person's).
+        if (shown !== raw) context.masksApplied?.set(info.path, mask);
+        return shown;
+      };
+      return isPending(value) ? value.then(show) : show(value);
     };
-  }
-  checkRuleTree(schema, masks);
-  return applyMiddleware(schema, permissions, masks);
+
+  return wrapFieldResolvers(schema, (resolve, type, field): FieldResolver | undefined => {
+    if (FEDERATION_FIELDS.has(`${type.name}.${field.name}`)) return undefined;
+    const fieldPolicy = tree[type.name]?.[field.name];
+    if (!fieldPolicy) return () => forbidden(DenialReason.NO_RULE);
+    const shared = fieldPolicy.mask ? masking(fieldPolicy.mask, resolve) : resolve;
+    if (fieldPolicy.grants.some((grant) => grant.row !== null)) {
+      return (parent, args, context: SharingContext, info) => {
+        const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);
+        return reason === null ? shared(parent, args, context, info) : forbidden(reason);
+      };
+    }
+    return (parent, args, context: SharingContext, info) => {
+      const refusal = decideOnce(fieldPolicy, parent, context);
+      return refusal ?? shared(parent, args, context, info);
+    };
+  });
 }

@@ -64,12 +64,33 @@ function remoteKeys(url: string, timeoutMs: number): JWTVerifyGetKey {
   };
 }
 
+/** How many verified tokens the gateway remembers (a partner frontend's users reuse theirs for hours). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   const key: KeyObject | JWTVerifyGetKey = config.jwksUrl
     ? remoteKeys(config.jwksUrl, config.jwksTimeoutMs)
     : loadOrCreateKeyPair(config.keysDir, DEV_ISSUER_KEY).publicKey;
   const tolerance = config.clockToleranceSeconds;
+  // A token verified once stays so until it expires: the same exact string is not checked again
+  // (its signature, issuer and audience cannot have changed; its expiry is checked on every use).
+  // Oldest first out, so a flood of distinct tokens costs memory up to the bound and no more.
+  const verified = new Map<string, { principal: Principal; exp: number }>();
   return async (token) => {
+    const known = verified.get(token);
+    if (known) {
+      if (known.exp + tolerance > Date.now() / 1000) return known.principal;
+      verified.delete(token);
+    }
+    const principal = await verify(token);
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    // Shared by every request that brings this token: nobody may change it.
+    Object.freeze(principal.principal.roles);
+    verified.set(token, { principal: Object.freeze(principal.principal), exp: principal.exp });
+    return principal.principal;
+  };
+
+  async function verify(token: string): Promise<{ principal: Principal; exp: number }> {
     let payload: Record<string, unknown>;
     try {
       const verified = await jwtVerify(token, key as KeyObject, {
@@ -99,8 +120,8 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     }
     const principal = parsePrincipal(payload);
     if (typeof principal === 'string') throw new InvalidTokenError(principal);
-    return principal;
-  };
+    return { principal, exp };
+  }
 }
 
 /** A development token signed with the local issuer key (never used in production); it lives at most MAX_TOKEN_LIFETIME_SECONDS. */

@@ -46,3 +46,4 @@ export { Rejection, sendError } from './rejection.js';
 export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedRequest } from './plugin.js';
 export { leaveOut } from './plugin.js';
 export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';
+export { wrapFieldResolvers, isPending, type FieldResolver, type FieldWrapper } from './wrap-resolvers.js';

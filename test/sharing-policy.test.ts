@@ -1,4 +1,5 @@
-// The sharing policy is checked at start-up, and graphql-shield's known traps are closed.
+// The sharing policy is checked at start-up: a rule that names a type or field the rules would never
+// wrap is refused.
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, buildSchema } from 'graphql';
 import { describe, expect, inject, it } from 'vitest';
@@ -117,14 +118,14 @@ describe('the sharing policy at start-up', () => {
     ]);
   });
 
-  it('refuses policy on an interface: graphql-shield would silently ignore rules keyed by it', () => {
+  it('refuses policy on an interface: rules sit on object types’ fields, so one keyed by it would never run', () => {
     const problems = problemsOf(() =>
       courtPolicy((sdl) => `${sdl}\ninterface Docketed { caseNumber: String @sharing(class: "OWNER") }\n`),
     );
     expect(problems).toEqual(['Docketed: @sharing and @grant are for object types and their fields only']);
     const schema = buildSchema('interface Node { id: ID } type Case implements Node { id: ID } type Query { node: Node }');
     expect(() => checkRuleTree(schema, { Node: { id: true } })).toThrow(
-      'rule for "Node", which is not an object type of the schema (graphql-shield would ignore it)',
+      'rule for "Node", which is not an object type of the schema (a rule there would never run)',
     );
     expect(() => checkRuleTree(schema, { Case: { secret: true } })).toThrow('rule for Case.secret, which does not exist');
     expect(() => checkRuleTree(schema, { Case: { id: true }, Query: { node: true } })).not.toThrow();

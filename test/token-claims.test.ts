@@ -147,3 +147,39 @@ describe('caller token claims', () => {
     });
   });
 });
+
+// A verified token is remembered until it expires, so the gateway does not check the same
+// signature on every request; the expiry is checked on every use.
+describe('verified tokens remembered until they expire', () => {
+  const auth = { ...testConfig().auth, clockToleranceSeconds: 0 };
+  const who = { sub: 'court-judge-0008', name: '区法院 王法官', org: 'court', roles: ['judge'] };
+  const signedFor = (seconds: number) => {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    return new SignJWT({ name: who.name, org: who.org, roles: who.roles })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(who.sub)
+      .setIssuer(auth.issuer)
+      .setAudience(auth.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + seconds)
+      .sign(loadOrCreateKeyPair(auth.keysDir, 'dev-token-issuer').privateKey);
+  };
+
+  it('answers a token seen before with the same, unchangeable caller', async () => {
+    const verify = createTokenVerifier(auth);
+    const token = await signedFor(HOUR);
+    const first = await verify(token);
+    expect(first).toEqual({ sub: who.sub, name: who.name, org: 'court', roles: ['judge'], unit: null });
+    expect(await verify(token)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    const verify = createTokenVerifier(auth);
+    const token = await signedFor(1);
+    expect((await verify(token)).sub).toBe(who.sub);
+    // exp is in whole seconds: past it for sure after two.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(verify(token)).rejects.toEqual(new InvalidTokenError('token is not valid'));
+  });
+});

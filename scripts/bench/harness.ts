@@ -19,6 +19,10 @@ export interface BenchEnvironment {
 
 export async function openBenchEnvironment(scale: number): Promise<BenchEnvironment> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-bench-'));
+  // Interrupted (Ctrl-C), the store's processes stop at this process's exit (platform/embedded-*);
+  // its data goes with them.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   const config = loadConfig({ KEYS_DIR: path.join(dir, 'keys') });
   const store = await startEmbeddedStore({ ...config.embeddedStore, port: await freePort(), dataDir: path.join(dir, 'store') });
   const locations = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, { uri: store.uri, database: DATABASE_NAMES[n] }])) as Parameters<
@@ -32,7 +36,8 @@ export async function openBenchEnvironment(scale: number): Promise<BenchEnvironm
     uri: store.uri,
     close: async () => {
       await store.stop();
-      rmSync(dir, { recursive: true, force: true });
+      process.removeListener('exit', removeDir);
+      removeDir();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { applyMiddleware } from 'graphql-middleware';
 import { disclosureLogPlugin, disclosureTracking, type AuditWriter, type DisclosureEntry, type WitnessBook } from '../../../audit/index.js';
 import type { ServicePlugin } from '../../../platform/index.js';
 import type { SubgraphContext } from '../context.js';
@@ -15,12 +14,12 @@ export interface DisclosureLogOptions {
 /**
  * The owner's record of what each request disclosed or was refused, field by field, written
  * before the response leaves (fails closed). Placed after the sharing rules in a list, its
- * tracking wraps them, so it records their verdict.
+ * tracking wraps their resolvers (in place, audit's disclosureTracking), so it records their verdict.
  */
 export function useDisclosureLog(options: DisclosureLogOptions): ServicePlugin<SubgraphContext> {
   return {
     name: 'disclosure-log',
-    transformSchema: (schema) => applyMiddleware(schema, disclosureTracking(schema)),
+    transformSchema: (schema) => disclosureTracking(schema),
     apollo: disclosureLogPlugin(options),
   };
 }

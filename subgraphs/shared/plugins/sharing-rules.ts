@@ -9,7 +9,12 @@ export interface SharingRulesOptions {
   agencyOf: AgencyOf;
 }
 
-/** The owner's sharing rules and masks (graphql-shield, deny by default) around every field. */
+/**
+ * The owner's sharing rules and masks (deny by default) around every field, wrapped into the
+ * schema's resolvers in place (auth/rules.ts): synchronous wrappers, a caller-and-purpose decision
+ * taken once per request and field, so a field's own resolver stays synchronous. A plugin after
+ * this one in a list (the disclosure log) wraps outside it and sees its verdicts.
+ */
 export function useSharingRules(options: SharingRulesOptions): ServicePlugin<SubgraphContext> {
   return { name: 'sharing-rules', transformSchema: (schema) => enforceSharing(schema, options.policy, options.agencyOf) };
 }
