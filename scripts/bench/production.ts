@@ -123,17 +123,20 @@ export async function runRound(
   servicePids: ReadonlySet<number>,
   workload: Workload,
   connections: number,
-  requests: number,
+  maxRequests: number,
+  /** No request is sent after this long (each connection sends at least one), so a slow workload's round is bounded. */
+  budgetMs = Infinity,
 ): Promise<RoundResult> {
   const headers = await headersFor(env, workload.who, workload.purpose);
   const before = await stack.counters();
   const storeBefore = storeCpuMs(servicePids);
   const latenciesMs: number[] = [];
-  let next = 0;
+  let sentCount = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (next++ < requests) {
+      while (sentCount < maxRequests && (sentCount < connections || performance.now() - start < budgetMs)) {
+        sentCount += 1;
         const sent = performance.now();
         await post(stack.url, headers, workload.body);
         latenciesMs.push(performance.now() - sent);
@@ -141,6 +144,7 @@ export async function runRound(
     }),
   );
   const wallMs = performance.now() - start;
+  const requests = latenciesMs.length;
   const after = await stack.counters();
   const storeAfter = storeCpuMs(servicePids);
   const per = (pick: (c: ProcessCounters) => number) =>
@@ -177,18 +181,19 @@ export async function alternate(
   env: BenchEnvironment,
   stacks: Record<string, ProcessStack>,
   chosen: Workload[],
-  options: { connections: number[]; rounds: number; requests: (connections: number) => number; onRound?: (round: RoundResult) => void },
+  options: { connections: number[]; rounds: number; requests: (connections: number) => number; roundSeconds?: number; onRound?: (round: RoundResult) => void },
 ): Promise<RoundResult[]> {
   const servicePids = new Set(Object.values(stacks).flatMap((stack) => Object.values(stack.pids)));
   const names = Object.keys(stacks);
   const results: RoundResult[] = [];
   for (const workload of chosen) {
     for (const connections of options.connections) {
-      for (const name of names) await runRound(env, stacks[name]!, name, servicePids, workload, connections, Math.min(8, options.requests(connections)));
+      const budgetMs = (options.roundSeconds ?? Infinity) * 1000;
+      for (const name of names) await runRound(env, stacks[name]!, name, servicePids, workload, connections, Math.min(8, options.requests(connections)), budgetMs / 2);
       for (let round = 0; round < options.rounds; round++) {
         const order = round % 2 === 0 ? names : [...names].reverse();
         for (const name of order) {
-          const result = await runRound(env, stacks[name]!, name, servicePids, workload, connections, options.requests(connections));
+          const result = await runRound(env, stacks[name]!, name, servicePids, workload, connections, options.requests(connections), budgetMs);
           results.push(result);
           options.onRound?.(result);
         }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --scales 1,10 --rounds 5 --connections 1,16 --workloads W1,W2,W3,W4 --out bench/results]`
+// `npm run bench [-- --scales 1,10 --rounds 5 --connections 1,16 --workloads W1,W2,W3,W4 --round-seconds 15 --out bench/results]`
 // (issue #10): what governance costs, measured in the production shape. For each seed scale, one
 // embedded store (FerretDB over PostgreSQL, its own processes) and two stacks of four processes
 // each: **governed** (the production plugin lists) and **plain** (the same gateway, resolvers,
@@ -24,22 +24,37 @@ import { printSummaries, ratioChart, summarise, type Summary } from './report.js
  */
 export const GOVERNANCE = ['sharing-rules', 'disclosure-log', 'access-log', 'operation-limits', 'operation-input', 'cost-limit', 'rate-limit', 'persisted-operations'];
 
-const { values } = parseArgs({
-  options: {
-    scales: { type: 'string', default: '1,10' },
-    rounds: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '1,16' },
-    workloads: { type: 'string', default: 'W1,W2,W3,W4' },
-    out: { type: 'string', default: 'bench/results' },
-  },
-});
+/** A bad argument: said plainly, no stack. */
+function usage(problem: string): never {
+  console.error(`npm run bench: ${problem}`);
+  process.exit(2);
+}
+const values = (() => {
+  try {
+    return parseArgs({
+      options: {
+        scales: { type: 'string', default: '1,10' },
+        rounds: { type: 'string', default: '5' },
+        connections: { type: 'string', default: '1,16' },
+        workloads: { type: 'string', default: 'W1,W2,W3,W4' },
+        out: { type: 'string', default: 'bench/results' },
+        'round-seconds': { type: 'string', default: '15' },
+      },
+    }).values;
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 const scales = list(values.scales).map(Number);
 const rounds = Number(values.rounds);
 const connections = list(values.connections).map(Number);
 const chosenIds = list(values.workloads);
-if (scales.some((s) => !Number.isInteger(s) || s < 1) || !Number.isInteger(rounds) || rounds < 1 || connections.some((c) => !Number.isInteger(c) || c < 1)) {
-  throw new Error('--scales, --rounds and --connections take positive integers');
+const roundSeconds = Number(values['round-seconds']);
+const unknownWorkloads = chosenIds.filter((id) => !['W1', 'W2', 'W3', 'W4'].includes(id));
+if (unknownWorkloads.length) usage(`--workloads: no workload ${unknownWorkloads.join(', ')} (W1, W2, W3, W4)`);
+if (scales.some((s) => !Number.isInteger(s) || s < 1) || !Number.isInteger(rounds) || rounds < 1 || connections.some((c) => !Number.isInteger(c) || c < 1) || !(roundSeconds > 0)) {
+  usage('--scales, --rounds, --connections and --round-seconds take positive numbers');
 }
 /** Requests per round: enough for CPU ticks (10 ms) to be a small part of each process's share. */
 const requestsAt = (c: number) => (c === 1 ? 20 : 2 * c);
@@ -60,6 +75,7 @@ for (const scale of scales) {
       connections,
       rounds,
       requests: requestsAt,
+      roundSeconds,
       onRound: (r) =>
         console.log(
           `  ${r.workload} ×${String(r.connections).padStart(2)} ${r.variant.padEnd(8)} ${(r.requests / (r.wallMs / 1000)).toFixed(1).padStart(7)} req/s  p50 ${percentile(r.latenciesMs, 50).toFixed(0).padStart(5)} ms  CPU ${totalCpu(r).toFixed(1).padStart(6)} ms/req  load ${r.loadAverage.toFixed(2)}`,
@@ -79,6 +95,6 @@ const dir = path.resolve(PROJECT_ROOT, values.out);
 mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString().slice(0, 10);
 const machine = { cpus: (await import('node:os')).cpus().length, node: process.version };
-writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), machine, options: { scales, rounds, connections, workloads: chosenIds }, governance: GOVERNANCE, summaries, rounds: results.map(({ latenciesMs, ...rest }) => ({ ...rest, p50Ms: percentile(latenciesMs, 50), p99Ms: percentile(latenciesMs, 99) })) }, null, 2) + '\n');
+writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), machine, options: { scales, rounds, connections, workloads: chosenIds, roundSeconds }, governance: GOVERNANCE, summaries, rounds: results.map(({ latenciesMs, ...rest }) => ({ ...rest, p50Ms: percentile(latenciesMs, 50), p99Ms: percentile(latenciesMs, 99) })) }, null, 2) + '\n');
 writeFileSync(path.join(dir, `${stamp}.svg`), ratioChart(summaries));
 console.log(`\nwritten: ${path.relative(PROJECT_ROOT, path.join(dir, `${stamp}.json`))} and .svg`);
