@@ -46,11 +46,39 @@ export function requestStopped(subgraph: string, why: ErrorCode.DEADLINE_EXCEEDE
 export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number): GraphQLDataSource<GatewayContext> {
   const hooks = plugins.flatMap((plugin) => (plugin.onSubgraphRequest ? [plugin.onSubgraphRequest] : []));
   const responseHooks = plugins.flatMap((plugin) => (plugin.onSubgraphResponse ? [plugin.onSubgraphResponse] : []));
+  // Per request, the answers of this subgraph's calls so far by what they asked. The query planner
+  // can ask the same thing twice in one plan (the dispute timeline asks the government for one
+  // agency's name along two paths): the second time the first answer serves, parsed again from its
+  // text (the gateway merges each answer into its result, so none is shared) and without its
+  // extensions, which the plugins read from the first. The owner has recorded that disclosure once
+  // already; the access log has recorded the call.
+  const answered = new WeakMap<GatewayContext, Map<string, Promise<string>>>();
   return {
     async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayResponse> {
       // The supergraph is read from a file: no health checks or schema loading reach subgraphs.
       if (!('incomingRequestContext' in options)) throw new Error(`unexpected ${options.kind} request to ${subgraph}`);
       const { request, context } = options;
+      const { query, variables } = request;
+      // The planner names each fetch (`Timeline__government__4`); the name is not what is asked.
+      const asked = `${query?.replace(/^query [_A-Za-z][_0-9A-Za-z]*/, 'query')}\n${JSON.stringify(variables ?? {})}`;
+      let calls = answered.get(context);
+      if (!calls) answered.set(context, (calls = new Map()));
+      const earlier = calls.get(asked);
+      if (earlier) {
+        const { extensions: _read, ...again } = JSON.parse(await earlier) as GatewayResponse;
+        return again;
+      }
+      const answer = call(request, context);
+      calls.set(asked, answer.then(({ text }) => text));
+      return (await answer).result;
+    },
+  };
+
+  async function call(
+    request: GraphQLDataSourceProcessOptions<GatewayContext>['request'],
+    context: GatewayContext,
+  ): Promise<{ text: string; result: GatewayResponse }> {
+    {
       const { query, variables, operationName, extensions } = request;
       let body: string | undefined;
       const call: SubgraphCall = {
@@ -68,13 +96,15 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
       for (const hook of hooks) await hook(call);
       const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
       let result: GatewayResponse & { extensions?: Record<string, unknown> };
+      let text: string;
       try {
         const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
         if (!response.ok) {
           await response.body?.cancel();
           throw new SubgraphHttpError(subgraph, response.status);
         }
-        result = (await response.json()) as typeof result;
+        text = await response.text();
+        result = JSON.parse(text) as typeof result;
       } catch (error) {
         if (error instanceof SubgraphHttpError) throw error;
         // The request's deadline (or its client going away) came first: that is what to report.
@@ -85,7 +115,7 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
         throw subgraphUnavailable(subgraph);
       }
       for (const hook of responseHooks) hook(call, result);
-      return result;
-    },
-  };
+      return { text, result };
+    }
+  }
 }

@@ -25,6 +25,7 @@ import { accessEntrySchema, type AccessEntry } from './plugins/access-log.js';
 export type { AccessEntry } from './plugins/access-log.js';
 export type { GatewayContext } from './context.js';
 export type { GatewayPlugin, SubgraphCall } from './plugin.js';
+export { subgraphDataSource } from './data-source.js';
 export { governedPipeline, type GatewayParts, type GatewayPipeline } from './pipeline.js';
 export { useRequestId } from './plugins/request-id.js';
 export { useAuthentication } from './plugins/authentication.js';
