@@ -10,6 +10,10 @@ import { principalClaims, type CallIdentity, type Principal } from '../auth/inde
 import type { AuditWriter } from './writer.js';
 import { LOG_HEAD_EXTENSION, logHeadSchema, parseLogHead, type LogHead, type WitnessBook } from './witness.js';
 
+/**
+ * What a caller received of one record, as the readers (the auditors' API, the page, the tests)
+ * see it, whichever shape the entry was stored in (disclosedRecordsOf).
+ */
 export interface DisclosedRecord {
   /** `Type:id`, one indexed field to find a record's history by. */
   key: string;
@@ -17,44 +21,154 @@ export interface DisclosedRecord {
   id: string;
   /** Fields (and fields nested under the record, as `parties.name`) the caller received as they are. */
   disclosed: string[];
-  /** ... received masked, and the mask (absent on records written before masks were recorded). */
-  masked?: { field: string; mask: string }[];
+  /** ... received masked, and the mask (none on records written before masks were recorded). */
+  masked: { field: string; mask: string }[];
   /** ... refused, and why. */
   refused: { field: string; reason: string }[];
 }
 
-export interface DisclosureEntry {
+/**
+ * One set of verdicts, stored once however many records got it: a 500-row list gives every row
+ * the same fields, and repeating them per record made one request's entry 100-200 KB (a
+ * prosecutor's 450-case list at the test scale: 207 KB, 42 KB compact), whose encoding and storing
+ * was most of the store's CPU in governance's cost (issue #10).
+ */
+export interface Verdicts {
+  disclosed: string[];
+  masked: { field: string; mask: string }[];
+  refused: { field: string; reason: string }[];
+}
+
+/** A record of the request and the index of its verdicts in the entry's `verdicts`. */
+export interface RecordVerdicts {
+  /** `Type:id`, as in every format: the `{'records.key': 1}` index and the history query use it unchanged. */
+  key: string;
+  v: number;
+}
+
+/** The compact parts of a disclosure entry: distinct verdict sets in first-seen order, and each record's. */
+export interface CompactDisclosures {
+  verdicts: Verdicts[];
+  records: RecordVerdicts[];
+}
+
+/** An owner's disclosure entry as written now. */
+export interface DisclosureEntry extends CompactDisclosures {
   requestId: string;
   principal: Pick<Principal, 'sub' | 'name' | 'org' | 'roles' | 'unit'>;
   purpose: string;
-  records: DisclosedRecord[];
   /** The gateway's signed head, when this request brought a new one: this log's witness of the gateway's. */
   witnessed?: LogHead[];
 }
 
-const text = (max: number) => z.string().max(max);
+/**
+ * An entry as written before the compact format: each record with its type, id and verdicts
+ * (`masked` absent on the oldest). Never written again, and never validated again: existing logs
+ * keep them, read and hashed as stored.
+ */
+export interface LegacyDisclosureEntry {
+  requestId: string;
+  principal: DisclosureEntry['principal'];
+  purpose: string;
+  records: (Omit<DisclosedRecord, 'masked'> & { masked?: DisclosedRecord['masked'] })[];
+  witnessed?: LogHead[];
+}
 
-/** What an owner's disclosure record must be before it may join a batch. */
+/** What a disclosure log's documents may hold: either format (a log written across the change holds both). */
+export type StoredDisclosureEntry = DisclosureEntry | LegacyDisclosureEntry;
+
+function isCompact(entry: StoredDisclosureEntry): entry is DisclosureEntry {
+  return Array.isArray((entry as Partial<DisclosureEntry>).verdicts);
+}
+
+/**
+ * A key's type and id: split at its first `:`. A type is a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`,
+ * never a `:`), and an id is a string (the collector records only objects whose `id` is one) that
+ * may itself hold `:` (`AuditExport:2025-01-01T00:00:00.000Z_…`), so the first `:` is the split.
+ */
+function splitKey(key: string): { type: string; id: string } {
+  const colon = key.indexOf(':');
+  return { type: key.slice(0, colon), id: key.slice(colon + 1) };
+}
+
+/**
+ * The records of a stored disclosure entry, of either format, one per record with its verdicts —
+ * the one way every reader sees them. `only`: the records with that key (a history's), without
+ * expanding the others.
+ */
+export function disclosedRecordsOf(entry: StoredDisclosureEntry, only?: string): DisclosedRecord[] {
+  if (!isCompact(entry)) {
+    const records = only === undefined ? entry.records : entry.records.filter((record) => record.key === only);
+    // Records written before masks were recorded have none to show.
+    return records.map((record) => (record.masked ? (record as DisclosedRecord) : { ...record, masked: [] }));
+  }
+  const records = only === undefined ? entry.records : entry.records.filter((record) => record.key === only);
+  return records.map(({ key, v }) => {
+    const verdicts = entry.verdicts[v];
+    // The writer's schema holds every index within `verdicts`; a stored entry edited since is the
+    // chain's to flag (HASH_MISMATCH), not a reason to fail the answer that shows it flagged.
+    return { key, ...splitKey(key), disclosed: verdicts?.disclosed ?? [], masked: verdicts?.masked ?? [], refused: verdicts?.refused ?? [] };
+  });
+}
+
+/**
+ * Records with their verdicts, stored compactly: each distinct set of verdicts once, in the order
+ * first seen, and each record (in the given order) with the index of its set. The sets are told
+ * apart by their lists as given (sorted by whoever made them), so the result is deterministic.
+ */
+export function compactDisclosures(records: readonly DisclosedRecord[]): CompactDisclosures {
+  const verdicts: Verdicts[] = [];
+  const indexOf = new Map<string, number>();
+  const compact = records.map(({ key, disclosed, masked, refused }): RecordVerdicts => {
+    // A canonical key of the three lists; JSON keeps each list's order and cannot confuse a field
+    // name holding a separator with two names.
+    const canonical = JSON.stringify([disclosed, masked.map((m) => [m.field, m.mask]), refused.map((r) => [r.field, r.reason])]);
+    let v = indexOf.get(canonical);
+    if (v === undefined) {
+      v = verdicts.push({ disclosed, masked, refused }) - 1;
+      indexOf.set(canonical, v);
+    }
+    return { key, v };
+  });
+  return { verdicts, records: compact };
+}
+
+const text = (max: number) => z.string().max(max);
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** `Type:id` within today's bounds: a type (a GraphQL name) of at most 64 characters, an id of at most 64. */
+const recordKey = text(200).refine((key) => {
+  const colon = key.indexOf(':');
+  if (colon < 1) return false;
+  const { type, id } = splitKey(key);
+  return type.length <= 64 && GRAPHQL_NAME.test(type) && id.length <= 64;
+}, 'a record key is Type:id, a type name and an id of at most 64 characters each');
+
+/**
+ * What an owner's disclosure record must be before it may join a batch: the compact format only
+ * (entries stored in the earlier format are read, never written or validated again).
+ */
 export const disclosureEntrySchema = z
   .object({
     requestId: z.string().min(1).max(64),
     principal: z.object({ sub: text(128), name: text(128), org: text(32), roles: z.array(text(64)).max(10), unit: text(64).nullable() }).strict(),
     purpose: text(64),
-    records: z.array(
+    verdicts: z.array(
       z
         .object({
-          key: text(200),
-          type: text(64),
-          id: text(64),
           disclosed: z.array(text(200)),
-          masked: z.array(z.object({ field: text(200), mask: text(32) }).strict()).optional(),
+          masked: z.array(z.object({ field: text(200), mask: text(32) }).strict()),
           refused: z.array(z.object({ field: text(200), reason: text(64) }).strict()),
         })
         .strict(),
     ),
+    records: z.array(z.object({ key: recordKey, v: z.number().int().min(0) }).strict()),
     witnessed: z.array(logHeadSchema).max(1).optional(),
   })
-  .strict();
+  .strict()
+  // Each record names verdicts that are there, and no set is stored that no record could name.
+  .refine((entry) => entry.verdicts.length <= entry.records.length, { message: 'more verdict sets than records', path: ['verdicts'] })
+  .refine((entry) => entry.records.every((record) => record.v < entry.verdicts.length), { message: 'a record names verdicts that are not there', path: ['records'] });
 
 interface RecordEntry {
   type: string;
@@ -172,6 +286,7 @@ export class DisclosureCollector {
     return this.byKey.size;
   }
 
+  /** The request's records, in the order their first field resolved, with what each received. */
   records(): DisclosedRecord[] {
     return [...this.byKey.entries()].map(([key, r]) => ({
       key,
@@ -181,6 +296,11 @@ export class DisclosureCollector {
       masked: r.masked ? [...r.masked.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, mask]) => ({ field, mask })) : [],
       refused: r.refused ? [...r.refused.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, reason]) => ({ field, reason })) : [],
     }));
+  }
+
+  /** The same, as stored: each distinct set of verdicts once (compactDisclosures). */
+  entry(): CompactDisclosures {
+    return compactDisclosures(this.records());
   }
 }
 
@@ -283,7 +403,7 @@ export function disclosureLogPlugin({ institution, writer, witnesses }: Disclosu
               requestId,
               principal: principalClaims(principal),
               purpose,
-              records: contextValue.disclosures.records(),
+              ...contextValue.disclosures.entry(),
               ...(witnessed.length ? { witnessed } : {}),
             });
             if (witnessed.length) await witnesses.recorded(witnessed);

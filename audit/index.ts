@@ -4,7 +4,21 @@ export { GENESIS_HASH, RECORD_FORMAT, canonical, typedCanonical, reviveTyped, re
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
 export { createAuditLogStore, type AuditLogStore, type StoredRecord, type ChainEntry, type WitnessEntry } from './store.js';
 export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';
-export { DisclosureCollector, disclosureEntrySchema, disclosureLogPlugin, disclosureTracking, type DisclosureEntry, type DisclosedRecord, type DisclosureContext } from './disclosures.js';
+export {
+  DisclosureCollector,
+  compactDisclosures,
+  disclosedRecordsOf,
+  disclosureEntrySchema,
+  disclosureLogPlugin,
+  disclosureTracking,
+  type CompactDisclosures,
+  type DisclosureEntry,
+  type DisclosedRecord,
+  type DisclosureContext,
+  type LegacyDisclosureEntry,
+  type StoredDisclosureEntry,
+  type Verdicts,
+} from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { WitnessBook, checkWitnesses, parseLogHead, parseLogHeads, logHeadSchema, LOG_HEAD_EXTENSION, type LogHead } from './witness.js';
 export { searchAccessLog, recordsByRequestIds, recordsNaming, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';

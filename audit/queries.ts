@@ -10,6 +10,12 @@ import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 import { checkWitnesses, type LogHead } from './witness.js';
 
+/**
+ * What verification asks of a log's running writer: its chain and how far it has written (a tail
+ * cut below that is TAIL_CUT). Not what it writes, so one reader serves entries of every format.
+ */
+export type LiveWriterHead = Pick<AuditWriter<Document>, 'chain' | 'headSeq'>;
+
 export interface AccessLogFilter {
   principal?: string;
   org?: string;
@@ -179,7 +185,7 @@ async function readAndVerify<TEntry extends Document>(
 export async function verifyAll<TEntry extends Document>(
   store: AuditLogStore<TEntry>,
   key: KeyObject,
-  liveWriter: AuditWriter<TEntry> | null,
+  liveWriter: LiveWriterHead | null,
   options: VerifyAllOptions = {},
 ): Promise<ChainVerification[]> {
   const registry = new Map((await store.registeredChains()).map((entry) => [entry._id, entry]));
@@ -284,7 +290,7 @@ export class ChainIntegrity<TEntry extends Document> {
   constructor(
     private readonly store: AuditLogStore<TEntry>,
     private readonly key: KeyObject,
-    private readonly liveWriter: AuditWriter<TEntry> | null,
+    private readonly liveWriter: LiveWriterHead | null,
   ) {}
 
   /**

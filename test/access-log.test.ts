@@ -83,23 +83,30 @@ describe('the gateway access log', () => {
       {
         ...who,
         chain: stack.subgraphs.court!.auditChain,
+        // Each distinct set of verdicts once, and each record (in the order its first field
+        // resolved) with the index of its set.
+        verdicts: [
+          { disclosed: ['caseNumber', 'defendant', 'defendant.id'], masked: [], refused: [] },
+          { disclosed: ['id'], masked: [], refused: [] },
+        ],
         records: [
-          { key: `AdminCase:${demoData().showcase.adminCaseId}`, type: 'AdminCase', id: demoData().showcase.adminCaseId, disclosed: ['caseNumber', 'defendant', 'defendant.id'], masked: [], refused: [] },
-          { key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['id'], masked: [], refused: [] },
+          { key: `AdminCase:${demoData().showcase.adminCaseId}`, v: 0 },
+          { key: `Agency:${defendant}`, v: 1 },
         ],
       },
     ]);
     expect(await disclosures('government', requestId)).toEqual([
-      { ...who, chain: stack.subgraphs.government!.auditChain, records: [{ key: `Agency:${defendant}`, type: 'Agency', id: defendant, disclosed: ['name'], masked: [], refused: [] }] },
+      { ...who, chain: stack.subgraphs.government!.auditChain, verdicts: [{ disclosed: ['name'], masked: [], refused: [] }], records: [{ key: `Agency:${defendant}`, v: 0 }] },
     ]);
     expect(await disclosures('procuratorate', requestId)).toEqual([]);
   });
 
   it('partly denied: the withheld fields with their coordinates and reasons', async () => {
+    const prosecutor = principal('procuratorate', ['prosecutor']);
     const { requestId, body } = await post(
       stack.gateway!.url,
       { query: `{ adminCase(id: "${demoData().showcase.adminCaseId}") { caseNumber secret: deliberationNotes } }` },
-      await callerHeaders(principal('procuratorate', ['prosecutor']), 'SUPERVISION'),
+      await callerHeaders(prosecutor, 'SUPERVISION'),
     );
     expect(body.errors).toHaveLength(1);
     expect(await logged(requestId)).toEqual([
@@ -112,17 +119,16 @@ describe('the gateway access log', () => {
       }),
     ]);
     // The owner recorded the refusal too.
-    expect((await disclosures('court', requestId)).map((d) => d.records)).toEqual([
-      [
-        {
-          key: `AdminCase:${demoData().showcase.adminCaseId}`,
-          type: 'AdminCase',
-          id: demoData().showcase.adminCaseId,
-          disclosed: ['caseNumber'],
-          masked: [],
-          refused: [{ field: 'deliberationNotes', reason: 'OWNER_ONLY' }],
-        },
-      ],
+    expect(await disclosures('court', requestId)).toEqual([
+      {
+        v: 2,
+        chain: stack.subgraphs.court!.auditChain,
+        requestId,
+        principal: { sub: prosecutor.sub, name: prosecutor.name, org: 'procuratorate', roles: ['prosecutor'], unit: null },
+        purpose: 'SUPERVISION',
+        verdicts: [{ disclosed: ['caseNumber'], masked: [], refused: [{ field: 'deliberationNotes', reason: 'OWNER_ONLY' }] }],
+        records: [{ key: `AdminCase:${demoData().showcase.adminCaseId}`, v: 0 }],
+      },
     ]);
   });
 

@@ -136,10 +136,15 @@ describe('the auditors’ export, streamed over HTTP', () => {
     });
     expect(Number.isInteger(durationMs) && durationMs >= 0).toBe(true);
     for (const institution of SUBGRAPH_NAMES) {
-      const disclosures = await client.db(DATABASE_NAMES[institution]).collection('disclosureRecords').find({ requestId }, { projection: { principal: 1, purpose: 1, records: 1, _id: 0 } }).toArray();
+      const disclosures = await client.db(DATABASE_NAMES[institution]).collection('disclosureRecords').find({ requestId }, { projection: { principal: 1, purpose: 1, verdicts: 1, records: 1, _id: 0 } }).toArray();
       const id = `${from}_${to}`;
       expect(disclosures, institution).toEqual([
-        { principal: { ...auditor }, purpose: 'AUDIT', records: [{ key: `AuditExport:${id}`, type: 'AuditExport', id, disclosed: ['checkpoints', 'records'], refused: [] }] },
+        {
+          principal: { ...auditor },
+          purpose: 'AUDIT',
+          verdicts: [{ disclosed: ['checkpoints', 'records'], masked: [], refused: [] }],
+          records: [{ key: `AuditExport:${id}`, v: 0 }],
+        },
       ]);
     }
   });

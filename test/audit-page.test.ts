@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueDevToken } from '../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
-import { verifyExport } from '../audit/index.js';
+import { disclosedRecordsOf, verifyExport, type StoredDisclosureEntry } from '../audit/index.js';
 import { callerHeaders, devAuditKey, postGraphQL, principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -143,7 +143,7 @@ describe('the auditors’ page', () => {
       const courtRead = (await courtLog.findOne({ requestId: judgeRead.requestId }))!;
       await expect.poll(() => page.$$eval('#entry-detail .integrity-warning li', (items) => items.map((li) => li.textContent)), { timeout: 15_000 }).toEqual([
         `gateway ${judgeRead.chain} #${judgeRead.seq}: ${warning(judgeRead.seq)}`,
-        ...courtRead.records.map((r: { type: string; id: string }) => `court ${r.type} ${r.id} (${chain} #${courtRead.seq}): ${warning(victim.seq)}`),
+        ...disclosedRecordsOf(courtRead as unknown as StoredDisclosureEntry).map((r) => `court ${r.type} ${r.id} (${chain} #${courtRead.seq}): ${warning(victim.seq)}`),
       ]);
 
       // The history: the court's disclosure to the judge — the edited record itself, the chain's

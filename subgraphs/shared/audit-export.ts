@@ -14,7 +14,9 @@ import {
   exportDenial,
   logSection,
   parseExportRange,
+  compactDisclosures,
   type AuditWriter,
+  type CompactDisclosures,
   type DisclosedRecord,
   type DisclosureEntry,
   type ExportRange,
@@ -27,16 +29,18 @@ import type { OwnerAuditLog } from './owner-audit.js';
  * log's records and checkpoints — so the gateway's record of the request (same request id) and
  * this one together say who exported which log, over which range, for what purpose.
  */
-function exported(range: ExportRange, refusal: string | null): DisclosedRecord {
+function exported(range: ExportRange, refusal: string | null): CompactDisclosures {
   const id = `${range.from.toISOString()}_${range.to.toISOString()}`;
   const fields = ['checkpoints', 'records'];
-  return {
+  const record: DisclosedRecord = {
     key: `AuditExport:${id}`,
     type: 'AuditExport',
     id,
     disclosed: refusal ? [] : fields,
+    masked: [],
     refused: refusal ? fields.map((field) => ({ field, reason: refusal })) : [],
   };
+  return compactDisclosures([record]);
 }
 
 const sendJson = (res: PluginResponse, status: number, error: { message: string; extensions: Record<string, unknown> }) => void res.status(status).json({ errors: [error] });
@@ -63,7 +67,7 @@ export function ownerExportEndpoint(log: OwnerAuditLog & { writer: AuditWriter<D
       }
       const denial = exportDenial(identity);
       try {
-        await writer.append({ requestId: identity.requestId, principal: principalClaims(identity.principal), purpose: identity.purpose, records: [exported(range, denial)] });
+        await writer.append({ requestId: identity.requestId, principal: principalClaims(identity.principal), purpose: identity.purpose, ...exported(range, denial) });
       } catch (error) {
         console.error(`[${institution}] request ${identity.requestId}: the disclosure log could not be written; the export failed with AUDIT_UNAVAILABLE:`, error);
         return void res.status(503).json({ errors: [AUDIT_UNAVAILABLE_ERROR] });

@@ -11,6 +11,7 @@ import {
   parseLogHeads,
   type LogHead,
   ChainIntegrity,
+  disclosedRecordsOf,
   parseRecordRef,
   recordsByRequestIds,
   recordsNaming,
@@ -20,6 +21,7 @@ import {
   type DisclosedRecord,
   type DisclosureEntry,
   type RecordIntegrity,
+  type StoredDisclosureEntry,
   type StoredRecord,
   type TimeRange,
 } from '../../audit/index.js';
@@ -29,13 +31,14 @@ type Args = Record<string, unknown>;
 
 export interface OwnerAuditLog {
   institution: SubgraphName;
-  store: AuditLogStore<DisclosureEntry>;
+  /** Its documents hold entries of either format: a log written across the compact format's arrival holds both. */
+  store: AuditLogStore<StoredDisclosureEntry>;
   /** The running writer (null when the log is off, in a benchmark): its head guards against tail cuts. */
   writer: AuditWriter<DisclosureEntry> | null;
   publicKey: KeyObject;
 }
 
-function disclosureOf(institution: string, doc: StoredRecord<DisclosureEntry>, record: DisclosedRecord) {
+function disclosureOf(institution: string, doc: StoredRecord<StoredDisclosureEntry>, record: DisclosedRecord) {
   return {
     requestId: doc.requestId,
     institution,
@@ -47,8 +50,7 @@ function disclosureOf(institution: string, doc: StoredRecord<DisclosureEntry>, r
     recordType: record.type,
     recordId: record.id,
     disclosed: record.disclosed,
-    // Records written before masks were recorded have none to show.
-    masked: record.masked ?? [],
+    masked: record.masked,
     refused: record.refused,
   };
 }
@@ -71,7 +73,7 @@ function parseTimeRange(from: unknown, to: unknown): TimeRange {
 }
 
 interface RequestLoaders {
-  byRequest: DataLoader<string, StoredRecord<DisclosureEntry>[]>;
+  byRequest: DataLoader<string, StoredRecord<StoredDisclosureEntry>[]>;
   /** Every disclosure an answer shows, checked against its chain's verdict together. */
   integrity: DataLoader<ChainPosition, RecordIntegrity, string>;
 }
@@ -100,7 +102,7 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
     AccessLogEntry: {
       __resolveReference: (ref: Args) => ({ requestId: parseId(ref.requestId, 'requestId') }),
       [fields.disclosures]: async (entry: { requestId: string }, _args: Args, context: object) =>
-        (await loaders(context).byRequest.load(entry.requestId)).flatMap((doc) => doc.records.map((record) => disclosureOf(n, doc, record))),
+        (await loaders(context).byRequest.load(entry.requestId)).flatMap((doc) => disclosedRecordsOf(doc).map((record) => disclosureOf(n, doc, record))),
     },
     RecordAccessHistory: {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),
@@ -110,7 +112,7 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
         const page = await recordsNaming(log.store, key, parseTimeRange(args.from, args.to), { first: args.first, after: args.after });
         return {
           ...page,
-          edges: page.edges.flatMap(({ node, cursor }) => node.records.filter((r) => r.key === key).map((r) => ({ node: disclosureOf(n, node, r), cursor }))),
+          edges: page.edges.flatMap(({ node, cursor }) => disclosedRecordsOf(node, key).map((r) => ({ node: disclosureOf(n, node, r), cursor }))),
         };
       },
     },
