@@ -71,7 +71,8 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
 
     async ensureIndexes(extra: Record<string, 1 | -1>[] = []): Promise<void> {
       await records.createIndex({ chain: 1, seq: 1 }, { unique: true });
-      await records.createIndex({ at: 1 });
+      // Time ranges, and the auditors' search newest first (`at`, then `_id`, read backwards).
+      await records.createIndex({ at: 1, _id: 1 });
       await records.createIndex({ requestId: 1 });
       await records.createIndex({ chain: 1, block: 1 });
       for (const index of extra) await records.createIndex(index);
@@ -80,6 +81,8 @@ export function createAuditLogStore<TEntry extends Document>(db: Db, name: strin
       // attempt landed late is refused, never stored beside it.
       await checkpoints.createIndex({ chain: 1, fromSeq: 1 }, { unique: true });
       await checkpoints.createIndex({ chain: 1, block: 1 });
+      // The heads witnessed of another party's log (witnessesOf), in chain order.
+      await witnesses.createIndex({ log: 1, chain: 1 });
     },
 
     /** Ordered: a failure stops at the failing record, and the caller treats the batch as lost. */

@@ -95,7 +95,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     commandTimeoutMS: config.timeouts.database,
   });
   const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access', { majorityWrites: config.audit.majorityWrites });
-  await accessLog.ensureIndexes([{ 'principal.sub': 1 }, { 'principal.org': 1 }, { outcome: 1 }]);
+  // The auditors' search filters (a purpose or an operation matches much of the log: its index
+  // carries the newest-first order, so a page stops at its last row) and the activity chart's days.
+  await accessLog.ensureIndexes([
+    { 'principal.sub': 1 },
+    { 'principal.org': 1 },
+    { outcome: 1 },
+    { purpose: 1, at: -1, _id: -1 },
+    { operationName: 1, at: -1, _id: -1 },
+    { day: 1 },
+  ]);
   const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
   const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditKey, {
     checkpointEvery: config.audit.checkpointRecords,

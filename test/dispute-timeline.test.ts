@@ -92,6 +92,47 @@ describe('a dispute timeline through the gateway', () => {
     expect(response).toEqual({ status: 200, body: { data: { dispute: expected } } });
   });
 
+  it('issues the same database commands for a dispute with many cases and supervisions as for one with one', async () => {
+    // Every join of the timeline is one batched command per subgraph, whatever the number of cases,
+    // hearings, enforcements and supervisions under the dispute (issue #10).
+    const data = demoData();
+    const sizeOf = (disputeId: string) => {
+      const cases = data.court.adminCases.filter((c) => c.disputeId === disputeId).map((c) => c._id);
+      return {
+        cases: cases.length,
+        hearings: data.court.hearings.filter((h) => cases.includes(h.caseId)).length,
+        enforcements: data.court.enforcementCases.filter((e) => e.disputeId === disputeId).length,
+        supervisions: data.procuratorate.supervisionCases.filter((s) => s.disputeId === disputeId).length,
+      };
+    };
+    const total = (size: ReturnType<typeof sizeOf>) => size.cases + size.hearings + size.enforcements + size.supervisions;
+    // Disputes that reach every join (a case with a hearing, an enforcement, a supervision), largest first.
+    const full = data.government.disputes
+      .map((d) => ({ id: d._id, size: sizeOf(d._id) }))
+      .filter(({ size }) => size.cases > 0 && size.hearings > 0 && size.enforcements > 0 && size.supervisions > 0)
+      .sort((a, b) => total(b.size) - total(a.size) || a.id.localeCompare(b.id));
+    const [large, small] = [full[0]!, full.at(-1)!];
+    expect(small.size).toEqual({ cases: 1, hearings: 1, enforcements: 1, supervisions: 1 });
+    expect(large.size.cases).toBeGreaterThan(2);
+    expect(large.size.supervisions).toBeGreaterThan(1);
+
+    const commandsOf = async (id: string) => {
+      stack.resetCommands();
+      const { body } = await postGraphQL(stack.gateway!.url, TIMELINE, { id }, await linkageOfficer());
+      expect(body.errors).toBeUndefined();
+      return Object.fromEntries(Object.entries(stack.commands).map(([name, commands]) => [name, [...commands].sort()]));
+    };
+    const few = await commandsOf(small.id);
+    expect(await commandsOf(large.id)).toEqual(few);
+    // And they are few: one find per entity fetch of the gateway's query plan (the court's cases
+    // come three times: under the dispute, under its enforcements and under its supervisions).
+    expect(few).toEqual({
+      government: ['find agencies', 'find agencies', 'find disputes', 'find judgmentPerformances'],
+      court: ['find adminCases', 'find adminCases', 'find adminCases', 'find enforcementCases', 'find hearings'],
+      procuratorate: ['find supervisionCases', 'find supervisionCases'],
+    });
+  });
+
   it('answers an unknown dispute with null and no error', async () => {
     const response = await postGraphQL(stack.gateway!.url, TIMELINE, { id: 'DSP-1999-0001' }, await linkageOfficer());
     expect(response).toEqual({ status: 200, body: { data: { dispute: null } } });

@@ -97,15 +97,26 @@ export function createCourtStore(db: Db) {
 
   return {
     async ensureIndexes(): Promise<void> {
+      // Every list filter leads an index, followed by the list's order (equality, then sort: MongoDB's
+      // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
+      // and sorting the collection; a period is a range on the order itself. test/index-coverage.test.ts
+      // holds every query of this store to these.
       await adminCases.createIndex({ filedAt: -1, _id: -1 });
       await adminCases.createIndex({ defendantId: 1, filedAt: -1 });
       await adminCases.createIndex({ closedAt: 1 });
       await adminCases.createIndex({ disputeId: 1 });
+      await adminCases.createIndex({ status: 1, filedAt: -1, _id: -1 });
+      await adminCases.createIndex({ outcome: 1, filedAt: -1, _id: -1 });
+      await adminCases.createIndex({ agencyLost: 1, filedAt: -1, _id: -1 });
       await hearings.createIndex({ caseId: 1 });
       await hearings.createIndex({ heldAt: 1 });
       await enforcementCases.createIndex({ filedAt: -1, _id: -1 });
       await enforcementCases.createIndex({ disputeId: 1 });
+      await enforcementCases.createIndex({ agencyId: 1, filedAt: -1, _id: -1 });
+      await enforcementCases.createIndex({ status: 1, filedAt: -1, _id: -1 });
+      await enforcementCases.createIndex({ 'preSettlement.succeeded': 1, filedAt: -1, _id: -1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
+      await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
     },
 
     async isEmpty(): Promise<boolean> {

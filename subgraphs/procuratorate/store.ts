@@ -57,10 +57,20 @@ export function createProcuratorateStore(db: Db) {
 
   return {
     async ensureIndexes(): Promise<void> {
+      // Every list filter leads an index, followed by the list's order (equality, then sort: MongoDB's
+      // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
+      // and sorting the collection; a period is a range on the order itself. test/index-coverage.test.ts
+      // holds every query of this store to these.
       await supervisions.createIndex({ openedAt: -1, _id: -1 });
       await supervisions.createIndex({ adminCaseId: 1 });
       await supervisions.createIndex({ disputeId: 1 });
+      await supervisions.createIndex({ kind: 1, openedAt: -1, _id: -1 });
+      await supervisions.createIndex({ status: 1, openedAt: -1, _id: -1 });
+      await supervisions.createIndex({ agencyId: 1, openedAt: -1, _id: -1 });
+      // The statistics' cases closed in a period.
+      await supervisions.createIndex({ closedAt: 1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
+      await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
     },
 
     async isEmpty(): Promise<boolean> {
