@@ -69,7 +69,10 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
         return again;
       }
       const answer = call(request, context);
-      calls.set(asked, answer.then(({ text }) => text));
+      const text = answer.then(({ text }) => text);
+      // A failed call fails its own ask; a second ask, if any, fails with it when it awaits.
+      text.catch(() => {});
+      calls.set(asked, text);
       return (await answer).result;
     },
   };
