@@ -84,7 +84,7 @@ export function ratioChart(summaries: Summary[], target = 1.15, title = 'Governe
   for (let tick = 0; tick <= max; tick += 0.5) {
     parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y(tick)}" y2="${y(tick)}" stroke="#ddd"/><text x="${left - 8}" y="${y(tick) + 4}" text-anchor="end">${tick.toFixed(1)}×</text>`);
   }
-  parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y(target)}" y2="${y(target)}" stroke="#c00" stroke-dasharray="4 3"/><text x="${width - 20}" y="${y(target) - 4}" text-anchor="end" fill="#c00">target ${target}×</text>`);
+  parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y(target)}" y2="${y(target)}" stroke="#c00" stroke-dasharray="4 3"/><text x="${width - 20}" y="${top - 8}" text-anchor="end" fill="#c00">- - - target ${target}×</text>`);
   summaries.forEach((s, i) => {
     const x = left + gap + i * (barWidth + gap);
     const fill = s.cpuRatio.median <= target ? '#3a7' : '#d84';
