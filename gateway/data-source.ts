@@ -68,7 +68,7 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
         const { extensions: _read, ...again } = JSON.parse(await earlier) as GatewayResponse;
         return again;
       }
-      const answer = call(request, context);
+      const answer = callSubgraph(request, context);
       const text = answer.then(({ text }) => text);
       // A failed call fails its own ask; a second ask, if any, fails with it when it awaits.
       text.catch(() => {});
@@ -77,48 +77,46 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
     },
   };
 
-  async function call(
+  async function callSubgraph(
     request: GraphQLDataSourceProcessOptions<GatewayContext>['request'],
     context: GatewayContext,
   ): Promise<{ text: string; result: GatewayResponse }> {
-    {
-      const { query, variables, operationName, extensions } = request;
-      let body: string | undefined;
-      const call: SubgraphCall = {
-        subgraph,
-        url,
-        extensions: { ...extensions },
-        // Serialised once, when first read: hooks before then may still add extensions.
-        get body() {
-          body ??= JSON.stringify({ query, variables, operationName, extensions: Object.keys(this.extensions).length ? this.extensions : undefined });
-          return body;
-        },
-        headers: { 'content-type': 'application/json' },
-        context,
-      };
-      for (const hook of hooks) await hook(call);
-      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
-      let result: GatewayResponse & { extensions?: Record<string, unknown> };
-      let text: string;
-      try {
-        const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
-        if (!response.ok) {
-          await response.body?.cancel();
-          throw new SubgraphHttpError(subgraph, response.status);
-        }
-        text = await response.text();
-        result = JSON.parse(text) as typeof result;
-      } catch (error) {
-        if (error instanceof SubgraphHttpError) throw error;
-        // The request's deadline (or its client going away) came first: that is what to report.
-        if (context.signal.aborted) throw requestStopped(subgraph, context.signal.reason === ErrorCode.CLIENT_CLOSED ? ErrorCode.CLIENT_CLOSED : ErrorCode.DEADLINE_EXCEEDED);
-        // A timeout, a refused or broken connection: the institution is unavailable. The cause
-        // goes to the operator's log, never to the client.
-        console.error(`[gateway] request ${context.requestId ?? '(none)'}: the ${subgraph} subgraph did not answer:`, error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : error);
-        throw subgraphUnavailable(subgraph);
+    const { query, variables, operationName, extensions } = request;
+    let body: string | undefined;
+    const call: SubgraphCall = {
+      subgraph,
+      url,
+      extensions: { ...extensions },
+      // Serialised once, when first read: hooks before then may still add extensions.
+      get body() {
+        body ??= JSON.stringify({ query, variables, operationName, extensions: Object.keys(this.extensions).length ? this.extensions : undefined });
+        return body;
+      },
+      headers: { 'content-type': 'application/json' },
+      context,
+    };
+    for (const hook of hooks) await hook(call);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
+    let result: GatewayResponse & { extensions?: Record<string, unknown> };
+    let text: string;
+    try {
+      const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new SubgraphHttpError(subgraph, response.status);
       }
-      for (const hook of responseHooks) hook(call, result);
-      return { text, result };
+      text = await response.text();
+      result = JSON.parse(text) as typeof result;
+    } catch (error) {
+      if (error instanceof SubgraphHttpError) throw error;
+      // The request's deadline (or its client going away) came first: that is what to report.
+      if (context.signal.aborted) throw requestStopped(subgraph, context.signal.reason === ErrorCode.CLIENT_CLOSED ? ErrorCode.CLIENT_CLOSED : ErrorCode.DEADLINE_EXCEEDED);
+      // A timeout, a refused or broken connection: the institution is unavailable. The cause
+      // goes to the operator's log, never to the client.
+      console.error(`[gateway] request ${context.requestId ?? '(none)'}: the ${subgraph} subgraph did not answer:`, error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : error);
+      throw subgraphUnavailable(subgraph);
     }
+    for (const hook of responseHooks) hook(call, result);
+    return { text, result };
   }
 }

@@ -38,7 +38,7 @@ export {
 } from './pagination.js';
 export { byIdLoader, pagesLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
-export { connectDatabase, type Database } from './mongo.js';
+export { connectDatabase, HOUSEKEEPING_COMMANDS, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
 export { serveGraphQL, persistedOperationId, type RunningService, type ServeOptions } from './server.js';
 export { sendText, ClientGoneError, type Endpoint } from './endpoint.js';

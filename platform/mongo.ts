@@ -1,6 +1,9 @@
 // Connecting a subgraph to its own database with the official driver.
 import { MongoClient, type Db } from 'mongodb';
 
+/** Commands that are connection housekeeping, not work a request asked for (left out where commands are counted). */
+export const HOUSEKEEPING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
+
 export interface Database {
   client: MongoClient;
   db: Db;

@@ -165,6 +165,9 @@ export async function runRound(
   };
 }
 
+/** Requests per round: enough at one connection for CPU ticks (10 ms) to be a small part of each process's share; two per connection beyond. */
+export const requestsPerRound = (connections: number) => (connections === 1 ? 20 : 2 * connections);
+
 export const totalCpu = (round: RoundResult) => Object.values(round.cpuMsPerRequest).reduce((a, b) => a + b, 0);
 
 export function percentile(values: number[], p: number): number {

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/index.js';
 import { openBenchEnvironment } from './harness.js';
 import { startProcessStack, type ProcessStack } from './processes.js';
-import { alternate, percentile, serviceEnv, totalCpu, workloads, type RoundResult } from './production.js';
+import { alternate, percentile, requestsPerRound, serviceEnv, totalCpu, workloads, type RoundResult } from './production.js';
 import { printSummaries, ratioChart, summarise, type Summary } from './report.js';
 
 /**
@@ -56,8 +56,6 @@ if (unknownWorkloads.length) usage(`--workloads: no workload ${unknownWorkloads.
 if (scales.some((s) => !Number.isInteger(s) || s < 1) || !Number.isInteger(rounds) || rounds < 1 || connections.some((c) => !Number.isInteger(c) || c < 1) || !(roundSeconds > 0)) {
   usage('--scales, --rounds, --connections and --round-seconds take positive numbers');
 }
-/** Requests per round: enough for CPU ticks (10 ms) to be a small part of each process's share. */
-const requestsAt = (c: number) => (c === 1 ? 20 : 2 * c);
 
 const results: RoundResult[] = [];
 const summaries: Summary[] = [];
@@ -74,7 +72,7 @@ for (const scale of scales) {
     const rows = await alternate(env, stacks, chosen, {
       connections,
       rounds,
-      requests: requestsAt,
+      requests: requestsPerRound,
       roundSeconds,
       onRound: (r) =>
         console.log(

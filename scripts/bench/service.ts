@@ -6,7 +6,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { DATABASE_NAMES, AUDIT_DATABASE_NAME, loadConfig, type SubgraphName } from '../../config/index.js';
 import { governedPipeline, startGateway } from '../../gateway/index.js';
-import { leaveOut, type RunningService } from '../../platform/index.js';
+import { HOUSEKEEPING_COMMANDS, leaveOut, type RunningService } from '../../platform/index.js';
 import { governedSubgraphPipeline, startSubgraph } from '../../subgraphs/index.js';
 
 export interface ServiceSpec {
@@ -22,9 +22,6 @@ export interface ServiceSpec {
 
 export type ServiceMessage = { type: 'ready'; url: string } | { type: 'counters'; requests: number; commands: number };
 export type ParentMessage = { type: 'counters' } | { type: 'stop' };
-
-/** Commands that are connection housekeeping, not work a request asked for. */
-const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
 
 const spec = JSON.parse(process.env.BENCH_SERVICE ?? 'null') as ServiceSpec | null;
 if (!spec || !process.send) throw new Error('scripts/bench/service.ts is started by the benchmark (fork with BENCH_SERVICE), not by hand');
@@ -57,7 +54,7 @@ if (spec.service === 'gateway') {
   });
 }
 running.database?.client.on('commandStarted', (event) => {
-  if (!HOUSEKEEPING.has(event.commandName)) commands += 1;
+  if (!HOUSEKEEPING_COMMANDS.has(event.commandName)) commands += 1;
 });
 
 process.on('message', (message: ParentMessage) => {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { openBenchEnvironment } from './harness.js';
 import { startProcessStack, type ProcessStack } from './processes.js';
-import { alternate, serviceEnv, workloads } from './production.js';
+import { alternate, requestsPerRound, serviceEnv, workloads } from './production.js';
 import { printSummaries, summarise } from './report.js';
 
 export interface View {
@@ -33,7 +33,7 @@ export async function runView(view: View): Promise<void> {
     stacks.off = await startProcessStack({ storeUri: env.uri, leave: [...view.leave], env: serviceEnv(env) });
     console.log(`${view.title}: on, and off (less ${view.leave.join(', ')}), ${rounds} rounds each, alternating, ${view.connections} connection(s)`);
     const chosen = workloads(env, 1).filter((w) => view.workloads.includes(w.id));
-    const rows = await alternate(env, stacks, chosen, { connections: [view.connections], rounds, requests: (c) => (c === 1 ? 20 : 2 * c) });
+    const rows = await alternate(env, stacks, chosen, { connections: [view.connections], rounds, requests: requestsPerRound });
     const summaries = summarise(rows, 1, { test: 'on', base: 'off' });
     printSummaries(summaries);
     for (const s of summaries) console.log(`${s.workload}: on/off CPU per request ${s.cpuRatio.median.toFixed(3)}× (target ≤ ${view.target}×)`);

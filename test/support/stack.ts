@@ -6,12 +6,10 @@ import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
 import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
-import { leaveOut } from '../../platform/index.js';
+import { HOUSEKEEPING_COMMANDS, leaveOut } from '../../platform/index.js';
 import { DISCLOSURE_LOG, governedSubgraphPipeline, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
-/** Commands that are connection housekeeping, not work a request asked for. */
-const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
 
 export interface TestStack {
   subgraphs: Partial<Record<SubgraphName, RunningSubgraph>>;
@@ -67,7 +65,7 @@ export async function startTestStack(
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own
       // writes (one per request, and its checkpoints) are not the data reads these counts are about.
       const target = event.command[event.commandName];
-      if (HOUSEKEEPING.has(event.commandName) || (typeof target === 'string' && target.startsWith(DISCLOSURE_LOG))) return;
+      if (HOUSEKEEPING_COMMANDS.has(event.commandName) || (typeof target === 'string' && target.startsWith(DISCLOSURE_LOG))) return;
       commands[name].push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
     });
     subgraphs[name] = running;
