@@ -7,6 +7,14 @@ import { generateDemoData } from '../../subgraphs/index.js';
 import { headersFor, type BenchEnvironment } from './harness.js';
 import { PROCESS_NAMES, cpuMsOf, descendantsOf, loadAverage, type ProcessCounters, type ProcessName, type ProcessStack } from './processes.js';
 
+/**
+ * What "plain" leaves out: the owners' sharing rules and disclosure log, the gateway's access log
+ * and operation-safety checks. Kept in both: the request id, the caller's authentication and
+ * purpose and the signed assertion that carry them (every resolver's context is built from that
+ * identity), and error masking.
+ */
+export const GOVERNANCE = ['sharing-rules', 'disclosure-log', 'access-log', 'operation-limits', 'operation-input', 'cost-limit', 'rate-limit', 'persisted-operations'];
+
 export interface Workload {
   id: string;
   name: string;

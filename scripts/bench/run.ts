@@ -13,16 +13,8 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/index.js';
 import { openBenchEnvironment } from './harness.js';
 import { startProcessStack, type ProcessStack } from './processes.js';
-import { alternate, percentile, requestsPerRound, serviceEnv, totalCpu, workloads, type RoundResult } from './production.js';
+import { GOVERNANCE, alternate, percentile, requestsPerRound, serviceEnv, totalCpu, workloads, type RoundResult } from './production.js';
 import { printSummaries, ratioChart, summarise, type Summary } from './report.js';
-
-/**
- * What "plain" leaves out: the owners' sharing rules and disclosure log, the gateway's access log
- * and operation-safety checks. Kept in both: the request id, the caller's authentication and
- * purpose and the signed assertion that carries them (every resolver's context is built from that
- * identity), and error masking.
- */
-export const GOVERNANCE = ['sharing-rules', 'disclosure-log', 'access-log', 'operation-limits', 'operation-input', 'cost-limit', 'rate-limit', 'persisted-operations'];
 
 /** A bad argument: said plainly, no stack. */
 function usage(problem: string): never {
