@@ -25,6 +25,22 @@ export interface DisclosedRecord {
   masked: { field: string; mask: string }[];
   /** ... refused, and why. */
   refused: { field: string; reason: string }[];
+  /** What the request wrote to the record, when it did (a write's digests, never its values). */
+  written?: RecordWrite;
+}
+
+/** One written field: SHA-256 (hex) of the typed canonical form of its value before and after; null where absent. */
+export interface WrittenField {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** A write to one record by one request: the workflow's action, the version it made, the fields it changed. */
+export interface RecordWrite {
+  action: string;
+  version: number;
+  fields: WrittenField[];
 }
 
 /**
@@ -54,6 +70,8 @@ export interface CompactDisclosures {
 
 /** An owner's disclosure entry as written now. */
 export interface DisclosureEntry extends CompactDisclosures {
+  /** The request's writes, each naming its record by the key it has in `records`. */
+  writes?: (RecordWrite & { key: string })[];
   requestId: string;
   principal: Pick<Principal, 'sub' | 'name' | 'org' | 'roles' | 'unit'>;
   purpose: string;
@@ -105,9 +123,17 @@ export function disclosedRecordsOf(entry: StoredDisclosureEntry, only?: string):
   const records = only === undefined ? entry.records : entry.records.filter((record) => record.key === only);
   return records.map(({ key, v }) => {
     const verdicts = entry.verdicts[v];
+    const write = entry.writes?.find((w) => w.key === key);
     // The writer's schema holds every index within `verdicts`; a stored entry edited since is the
     // chain's to flag (HASH_MISMATCH), not a reason to fail the answer that shows it flagged.
-    return { key, ...splitKey(key), disclosed: verdicts?.disclosed ?? [], masked: verdicts?.masked ?? [], refused: verdicts?.refused ?? [] };
+    return {
+      key,
+      ...splitKey(key),
+      disclosed: verdicts?.disclosed ?? [],
+      masked: verdicts?.masked ?? [],
+      refused: verdicts?.refused ?? [],
+      ...(write ? { written: { action: write.action, version: write.version, fields: write.fields } } : {}),
+    };
   });
 }
 
@@ -134,6 +160,7 @@ export function compactDisclosures(records: readonly DisclosedRecord[]): Compact
 }
 
 const text = (max: number) => z.string().max(max);
+const digest = z.string().regex(/^[0-9a-f]{64}$/);
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** `Type:id` within today's bounds: a type (a GraphQL name) of at most 64 characters, an id of at most 64. */
@@ -163,12 +190,26 @@ export const disclosureEntrySchema = z
         .strict(),
     ),
     records: z.array(z.object({ key: recordKey, v: z.number().int().min(0) }).strict()),
+    writes: z
+      .array(
+        z
+          .object({
+            key: recordKey,
+            action: text(64),
+            version: z.number().int().min(1),
+            fields: z.array(z.object({ field: text(200), before: digest.nullable(), after: digest.nullable() }).strict()).max(200),
+          })
+          .strict(),
+      )
+      .max(50)
+      .optional(),
     witnessed: z.array(logHeadSchema).max(1).optional(),
   })
   .strict()
   // Each record names verdicts that are there, and no set is stored that no record could name.
   .refine((entry) => entry.verdicts.length <= entry.records.length, { message: 'more verdict sets than records', path: ['verdicts'] })
-  .refine((entry) => entry.records.every((record) => record.v < entry.verdicts.length), { message: 'a record names verdicts that are not there', path: ['records'] });
+  .refine((entry) => entry.records.every((record) => record.v < entry.verdicts.length), { message: 'a record names verdicts that are not there', path: ['records'] })
+  .refine((entry) => (entry.writes ?? []).every((write) => entry.records.some((record) => record.key === write.key)), { message: 'a write names a record that is not there', path: ['writes'] });
 
 interface RecordEntry {
   type: string;
@@ -282,6 +323,19 @@ export class DisclosureCollector {
     }
   }
 
+  /** The request's writes, by record key, in the order made. */
+  private readonly writes = new Map<string, RecordWrite>();
+
+  /**
+   * The request wrote to a record (a workflow's step, subgraphs/shared/workflow.ts): the record is
+   * one of the request's, whatever the caller then reads of it, so its history shows the write.
+   */
+  wrote(type: string, id: string, write: RecordWrite): void {
+    const key = `${type}:${id}`;
+    if (!this.byKey.has(key)) this.byKey.set(key, { type, id, disclosed: new Set(), masked: undefined, refused: undefined });
+    this.writes.set(key, write);
+  }
+
   get size(): number {
     return this.byKey.size;
   }
@@ -299,8 +353,9 @@ export class DisclosureCollector {
   }
 
   /** The same, as stored: each distinct set of verdicts once (compactDisclosures). */
-  entry(): CompactDisclosures {
-    return compactDisclosures(this.records());
+  entry(): CompactDisclosures & Pick<DisclosureEntry, 'writes'> {
+    const compact = compactDisclosures(this.records());
+    return this.writes.size ? { ...compact, writes: [...this.writes].map(([key, write]) => ({ key, ...write })) } : compact;
   }
 }
 

@@ -18,6 +18,8 @@ export {
   type LegacyDisclosureEntry,
   type StoredDisclosureEntry,
   type Verdicts,
+  type RecordWrite,
+  type WrittenField,
 } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { WitnessBook, checkWitnesses, parseLogHead, parseLogHeads, logHeadSchema, LOG_HEAD_EXTENSION, type LogHead } from './witness.js';

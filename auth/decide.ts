@@ -2,12 +2,36 @@
 // otherwise the reason it is withheld. Pure: the rules (auth/rules.ts) call it for every field.
 import { DenialReason } from '../platform/index.js';
 import type { CallIdentity } from './assertion.js';
-import type { AgencyOf, FieldPolicy, Mask } from './policy.js';
-import { PARTICIPANT_ORGS, type Org } from './principal.js';
+import type { AgencyOf, FieldPolicy, Mask, RowCondition } from './policy.js';
+import { PARTICIPANT_ORGS, type Org, type Principal } from './principal.js';
 
 /** How specific a denial is: the most specific reason over all grants is reported. */
-const SPECIFICITY = [DenialReason.ORG_NOT_ALLOWED, DenialReason.ROLE_NOT_ALLOWED, DenialReason.PURPOSE_NOT_ALLOWED, DenialReason.NOT_OWN_UNIT];
+const SPECIFICITY = [DenialReason.ORG_NOT_ALLOWED, DenialReason.ROLE_NOT_ALLOWED, DenialReason.PURPOSE_NOT_ALLOWED, DenialReason.NOT_OWN_UNIT, DenialReason.NOT_ISSUER];
 const moreSpecific = (a: DenialReason, b: DenialReason) => (SPECIFICITY.indexOf(a) >= SPECIFICITY.indexOf(b) ? a : b);
+
+/**
+ * The record a row condition is decided on, and its type (whose reader in `agencyOf` names its
+ * agency). A read's is the field's parent; a write's, the record it writes (auth/rules.ts).
+ * `IGNORE_ROWS` decides a write's grants before its record is known: every row condition holds.
+ */
+export interface RowTarget {
+  type: string;
+  record: unknown;
+}
+export const IGNORE_ROWS = Symbol('rows decided later');
+
+function rowHolds(row: RowCondition, principal: Principal, target: RowTarget, agencyOf: AgencyOf): boolean {
+  switch (row) {
+    case 'OWN_UNIT': {
+      const agency = agencyOf[target.type]?.(target.record as Record<string, unknown>);
+      return Boolean(principal.unit && agency && agency === principal.unit);
+    }
+    case 'ISSUER':
+      return (target.record as { createdBy?: { sub?: unknown } } | null)?.createdBy?.sub === principal.sub;
+  }
+}
+
+const ROW_DENIAL: Record<RowCondition, DenialReason> = { OWN_UNIT: DenialReason.NOT_OWN_UNIT, ISSUER: DenialReason.NOT_ISSUER };
 
 export function decide(
   policy: FieldPolicy,
@@ -15,6 +39,7 @@ export function decide(
   identity: CallIdentity,
   record: unknown,
   agencyOf: AgencyOf,
+  target: RowTarget | typeof IGNORE_ROWS = { type: policy.type, record },
 ): DenialReason | null {
   const { principal, purpose } = identity;
   switch (policy.sharing) {
@@ -40,12 +65,9 @@ export function decide(
           reason = moreSpecific(reason, DenialReason.PURPOSE_NOT_ALLOWED);
           continue;
         }
-        if (grant.row === 'OWN_UNIT') {
-          const agency = agencyOf[policy.type]?.(record as Record<string, unknown>);
-          if (!principal.unit || !agency || agency !== principal.unit) {
-            reason = moreSpecific(reason, DenialReason.NOT_OWN_UNIT);
-            continue;
-          }
+        if (grant.row && target !== IGNORE_ROWS && !rowHolds(grant.row, principal, target, agencyOf)) {
+          reason = moreSpecific(reason, ROW_DENIAL[grant.row]);
+          continue;
         }
         return null;
       }

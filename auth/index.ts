@@ -5,8 +5,8 @@ export { createTokenVerifier, issueDevToken, InvalidTokenError, IdentityProvider
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey } from './keys.js';
 export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
-export { readPolicy, PolicyError, FEDERATION_FIELDS, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
-export { enforceSharing, checkRuleTree, type SharingContext } from './rules.js';
+export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
+export { enforceSharing, checkRuleTree, type SharingContext, type WriteGuard } from './rules.js';
 export { decide, applyMask } from './decide.js';
 // The typed res.locals (a declaration only).
 export type {} from './request-locals.js';

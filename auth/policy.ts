@@ -20,7 +20,11 @@ export const AUDIENCES = ['PUBLIC', 'PARTICIPANTS'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 export const MASKS = ['PERSON_NAME', 'ID_NUMBER', 'PHONE'] as const;
 export type Mask = (typeof MASKS)[number];
-export const ROW_CONDITIONS = ['OWN_UNIT'] as const;
+/**
+ * Row conditions: OWN_UNIT, the record's agency is the caller's `unit`; ISSUER, the caller is the
+ * principal who made the record (its `createdBy.sub`: a workflow record's, subgraphs/shared/workflow.ts).
+ */
+export const ROW_CONDITIONS = ['OWN_UNIT', 'ISSUER'] as const;
 export type RowCondition = (typeof ROW_CONDITIONS)[number];
 
 export interface Grant {
@@ -114,6 +118,31 @@ function readSharing(node: ConstDirectiveNode): SharingDirective {
   };
 }
 
+/** The purposes a write may be made for (domain.md): a workflow's, never statistics or audit. */
+export const WRITE_PURPOSES = ['CASE_HANDLING', 'DISPUTE_RESOLUTION', 'SUPERVISION'] as const satisfies readonly Purpose[];
+
+/**
+ * Writes are declared one by one: no default on the Mutation type (a mutation added without its
+ * own rule refuses to start), never OPEN, and every grant names its purposes among WRITE_PURPOSES.
+ */
+function writeProblems(fields: Map<string, FieldPolicy>, typeDefaults: Map<string, unknown>, typeGrants: Map<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeDefaults.has('Mutation') || typeGrants.has('Mutation')) problems.push('Mutation: a write takes its own @sharing and @grant, never a type default');
+  for (const policy of fields.values()) {
+    if (policy.type !== 'Mutation') continue;
+    const coordinate = `Mutation.${policy.field}`;
+    if (policy.sharing !== 'CONDITIONAL') {
+      problems.push(`${coordinate}: a write is CONDITIONAL, with @grants naming who may make it (found ${policy.sharing})`);
+      continue;
+    }
+    for (const grant of policy.grants) {
+      if (!grant.purposes) problems.push(`${coordinate}: a write's @grant names its purposes (${WRITE_PURPOSES.join(', ')})`);
+      else for (const purpose of grant.purposes) if (!(WRITE_PURPOSES as readonly string[]).includes(purpose)) problems.push(`${coordinate}: no write is made for ${purpose}`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Reads and checks the policy of a subgraph. `typeDefs` is its SDL, `schema` the schema built
  * from it (with federation's additions), `agencyOf` how its types name their agency.
@@ -200,7 +229,8 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
         const purposes = checkList(problems, coordinate, 'purpose', listArg(args, 'purposes'), PURPOSES);
         const row = stringArg(args, 'row');
         if (row !== null && !(ROW_CONDITIONS as readonly string[]).includes(row)) problems.push(`${coordinate}: unknown row condition "${row}"`);
-        if (row === 'OWN_UNIT' && !agencyOf[type.name]) problems.push(`${coordinate}: OWN_UNIT needs a way to read the agency of ${type.name}`);
+        // A write's row condition is decided on the record it writes, which its resolver names (auth/rules.ts).
+        if (row === 'OWN_UNIT' && type.name !== 'Mutation' && !agencyOf[type.name]) problems.push(`${coordinate}: OWN_UNIT needs a way to read the agency of ${type.name}`);
         grants.push({ orgs, roles, purposes, row: row as RowCondition | null });
       }
       if (declared && !declared.sharing && declared.grants.length) problems.push(`${coordinate}: @grant without @sharing(class: "CONDITIONAL")`);
@@ -254,6 +284,8 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
       );
     }
   }
+
+  problems.push(...writeProblems(fields, typeDefaults, typeGrants));
 
   if (problems.length) throw new PolicyError(problems);
   return { owner, fields };

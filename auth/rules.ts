@@ -19,7 +19,7 @@
 //   (test/support/subgraph-suite.ts) resolves `_entities` through the rules for every subgraph.
 import { isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { CallIdentity } from './assertion.js';
-import { applyMask, decide } from './decide.js';
+import { IGNORE_ROWS, applyMask, decide } from './decide.js';
 import { DenialReason, forbidden, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
 import { FEDERATION_FIELDS, PolicyError, type AgencyOf, type FieldPolicy, type Mask, type SubgraphPolicy } from './policy.js';
 
@@ -30,6 +30,17 @@ export interface SharingContext {
    * later layer wants to know (the disclosure log records masked values as masked, not disclosed).
    */
   masksApplied?: WeakMap<object, string>;
+}
+
+/**
+ * What a write's resolver holds (as `context.write`) once the write's grants admit the caller and
+ * purpose: the row conditions left to decide on the record it is about to write. `authorize`
+ * throws FORBIDDEN (with the reason) when no grant admits the caller for that record.
+ */
+export interface WriteGuard {
+  /** The mutation, `Mutation.<field>`. */
+  readonly coordinate: string;
+  authorize(type: string, record: unknown): void;
 }
 
 /** Refuses a rule tree that names a type or field the schema does not have as an object field. */
@@ -90,10 +101,30 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
       return isPending(value) ? value.then(show) : show(value);
     };
 
+  // A write: its grants are decided on the caller and purpose before its resolver runs (a refused
+  // write never starts), and its row conditions by the resolver, on the record it writes, through
+  // `context.write` (a context of its own, above the request's: nothing else sees the guard).
+  const writing =
+    (fieldPolicy: FieldPolicy, resolve: FieldResolver): FieldResolver =>
+    (parent, args, context: SharingContext, info) => {
+      const refusal = decide(fieldPolicy, policy.owner, context.identity, null, agencyOf, IGNORE_ROWS);
+      if (refusal) return forbidden(refusal);
+      const guard: WriteGuard = {
+        coordinate: `${fieldPolicy.type}.${fieldPolicy.field}`,
+        authorize(type, record) {
+          const reason = decide(fieldPolicy, policy.owner, context.identity, record, agencyOf, { type, record });
+          if (reason) throw forbidden(reason);
+        },
+      };
+      return resolve(parent, args, Object.create(context, { write: { value: guard } }) as SharingContext, info);
+    };
+  const mutationType = schema.getMutationType()?.name;
+
   return wrapFieldResolvers(schema, (resolve, type, field): FieldResolver | undefined => {
     if (FEDERATION_FIELDS.has(`${type.name}.${field.name}`)) return undefined;
     const fieldPolicy = tree[type.name]?.[field.name];
     if (!fieldPolicy) return () => forbidden(DenialReason.NO_RULE);
+    if (type.name === mutationType) return writing(fieldPolicy, resolve);
     const shared = fieldPolicy.mask ? masking(fieldPolicy.mask, resolve) : resolve;
     if (fieldPolicy.grants.some((grant) => grant.row !== null)) {
       return (parent, args, context: SharingContext, info) => {

@@ -13,10 +13,11 @@ import { ORGS, assertionSigningKey, auditSigningKey, createTokenVerifier, type O
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
 import { ErrorCode, connectDatabase, serveGraphQL, type Database, type RunningService } from '../platform/index.js';
 import { serveAuditSubgraph } from '../subgraphs/index.js';
+import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
 import type { GatewayContext } from './context.js';
-import { subgraphDataSource } from './data-source.js';
+import { subgraphDataSource, type SubgraphSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
 import { OperationManifest } from './plugins/persisted-operations.js';
 import { createRateBuckets } from './rate-counters.js';
@@ -125,6 +126,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
   const manifest = registeredOperations(config);
+  // Filled as the gateway builds them: the write-references plugin reads records through them.
+  const sources = new Map<string, SubgraphSource>();
   const rateBuckets = await createRateBuckets(database.db, { windowMs: config.rateLimits.windowSeconds * 1000, syncMs: config.rateLimits.syncMs });
   const plugins = (options.pipeline ?? governedPipeline)({
     config,
@@ -134,6 +137,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     witnesses: new WitnessBook(accessLog),
     persistedOperations: manifest ? { manifest, safelisted: config.persistedOperations.safelistedOrgs as Org[] } : null,
     rateBuckets,
+    writeReferences: {
+      declarations: readReferenceDeclarations(),
+      read: (name, query, variables, context) => {
+        const source = sources.get(name);
+        if (!source) throw new Error(`no data source for subgraph ${name}`);
+        return source.read(query, variables, context);
+      },
+    },
   });
   // @apollo/gateway reads this when constructed and otherwise reports usage to Apollo's
   // collector; a government network must not phone home.
@@ -145,7 +156,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
       // The auditors' subgraph (in this process) is bounded by the request's deadline alone.
       const timeoutMs = name === 'audit' ? config.timeouts.request : config.timeouts.subgraph[name as SubgraphName];
-      return subgraphDataSource(name, url, plugins, timeoutMs);
+      const source = subgraphDataSource(name, url, plugins, timeoutMs);
+      sources.set(name, source);
+      return source;
     },
   });
   const service = await serveGraphQL<GatewayContext>({

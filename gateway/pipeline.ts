@@ -18,6 +18,7 @@ import { useRateLimit } from './plugins/rate-limit.js';
 import type { RateBuckets } from './rate-counters.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
+import { useWriteReferences, type WriteReferencesOptions } from './plugins/write-references.js';
 
 /** What the plugins are built from; startGateway makes it. */
 export interface GatewayParts {
@@ -34,6 +35,8 @@ export interface GatewayParts {
   rateBuckets: RateBuckets;
   /** Registered operations and the orgs held to them (PERSISTED_OPERATIONS_FILE); null: none registered. */
   persistedOperations: PersistedOperationsOptions | null;
+  /** The writes' references and how to read them from their owners. */
+  writeReferences: WriteReferencesOptions;
 }
 
 export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
@@ -48,6 +51,7 @@ export const governedPipeline: GatewayPipeline = (parts) => [
   useOperationLimits(parts.config.limits),
   useOperationInput(),
   useCostLimit(parts.config.costLimits),
+  useWriteReferences(parts.writeReferences),
   useAccessLog({ writer: parts.accessLog, witnesses: parts.witnesses }),
   useSubgraphAssertion({ key: parts.assertionKey }),
   useErrorMasking({ service: 'gateway', requestIdOf: (context) => context.requestId }),

@@ -45,6 +45,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   /** The operation's estimated cost is above the caller's org's limit (HTTP 400, before any subgraph is called), with `limit` and `estimatedCost`. */
   COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED',
+  /** A write that carried a version the record has moved past (optimistic concurrency), with `currentVersion`. */
+  CONFLICT = 'CONFLICT',
 }
 
 /** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */
@@ -57,6 +59,8 @@ export enum DenialReason {
   PURPOSE_NOT_ALLOWED = 'PURPOSE_NOT_ALLOWED',
   /** An agency officer asking about a record of another agency. */
   NOT_OWN_UNIT = 'NOT_OWN_UNIT',
+  /** A step only the principal who made the record may take. */
+  NOT_ISSUER = 'NOT_ISSUER',
   /** Not shared outside the owning institution (or not with the caller's role inside it). */
   OWNER_ONLY = 'OWNER_ONLY',
   /** No rule covers the field: denied by default. */
@@ -68,6 +72,20 @@ const DELIBERATE_CODES = new Set<string>(Object.values(ErrorCode));
 export function badUserInput(message: string, argument?: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) },
+  });
+}
+
+/** A write that read version `expected` of a record now at `current`: nothing was written. */
+export function conflict(what: string, expected: number, current: number): GraphQLError {
+  return new GraphQLError(`${what} is at version ${current}, not ${expected}: read it again and retry`, {
+    extensions: { code: ErrorCode.CONFLICT, currentVersion: current },
+  });
+}
+
+/** A step the record's state does not allow: nothing was written, and the state is named. */
+export function illegalTransition(what: string, action: string, state: string, because?: string): GraphQLError {
+  return new GraphQLError(`${what} is ${state}${because ? ` (${because})` : ''}: ${action} is not a step it can take now`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, state },
   });
 }
 
@@ -89,7 +107,7 @@ export function forbidden(reason: DenialReason): GraphQLError {
  * The extension keys a deliberate error may carry to a client. Anything else (the gateway's
  * `response` of a failed subgraph fetch: its URL, status and body) never leaves.
  */
-const CLIENT_EXTENSIONS = new Set(['code', 'reason', 'argument', 'serviceName', 'validationErrorCode', 'institution', 'limit', 'estimatedCost']);
+const CLIENT_EXTENSIONS = new Set(['code', 'reason', 'argument', 'serviceName', 'validationErrorCode', 'institution', 'limit', 'estimatedCost', 'currentVersion', 'state']);
 
 export function maskError(
   log: (error: unknown) => void,

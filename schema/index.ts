@@ -3,3 +3,4 @@
 export { subgraphSdl, subgraphTypeDefs, ownSdlPath } from './sdl.js';
 export { ownerAuditFields, ownerAuditSdl, type OwnerAuditFields } from './owner-audit.js';
 export { composeSupergraph, type Composition } from './compose.js';
+export { readReferenceDeclarations, REFERENCES_EXTENSION, type ReferenceDeclaration } from './references.js';

@@ -51,6 +51,8 @@ export interface SubgraphOptions {
   listen: { host: string; port: number };
   /** The request path (default: governedSubgraphPipeline). A benchmark or test composes another list; no configuration reaches this. */
   pipeline?: SubgraphPipeline;
+  /** The clock workflow steps are stamped and judged by (a test fixes it); default the system's. */
+  clock?: () => Date;
 }
 
 export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
@@ -74,6 +76,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
       clockToleranceSeconds: config.auth.clockToleranceSeconds,
       auditLog: { institution: name, store: log, writer: chainWriter, publicKey: createPublicKey(signingKey) },
       pipeline: options.pipeline,
+      clock: options.clock,
       onStop: async () => {
         await chainWriter.stop();
         await database.close();

@@ -1,13 +1,15 @@
 // The per-request context of the court subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
+import type { Served } from '../shared/index.js';
 import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader } from '../shared/index.js';
 import type { CourtStore } from './store.js';
 
-export function createCourtContext(store: CourtStore, identity: CallIdentity) {
+export function createCourtContext(store: CourtStore, identity: CallIdentity, served: Served) {
   return {
     identity,
+    ...served,
     store,
     loaders: {
       adminCase: byIdLoader(store.adminCasesByIds),

@@ -8,7 +8,7 @@ import { createCourtContext, type CourtContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createCourtStore } from './store.js';
 
-export { createCourtStore, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
+export { createCourtStore, judicialSuggestionId, judicialSuggestionNumber, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -25,6 +25,6 @@ export async function courtSubgraph(db: Db): Promise<SubgraphDefinition<CourtCon
     typeDefs: subgraphTypeDefs('court'),
     resolvers,
     agencyOf,
-    context: async (identity) => createCourtContext(store, identity),
+    context: async (identity, served) => createCourtContext(store, identity, served),
   };
 }

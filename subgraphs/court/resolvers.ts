@@ -4,6 +4,7 @@ import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
+import { courtWrites } from './writes.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -55,6 +56,8 @@ export const resolvers: ResolverMap<CourtContext> = {
       );
     },
   },
+
+  Mutation: courtWrites,
 
   Agency: {
     // The government owns agencies; the court answers for any agency id it is asked about.

@@ -1,8 +1,8 @@
 // The court's store: the only code that touches linkage_court. It builds every filter from parsed
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
-import type { Db, Filter } from 'mongodb';
-import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
+import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, insertOnce, nextInSeries, updateVersion, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;
@@ -41,15 +41,14 @@ export interface EnforcementCaseDoc {
   status: string;
   preSettlement: { attempted: boolean; succeeded: boolean };
 }
-export interface JudicialSuggestionDoc {
-  _id: string;
-  number: string;
-  toAgencyId: string;
+/** A suggestion the court issued (subgraphs/shared/issued-suggestions.ts), about one of its cases or none. */
+export interface JudicialSuggestionDoc extends IssuedSuggestionDoc {
   adminCaseId: string | null;
-  issuedAt: Date;
-  dueAt: Date;
-  content: string;
 }
+
+/** A judicial suggestion's id and number (文号) from its place in the court's series. */
+export const judicialSuggestionId = (year: number, n: number) => `JS-${year}-${String(n).padStart(3, '0')}`;
+export const judicialSuggestionNumber = (year: number, n: number) => `(${year})X0102司建${n}号`;
 
 export interface CourtSeed {
   adminCases: AdminCaseDoc[];
@@ -94,6 +93,8 @@ export function createCourtStore(db: Db) {
   const hearings = db.collection<HearingDoc>('hearings');
   const enforcementCases = db.collection<EnforcementCaseDoc>('enforcementCases');
   const suggestions = db.collection<JudicialSuggestionDoc>('judicialSuggestions');
+  // The series of numbers the court gives its documents (a suggestion's 文号 per year).
+  const counters = db.collection<{ _id: string; seq: number }>('counters');
 
   return {
     async ensureIndexes(): Promise<void> {
@@ -117,6 +118,7 @@ export function createCourtStore(db: Db) {
       await enforcementCases.createIndex({ 'preSettlement.succeeded': 1, filedAt: -1, _id: -1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
+      await ensureVersionedIndexes(suggestions as unknown as Collection<Document>);
     },
 
     async isEmpty(): Promise<boolean> {
@@ -165,6 +167,14 @@ export function createCourtStore(db: Db) {
       });
       return findPage(enforcementCases, query as Filter<EnforcementCaseDoc>, SORT.enforcementCases, page, withId);
     },
+
+    suggestionCreatedBy: (createKey: string) => suggestions.findOne({ createKey }),
+    suggestion: (id: string) => suggestions.findOne({ _id: id }),
+    insertSuggestion: (doc: JudicialSuggestionDoc) => insertOnce(suggestions, doc),
+    updateSuggestion: (id: string, expected: number, changes: Partial<JudicialSuggestionDoc> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(suggestions, id, expected, changes, event),
+    /** The next suggestion number (one series, as the loaded records are numbered: after all of them). */
+    nextSuggestionNumber: () => nextInSeries(counters, 'JudicialSuggestion', () => suggestions.estimatedDocumentCount()),
 
     listSuggestions(filter: SuggestionFilter, page: PageArgs): Promise<Connection<JudicialSuggestion>> {
       const query = defined({

@@ -1,13 +1,15 @@
 // The per-request context of the government subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
+import type { Served } from '../shared/index.js';
 import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
 import type { GovernmentStore } from './store.js';
 
-export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity) {
+export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity, served: Served) {
   return {
     identity,
+    ...served,
     store,
     loaders: {
       agency: byIdLoader(store.agenciesByIds),

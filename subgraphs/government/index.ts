@@ -15,6 +15,9 @@ export const agencyOf: AgencyOf = {
   AdministrativeAct: (act) => act.agencyId as string,
   Reconsideration: (rc) => rc.respondentId as string,
   Dispute: (dispute) => dispute.agencyId as string,
+  // The issuer's word, from a representation or a write's references (subgraphs/government/suggestions.ts).
+  JudicialSuggestion: (s) => s.toAgencyId as string | null,
+  ProcuratorialSuggestion: (s) => s.toAgencyId as string | null,
 };
 
 export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<GovernmentContext>> {
@@ -25,6 +28,6 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     typeDefs: subgraphTypeDefs('government'),
     resolvers,
     agencyOf,
-    context: async (identity) => createGovernmentContext(store, identity),
+    context: async (identity, served) => createGovernmentContext(store, identity, served),
   };
 }

@@ -4,6 +4,7 @@ import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseIdList, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { GovernmentContext } from './context.js';
 import type { Act, Agency, Dispute, Reconsideration } from './store.js';
+import { governmentWrites, suggestionResolvers } from './suggestions.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -66,6 +67,8 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     },
   },
 
+  Mutation: governmentWrites,
+
   Agency: {
     __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.agency.load(parseId(ref.id)),
     // Through a loader: a list of agencies costs one command, not one per agency.
@@ -110,15 +113,8 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       (await ctx.loaders.party.loadMany(dispute.partyIds)).filter(notNull),
   },
 
-  JudicialSuggestion: {
-    __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),
-    reply: (s: { id: string }, _: Args, ctx: GovernmentContext) => ctx.loaders.reply.load(`JudicialSuggestion:${s.id}`),
-  },
-
-  ProcuratorialSuggestion: {
-    __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),
-    reply: (s: { id: string }, _: Args, ctx: GovernmentContext) => ctx.loaders.reply.load(`ProcuratorialSuggestion:${s.id}`),
-  },
+  JudicialSuggestion: suggestionResolvers('JudicialSuggestion'),
+  ProcuratorialSuggestion: suggestionResolvers('ProcuratorialSuggestion'),
 
   AdminCase: {
     __resolveReference: (ref: Ref) => ({ id: parseId(ref.id) }),

@@ -1,8 +1,8 @@
 // The government's store: the only code that touches linkage_government. It builds every filter
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
-import type { Db, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, insertOnce, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -54,14 +54,23 @@ export interface DisputeDoc {
   substantivelyResolved: boolean;
   consultations: { heldAt: Date; institutions: string[]; conclusion: string }[];
 }
-export interface SuggestionReplyDoc {
+export interface ReplyEntry {
+  repliedAt: Date;
+  adopted: boolean;
+  content: string;
+  supplementary: boolean;
+  attachments: { name: string; sha256: string }[];
+}
+/**
+ * An agency's replies to one suggestion (a versioned workflow record, platform/versioned.ts): every
+ * reply in `replies`, the latest also at the top level (the statistics read those).
+ */
+export interface SuggestionReplyDoc extends VersionedDoc, ReplyEntry {
   _id: string; // `${suggestionType}:${suggestionId}`
   suggestionType: 'JudicialSuggestion' | 'ProcuratorialSuggestion';
   suggestionId: string;
   agencyId: string;
-  repliedAt: Date;
-  adopted: boolean;
-  content: string;
+  replies: ReplyEntry[];
 }
 export interface PerformanceDoc {
   _id: string; // the AdminCase id
@@ -154,6 +163,7 @@ export function createGovernmentStore(db: Db) {
       await disputes.createIndex({ agencyId: 1 });
       await disputes.createIndex({ status: 1, openedAt: -1, _id: -1 });
       await disputes.createIndex({ major: 1, openedAt: -1, _id: -1 });
+      await ensureVersionedIndexes(replies as unknown as Collection<Document>);
     },
 
     async isEmpty(): Promise<boolean> {
@@ -183,6 +193,11 @@ export function createGovernmentStore(db: Db) {
     reconsiderationsByIds: async (ids: readonly string[]) => (await findByIds(reconsiderations, ids)).map(maybeWithId),
     disputesByIds: async (ids: readonly string[]) => (await findByIds(disputes, ids)).map(maybeWithId),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
+    replyFile: (id: string) => replies.findOne({ _id: id }),
+    replyFileCreatedBy: (createKey: string) => replies.findOne({ createKey }),
+    insertReplyFile: (doc: SuggestionReplyDoc) => insertOnce(replies, doc),
+    updateReplyFile: (id: string, expected: number, changes: Partial<SuggestionReplyDoc> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(replies, id, expected, changes, event),
     performancesByAdminCaseIds: async (ids: readonly string[]) => (await findByIds(performances, ids)).map(maybeWithId),
     /** Each agency's page of its acts (Agency.acts), for all the agencies of a request at once. */
     actPagesByAgency: (requests: readonly ParentPage[]) => findPagesGroupedBy(acts, 'agencyId', SORT.acts, requests, withId),

@@ -1,13 +1,15 @@
 // The per-request context of the procuratorate subgraph: its store and fresh DataLoaders.
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
+import type { Served } from '../shared/index.js';
 import { byIdLoader } from '../../platform/index.js';
 import { createStatsLoader } from '../shared/index.js';
 import type { ProcuratorateStore } from './store.js';
 
-export function createProcuratorateContext(store: ProcuratorateStore, identity: CallIdentity) {
+export function createProcuratorateContext(store: ProcuratorateStore, identity: CallIdentity, served: Served) {
   return {
     identity,
+    ...served,
     store,
     loaders: {
       supervision: byIdLoader(store.supervisionsByIds),

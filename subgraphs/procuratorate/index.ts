@@ -8,7 +8,7 @@ import { createProcuratorateContext, type ProcuratorateContext } from './context
 import { resolvers } from './resolvers.js';
 import { createProcuratorateStore } from './store.js';
 
-export { createProcuratorateStore, type ProcuratorateStore, type ProcuratorateSeed, type SupervisionCaseDoc } from './store.js';
+export { createProcuratorateStore, procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateStore, type ProcuratorateSeed, type SupervisionCaseDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -24,6 +24,6 @@ export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<
     typeDefs: subgraphTypeDefs('procuratorate'),
     resolvers,
     agencyOf,
-    context: async (identity) => createProcuratorateContext(store, identity),
+    context: async (identity, served) => createProcuratorateContext(store, identity, served),
   };
 }

@@ -4,6 +4,7 @@ import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { ProcuratorateContext } from './context.js';
 import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
+import { procuratorateWrites } from './writes.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -40,6 +41,8 @@ export const resolvers: ResolverMap<ProcuratorateContext> = {
       );
     },
   },
+
+  Mutation: procuratorateWrites,
 
   Agency: {
     __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),

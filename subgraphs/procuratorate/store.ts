@@ -1,8 +1,9 @@
 // The procuratorate's store: the only code that touches linkage_procuratorate. It builds every
 // filter from parsed arguments, creates the indexes at start, and maps documents.
-import type { Db, Filter } from 'mongodb';
-import { countBy, inPeriod, tally } from '../shared/index.js';
-import { defined, findByIds, findGroupedBy, findPage, maybeWithId, withId, type Connection, type PageArgs, type Period, type SortKey, type WithId } from '../../platform/index.js';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
+import { DISTRICT_NAME } from '../seed/world.js';
+import { defined, ensureVersionedIndexes, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {
   _id: string;
@@ -16,15 +17,14 @@ export interface SupervisionCaseDoc {
   status: string;
   prosecutorNotes: string | null;
 }
-export interface ProcuratorialSuggestionDoc {
-  _id: string;
-  number: string;
-  toAgencyId: string;
+/** A suggestion the procuratorate issued (subgraphs/shared/issued-suggestions.ts), from one of its supervision cases or none. */
+export interface ProcuratorialSuggestionDoc extends IssuedSuggestionDoc {
   supervisionCaseId: string | null;
-  issuedAt: Date;
-  dueAt: Date;
-  content: string;
 }
+
+/** A procuratorial suggestion's id and number (文号) from its place in the procuratorate's series. */
+export const procuratorialSuggestionId = (year: number, n: number) => `PS-${year}-${String(n).padStart(3, '0')}`;
+export const procuratorialSuggestionNumber = (year: number, n: number) => `${DISTRICT_NAME}检行建〔${year}〕${n}号`;
 
 export interface ProcuratorateSeed {
   supervisionCases: SupervisionCaseDoc[];
@@ -54,6 +54,8 @@ export interface SuggestionFilter {
 export function createProcuratorateStore(db: Db) {
   const supervisions = db.collection<SupervisionCaseDoc>('supervisionCases');
   const suggestions = db.collection<ProcuratorialSuggestionDoc>('procuratorialSuggestions');
+  // The series of numbers the procuratorate gives its documents.
+  const counters = db.collection<{ _id: string; seq: number }>('counters');
 
   return {
     async ensureIndexes(): Promise<void> {
@@ -71,6 +73,7 @@ export function createProcuratorateStore(db: Db) {
       await supervisions.createIndex({ closedAt: 1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
+      await ensureVersionedIndexes(suggestions as unknown as Collection<Document>);
     },
 
     async isEmpty(): Promise<boolean> {
@@ -85,6 +88,13 @@ export function createProcuratorateStore(db: Db) {
 
     supervisionsByIds: async (ids: readonly string[]) => (await findByIds(supervisions, ids)).map(maybeWithId),
     suggestionsByIds: async (ids: readonly string[]) => (await findByIds(suggestions, ids)).map(maybeWithId),
+    suggestionCreatedBy: (createKey: string) => suggestions.findOne({ createKey }),
+    suggestion: (id: string) => suggestions.findOne({ _id: id }),
+    insertSuggestion: (doc: ProcuratorialSuggestionDoc) => insertOnce(suggestions, doc),
+    updateSuggestion: (id: string, expected: number, changes: Partial<Omit<ProcuratorialSuggestionDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(suggestions, id, expected, changes, event),
+    /** The next suggestion number (one series, as the loaded records are numbered: after all of them). */
+    nextSuggestionNumber: () => nextInSeries(counters, 'ProcuratorialSuggestion', () => suggestions.estimatedDocumentCount()),
     supervisionsByAdminCaseIds: async (ids: readonly string[]) =>
       (await findGroupedBy(supervisions, 'adminCaseId', ids, { openedAt: 1 })).map((group) => group.map(withId)),
     supervisionsByDisputeIds: async (ids: readonly string[]) =>

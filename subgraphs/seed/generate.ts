@@ -1,9 +1,10 @@
 // The demo district, generated deterministically. The volumes below are chosen so that the
 // bulletin computed over the stored records (never these constants) reproduces the speech's
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
-import type { CourtSeed, AdminCaseDoc, EnforcementCaseDoc, HearingDoc } from '../court/index.js';
+import { createHash } from 'node:crypto';
+import { judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
 import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc } from '../government/index.js';
-import type { ProcuratorateSeed, SupervisionCaseDoc } from '../procuratorate/index.js';
+import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
   CATEGORY_TOPICS,
@@ -61,6 +62,22 @@ function yearlyCounter() {
     const n = (counts.get(year) ?? 0) + 1;
     counts.set(year, n);
     return n;
+  };
+}
+
+/**
+ * A workflow record's bookkeeping (platform/versioned.ts) for a record the demo data loads: made at
+ * `at` by the generator, version 1, no events (nothing was written through the graph).
+ */
+function loadedRecord(id: string, org: string, at: Date, state: string) {
+  return {
+    version: 1,
+    state,
+    createdAt: at,
+    createdBy: { sub: 'demo-data', name: '演示数据', org, unit: null },
+    updatedAt: at,
+    createKey: `loaded ${id}`,
+    events: [],
   };
 }
 
@@ -335,14 +352,21 @@ export function generateDemoData(options: DemoOptions): DemoData {
   const judicialSuggestions = Array.from({ length: 24 * s }, (_, i) => {
     const adminCase = random.pick(closedCases.filter((c) => (c.closedAt as Date).getTime() < utcDay(2025, 6, 1).getTime()));
     const issuedAt = randomDay(random, adminCase.closedAt as Date, minDate(addDays(adminCase.closedAt as Date, 30), END));
+    const _id = judicialSuggestionId(issuedAt.getUTCFullYear(), i + 1);
     return {
-      _id: `JS-${issuedAt.getUTCFullYear()}-${seq(i + 1, 3)}`,
-      number: `(${issuedAt.getUTCFullYear()})X0102司建${i + 1}号`,
+      _id,
+      number: judicialSuggestionNumber(issuedAt.getUTCFullYear(), i + 1),
       toAgencyId: adminCase.defendantId,
       adminCaseId: adminCase._id,
       issuedAt,
       dueAt: addDays(issuedAt, 60),
       content: `建议规范${random.pick(CATEGORY_TOPICS[adminCase.cause] ?? [])}程序，加强执法人员培训。`,
+      supplementReason: null,
+      supplementsRequested: 0,
+      supplementRequestedAt: null,
+      supplementDueAt: null,
+      closedAt: null,
+      ...loadedRecord(_id, 'court', issuedAt, 'ISSUED'),
     };
   });
 
@@ -385,14 +409,21 @@ export function generateDemoData(options: DemoOptions): DemoData {
   const procuratorialSuggestions = Array.from({ length: 30 * s }, (_, i) => {
     const supervision = random.pick(supervisionCases.filter((v) => v.openedAt.getTime() < utcDay(2025, 6, 1).getTime()));
     const issuedAt = randomDay(random, supervision.openedAt, minDate(addDays(supervision.openedAt, 45), END));
+    const _id = procuratorialSuggestionId(issuedAt.getUTCFullYear(), i + 1);
     return {
-      _id: `PS-${issuedAt.getUTCFullYear()}-${seq(i + 1, 3)}`,
-      number: `${DISTRICT_NAME}检行建〔${issuedAt.getUTCFullYear()}〕${i + 1}号`,
+      _id,
+      number: procuratorialSuggestionNumber(issuedAt.getUTCFullYear(), i + 1),
       toAgencyId: supervision.agencyId as string,
       supervisionCaseId: supervision._id,
       issuedAt,
       dueAt: addDays(issuedAt, 60),
       content: `建议依法履行职责，纠正${random.pick(['程序违法', '超期未答复', '未依法送达', '证据采信不当'])}问题。`,
+      supplementReason: null,
+      supplementsRequested: 0,
+      supplementRequestedAt: null,
+      supplementDueAt: null,
+      closedAt: null,
+      ...loadedRecord(_id, 'procuratorate', issuedAt, 'ISSUED'),
     };
   });
 
@@ -402,15 +433,18 @@ export function generateDemoData(options: DemoOptions): DemoData {
     ...procuratorialSuggestions.map((x) => ({ type: 'ProcuratorialSuggestion' as const, x })),
   ]
     .filter(({ x }) => random.chance(0.9) && addDays(x.issuedAt, 20).getTime() < END.getTime())
-    .map(({ type, x }) => ({
-      _id: `${type}:${x._id}`,
-      suggestionType: type,
-      suggestionId: x._id,
-      agencyId: x.toAgencyId,
-      repliedAt: minDate(addDays(x.issuedAt, random.int(20, 58)), addDays(END, -1)),
-      adopted: random.chance(0.85),
-      content: '已收悉，已组织整改并完善相关制度。',
-    }));
+    .map(({ type, x }, i) => {
+      const reply = {
+        repliedAt: minDate(addDays(x.issuedAt, random.int(20, 58)), addDays(END, -1)),
+        adopted: random.chance(0.85),
+        content: '已收悉，已组织整改并完善相关制度。',
+        supplementary: false,
+        // Every third reply refers to its rectification report (by name and digest; no random draw, so the figures stay).
+        attachments: i % 3 === 0 ? [{ name: `${x._id}整改报告.pdf`, sha256: createHash('sha256').update(`${x._id} report`).digest('hex') }] : [],
+      };
+      const _id = `${type}:${x._id}`;
+      return { _id, suggestionType: type, suggestionId: x._id, agencyId: x.toAgencyId, ...reply, replies: [reply], ...loadedRecord(_id, 'government', reply.repliedAt, 'REPLIED') };
+    });
   const judgmentPerformances = adminCases
     .filter((c) => c.agencyLost === true)
     .map((c) => {

@@ -2,7 +2,7 @@
 // sharing rules, its disclosure log), an institution's side of the auditors' API, and batched
 // statistics.
 export { DISTRICT_ID, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
-export { serveSubgraph, unknownResolvers, type SubgraphDefinition, type SubgraphServing } from './subgraph.js';
+export { serveSubgraph, unknownResolvers, type Served, type SubgraphDefinition, type SubgraphServing } from './subgraph.js';
 export type { SubgraphContext } from './context.js';
 export { governedSubgraphPipeline, type SubgraphParts, type SubgraphPipeline } from './pipeline.js';
 export { useGatewayAssertion } from './plugins/gateway-assertion.js';
@@ -10,3 +10,20 @@ export { useSharingRules } from './plugins/sharing-rules.js';
 export { useDisclosureLog } from './plugins/disclosure-log.js';
 export { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
 export type { ResolverMap } from './resolver-map.js';
+export {
+  createRecord,
+  transitionRecord,
+  mutationResolvers,
+  stepKey,
+  parseIdempotencyKey,
+  parseVersion,
+  parseDueDate,
+  parseText,
+  districtDate,
+  addMonths,
+  digestOf,
+  type WorkflowContext,
+  type Step,
+} from './workflow.js';
+export { referenced, parseReferences, type References } from './references.js';
+export { suggestionIssuerWrites, linkedCase, type IssuedSuggestionDoc, type SuggestionIssuer, type SuggestionStore } from './issued-suggestions.js';

@@ -52,6 +52,7 @@ function disclosureOf(institution: string, doc: StoredRecord<StoredDisclosureEnt
     disclosed: record.disclosed,
     masked: record.masked,
     refused: record.refused,
+    written: record.written ?? null,
   };
 }
 

@@ -14,6 +14,7 @@ import { ownerExportEndpoint } from './audit-export.js';
 import { WitnessBook } from '../../audit/index.js';
 import { governedSubgraphPipeline, type SubgraphPipeline } from './pipeline.js';
 import type { ResolverMap } from './resolver-map.js';
+import { parseReferences } from './references.js';
 
 export interface SubgraphDefinition<TContext extends BaseContext & { identity: CallIdentity }> {
   /** The subgraph's name, which is also the institution (org) that owns its fields. */
@@ -22,9 +23,12 @@ export interface SubgraphDefinition<TContext extends BaseContext & { identity: C
   resolvers: ResolverMap<TContext>;
   /** How records of this subgraph name their agency, for OWN_UNIT row conditions. */
   agencyOf: AgencyOf;
-  /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller. */
-  context: (identity: CallIdentity) => Promise<TContext>;
+  /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller, with what serving gives every request. */
+  context: (identity: CallIdentity, served: Served) => Promise<TContext>;
 }
+
+/** What serving gives every request's context: the server's clock, and the records the gateway read for a write. */
+export type Served = Pick<SubgraphContext, 'now' | 'references'>;
 
 export interface SubgraphServing {
   listen: { host: string; port: number };
@@ -38,6 +42,8 @@ export interface SubgraphServing {
   pipeline?: SubgraphPipeline;
   /** Runs after the server has stopped. */
   onStop?: () => Promise<void>;
+  /** The server's clock for workflow timestamps and deadlines (default: the system's; a test fixes it). No configuration reaches it. */
+  clock?: () => Date;
 }
 
 /** Names of resolvers for types or fields the schema does not have. */
@@ -69,6 +75,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   const clash = Object.keys(auditResolvers).filter((type) => type in definition.resolvers);
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };
+  const clock = serving.clock ?? (() => new Date());
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers }]);
   const unknown = unknownResolvers(schema, resolvers as ResolverMap<never>);
   if (unknown.length) throw new Error(`${definition.name}: ${unknown.join('; ')}`);
@@ -89,10 +96,12 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
     plugins,
     // Only the gateway reaches a subgraph; it plans from the supergraph and needs no introspection.
     introspection: false,
-    context: async (_req, res) => {
+    context: async (req, res) => {
       // The gateway-assertion plugin is first in every list; without an identity nothing runs.
       if (!res.locals.identity) throw new Error('a subgraph request reached its resolvers without a verified caller');
-      return (await definition.context(res.locals.identity)) as TContext & SubgraphContext;
+      // The body's bytes were verified against the assertion's hash before the body was parsed.
+      const references = parseReferences((req.body as { extensions?: unknown } | undefined)?.extensions);
+      return (await definition.context(res.locals.identity, { now: clock, references })) as TContext & SubgraphContext;
     },
     listen: serving.listen,
     // An institution's section of the auditors' export, from its disclosure log (which records it).

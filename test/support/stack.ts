@@ -6,8 +6,10 @@ import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
 import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
-import { HOUSEKEEPING_COMMANDS, leaveOut } from '../../platform/index.js';
-import { DISCLOSURE_LOG, governedSubgraphPipeline, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
+import type { Db } from 'mongodb';
+import { HOUSEKEEPING_COMMANDS, connectDatabase, leaveOut } from '../../platform/index.js';
+import { DISCLOSURE_LOG, governedSubgraphPipeline, seedDemoData, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
+import { TEST_SEED } from './seed-options.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
 
 
@@ -48,18 +50,37 @@ export function startTestGateway(
 export const withoutSharingRules: SubgraphPipeline = leaveOut(governedSubgraphPipeline, ['sharing-rules']);
 
 export async function startTestStack(
-  options: { subgraphs?: SubgraphName[]; gateway?: boolean; enforceSharing?: boolean } = {},
+  options: {
+    subgraphs?: SubgraphName[];
+    gateway?: boolean;
+    enforceSharing?: boolean;
+    /**
+     * Databases of the stack's own (the demo data loaded afresh, the access log empty), named with
+     * this suffix: for a file that writes, so the files that read the shared ones see what they expect.
+     */
+    ownDatabases?: string;
+    /** The subgraphs' clock (a workflow's timestamps and deadlines). */
+    clock?: () => Date;
+  } = {},
 ): Promise<TestStack> {
   const names = options.subgraphs ?? [...SUBGRAPH_NAMES];
   const uri = inject('mongoUri');
+  const databaseOf = (name: string) => (options.ownDatabases ? `${name}_${options.ownDatabases}` : name);
+  if (options.ownDatabases) {
+    const connections = await Promise.all(SUBGRAPH_NAMES.map((name) => connectDatabase(uri, databaseOf(DATABASE_NAMES[name]), 'linkage-test-seed')));
+    await seedDemoData(Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, connections[i]!.db])) as Record<SubgraphName, Db>, TEST_SEED);
+    await connections[0]!.client.db(databaseOf(AUDIT_DATABASE_NAME)).dropDatabase();
+    await Promise.all(connections.map((c) => c.close()));
+  }
   const commands = { government: [], court: [], procuratorate: [] } as Record<SubgraphName, string[]>;
   const subgraphs: TestStack['subgraphs'] = {};
   for (const name of names) {
     const running = await startSubgraph(name, {
       config: testConfig(),
-      store: { uri, database: DATABASE_NAMES[name] },
+      store: { uri, database: databaseOf(DATABASE_NAMES[name]) },
       listen: { host: '127.0.0.1', port: 0 },
       ...(options.enforceSharing === false ? { pipeline: withoutSharingRules } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own
@@ -70,7 +91,7 @@ export async function startTestStack(
     });
     subgraphs[name] = running;
   }
-  const gateway = options.gateway ? await startTestGateway(subgraphs) : null;
+  const gateway = options.gateway ? await startTestGateway(subgraphs, testConfig(), { uri, database: databaseOf(AUDIT_DATABASE_NAME) }) : null;
   return {
     subgraphs,
     gateway,

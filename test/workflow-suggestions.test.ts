@@ -1,0 +1,365 @@
+// Judicial and procuratorial suggestions as a flow through the gateway, with real tokens: issued
+// by the court or the procuratorate, replied to by the addressed agency's officer (the government
+// holds the replies), a supplementary reply asked for and given, closed by the issuer. Each illegal
+// step, each caller who must not write, a retry, a stale version and the overdue flag at a fixed
+// clock; every step in the owners' disclosure logs.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { inject } from 'vitest';
+import { AUDIT_DATABASE_NAME } from '../config/index.js';
+import { typedCanonical } from '../audit/index.js';
+import type { Principal, Purpose } from '../auth/index.js';
+import { demoData } from './support/seed-options.js';
+import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+
+const TAG = 'flows_suggestions';
+// The district's date is 2026-03-02 (10:00 in the district).
+let now = new Date('2026-03-02T02:00:00.000Z');
+
+const data = demoData();
+const agencyId = data.court.adminCases[0]!.defendantId;
+const otherAgencyId = data.government.agencies.find((a) => a._id !== agencyId)!._id;
+const caseOfAgency = data.court.adminCases.find((c) => c.defendantId === agencyId)!;
+const caseOfOther = data.court.adminCases.find((c) => c.defendantId !== agencyId)!;
+
+const judge = principal('court', ['judge']);
+const otherJudge: Principal = { ...principal('court', ['judge']), sub: 'test-court-judge-2', name: 'Another judge' };
+const clerk = principal('court', ['clerk']);
+const prosecutor = principal('procuratorate', ['prosecutor']);
+const officer = principal('government', ['agency_officer'], agencyId);
+const otherOfficer = principal('government', ['agency_officer'], otherAgencyId);
+const linkageOfficer = principal('government', ['linkage_officer']);
+
+const ISSUE = `mutation Issue($key: String!, $input: IssueJudicialSuggestionInput!) {
+  issueJudicialSuggestion(idempotencyKey: $key, input: $input) {
+    id number state version issuedAt dueAt content supplementsRequested toAgency { id } adminCase { id }
+  }
+}`;
+const REPLY = `mutation Reply($key: String!, $id: ID!, $version: Int, $input: SuggestionReplyInput!) {
+  replyToJudicialSuggestion(idempotencyKey: $key, suggestionId: $id, expectedVersion: $version, input: $input) {
+    id state replyVersion overdue reply { repliedAt adopted content supplementary attachments { name sha256 } }
+  }
+}`;
+const SUPPLEMENT = `mutation Supplement($key: String!, $id: ID!, $version: Int!, $reason: String!) {
+  requestJudicialSuggestionSupplement(idempotencyKey: $key, id: $id, expectedVersion: $version, reason: $reason) {
+    id state version supplementsRequested supplementReason supplementDueAt
+  }
+}`;
+const CLOSE = `mutation Close($key: String!, $id: ID!, $version: Int!) {
+  closeJudicialSuggestion(idempotencyKey: $key, id: $id, expectedVersion: $version) { id state version closedAt }
+}`;
+const READ = `query Read($id: ID!) {
+  judicialSuggestion(id: $id) { id state version overdue replyVersion replies { adopted supplementary } }
+}`;
+
+describe('suggestions and replies through the gateway', () => {
+  let stack: TestStack;
+  let client: MongoClient;
+  let keys = 0;
+  const key = () => `test-key-${++keys}-${Date.now()}`;
+
+  async function call(who: Principal, purpose: Purpose, query: string, variables: Record<string, unknown>) {
+    const response = await fetch(stack.gateway!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await callerHeaders(who, purpose)) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Record<string, unknown>[] } };
+  }
+  const issue = (who: Principal, input: Record<string, unknown>, idempotencyKey = key(), purpose: Purpose = 'CASE_HANDLING') =>
+    call(who, purpose, ISSUE, { key: idempotencyKey, input });
+  const reply = (who: Principal, id: string, input: Record<string, unknown>, version: number | null = null, idempotencyKey = key()) =>
+    call(who, 'CASE_HANDLING', REPLY, { key: idempotencyKey, id, version, input });
+  const suggestionsInStore = () => client.db(`linkage_court_${TAG}`).collection('judicialSuggestions').countDocuments();
+  const accessRecord = (requestId: string) => client.db(`${AUDIT_DATABASE_NAME}_${TAG}`).collection('accessRecords').findOne({ requestId });
+  const content = '建议规范征收补偿程序，依法公开补偿标准，并加强执法人员培训。';
+
+  // Each test starts on 2026-03-02 in the district.
+  beforeEach(() => {
+    now = new Date('2026-03-02T02:00:00.000Z');
+  });
+  beforeAll(async () => {
+    stack = await startTestStack({ gateway: true, ownDatabases: TAG, clock: () => now });
+    client = await MongoClient.connect(inject('mongoUri'));
+  });
+  afterAll(async () => {
+    await client?.close();
+    await stack?.stop();
+  });
+
+  it('issues, replies, asks for a supplementary reply, replies again and closes', async () => {
+    const issued = await issue(judge, { toAgencyId: agencyId, adminCaseId: caseOfAgency._id, content });
+    expect(issued.body.errors).toBeUndefined();
+    const suggestion = issued.body.data!.issueJudicialSuggestion as { id: string; number: string };
+    expect(suggestion.id).toMatch(/^JS-2026-\d{3}$/);
+    expect(issued.body).toEqual({
+      data: {
+        issueJudicialSuggestion: {
+          id: suggestion.id,
+          number: `(2026)X0102司建${Number(suggestion.id.slice(-3))}号`,
+          state: 'ISSUED',
+          version: 1,
+          issuedAt: '2026-03-02',
+          dueAt: '2026-05-02',
+          content,
+          supplementsRequested: 0,
+          toAgency: { id: agencyId },
+          adminCase: { id: caseOfAgency._id },
+        },
+      },
+    });
+
+    const attachment = { name: '整改报告.pdf', sha256: 'a'.repeat(64) };
+    const replied = await reply(officer, suggestion.id, { adopted: true, content: '已采纳，已修订补偿标准公开办法。', attachments: [attachment] });
+    expect(replied.body).toEqual({
+      data: {
+        replyToJudicialSuggestion: {
+          id: suggestion.id,
+          state: 'ISSUED',
+          replyVersion: 1,
+          overdue: false,
+          reply: { repliedAt: '2026-03-02', adopted: true, content: '已采纳，已修订补偿标准公开办法。', supplementary: false, attachments: [attachment] },
+        },
+      },
+    });
+
+    now = new Date('2026-03-05T02:00:00.000Z');
+    const asked = await call(judge, 'CASE_HANDLING', SUPPLEMENT, { key: key(), id: suggestion.id, version: 1, reason: '请补充说明补偿标准公开的具体范围。' });
+    expect(asked.body).toEqual({
+      data: {
+        requestJudicialSuggestionSupplement: {
+          id: suggestion.id,
+          state: 'SUPPLEMENT_REQUESTED',
+          version: 2,
+          supplementsRequested: 1,
+          supplementReason: '请补充说明补偿标准公开的具体范围。',
+          supplementDueAt: '2026-04-05',
+        },
+      },
+    });
+
+    const again = await reply(officer, suggestion.id, { adopted: true, content: '补充说明：公开范围涵盖全部征收片区。' }, 1);
+    expect(again.body).toEqual({
+      data: {
+        replyToJudicialSuggestion: {
+          id: suggestion.id,
+          state: 'SUPPLEMENT_REQUESTED',
+          replyVersion: 2,
+          overdue: false,
+          reply: { repliedAt: '2026-03-05', adopted: true, content: '补充说明：公开范围涵盖全部征收片区。', supplementary: true, attachments: [] },
+        },
+      },
+    });
+
+    const closed = await call(judge, 'CASE_HANDLING', CLOSE, { key: key(), id: suggestion.id, version: 2 });
+    expect(closed.body).toEqual({ data: { closeJudicialSuggestion: { id: suggestion.id, state: 'CLOSED', version: 3, closedAt: '2026-03-05T02:00:00.000Z' } } });
+
+    const read = await call(linkageOfficer, 'CASE_HANDLING', READ, { id: suggestion.id });
+    expect(read.body).toEqual({
+      data: {
+        judicialSuggestion: {
+          id: suggestion.id,
+          state: 'CLOSED',
+          version: 3,
+          overdue: false,
+          replyVersion: 2,
+          replies: [
+            { adopted: true, supplementary: false },
+            { adopted: true, supplementary: true },
+          ],
+        },
+      },
+    });
+  });
+
+  it('refuses each step its state does not allow, naming the state, and writes nothing', async () => {
+    const { id } = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string };
+    const refusedInState = (field: string, state: string, message: string) => ({
+      data: { [field]: null },
+      errors: [{ message, path: [field], extensions: { code: 'BAD_USER_INPUT', state, serviceName: field.startsWith('reply') ? 'government' : 'court' } }],
+    });
+    // Before any reply: neither a supplementary reply nor closing.
+    expect((await call(judge, 'CASE_HANDLING', SUPPLEMENT, { key: key(), id, version: 1, reason: '请补充说明。' })).body).toEqual(
+      refusedInState('requestJudicialSuggestionSupplement', 'ISSUED', `JudicialSuggestion ${id} is ISSUED (the agency has not replied yet): REQUEST_SUPPLEMENT is not a step it can take now`),
+    );
+    expect((await call(judge, 'CASE_HANDLING', CLOSE, { key: key(), id, version: 1 })).body).toEqual(
+      refusedInState('closeJudicialSuggestion', 'ISSUED', `JudicialSuggestion ${id} is ISSUED (the agency has not replied yet): CLOSE is not a step it can take now`),
+    );
+    // One reply; a second without a request for it is refused, with or without the version.
+    await reply(officer, id, { adopted: false, content: '经研究，暂不采纳，理由如下。' });
+    expect((await reply(officer, id, { adopted: true, content: '再次答复：已采纳。' }, 1)).body).toEqual(
+      refusedInState('replyToJudicialSuggestion', 'ISSUED', `JudicialSuggestion ${id} is ISSUED (already replied to; no supplementary reply was asked for since): REPLY is not a step it can take now`),
+    );
+    expect((await reply(officer, id, { adopted: true, content: '再次答复：已采纳。' })).body).toEqual({
+      data: { replyToJudicialSuggestion: null },
+      errors: [
+        {
+          message: `JudicialSuggestion ${id} has been replied to (replies at version 1): a supplementary reply names expectedVersion`,
+          path: ['replyToJudicialSuggestion'],
+          extensions: { code: 'BAD_USER_INPUT', argument: 'expectedVersion', serviceName: 'government' },
+        },
+      ],
+    });
+    // Closed: no supplementary request, no reply.
+    await call(judge, 'CASE_HANDLING', CLOSE, { key: key(), id, version: 1 });
+    expect((await call(judge, 'CASE_HANDLING', SUPPLEMENT, { key: key(), id, version: 2, reason: '请补充说明。' })).body).toEqual(
+      refusedInState('requestJudicialSuggestionSupplement', 'CLOSED', `JudicialSuggestion ${id} is CLOSED: REQUEST_SUPPLEMENT is not a step it can take now`),
+    );
+    expect((await call(linkageOfficer, 'CASE_HANDLING', READ, { id })).body).toEqual({
+      data: { judicialSuggestion: { id, state: 'CLOSED', version: 2, overdue: false, replyVersion: 1, replies: [{ adopted: false, supplementary: false }] } },
+    });
+  });
+
+  it('refuses the callers who may not write, before anything is written, and logs the refusal', async () => {
+    const before = await suggestionsInStore();
+    const cases: [Principal, Purpose, string][] = [
+      [clerk, 'CASE_HANDLING', 'ROLE_NOT_ALLOWED'],
+      [prosecutor, 'SUPERVISION', 'ORG_NOT_ALLOWED'],
+      [linkageOfficer, 'CASE_HANDLING', 'ORG_NOT_ALLOWED'],
+      [judge, 'SUPERVISION', 'PURPOSE_NOT_ALLOWED'],
+      [judge, 'STATISTICS', 'PURPOSE_NOT_ALLOWED'],
+    ];
+    for (const [who, purpose, reason] of cases) {
+      const refused = await issue(who, { toAgencyId: agencyId, content }, key(), purpose);
+      expect(refused.body, `${who.sub} for ${purpose}`).toEqual({
+        data: { issueJudicialSuggestion: null },
+        errors: [{ message: `Not shared with you: ${reason}`, path: ['issueJudicialSuggestion'], extensions: { code: 'FORBIDDEN', reason, serviceName: 'court' } }],
+      });
+      const record = await accessRecord(refused.requestId!);
+      expect(record).toMatchObject({ outcome: 'PARTIAL', denied: [{ coordinate: 'Mutation.issueJudicialSuggestion', path: 'issueJudicialSuggestion', reason }] });
+    }
+    expect(await suggestionsInStore()).toBe(before);
+
+    // The judge who did not issue it may not follow it up; an officer of another agency may not reply.
+    const { id } = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string };
+    expect((await reply(otherOfficer, id, { adopted: true, content: '已采纳，已整改完毕。' })).body).toEqual({
+      data: { replyToJudicialSuggestion: null },
+      errors: [{ message: 'Not shared with you: NOT_OWN_UNIT', path: ['replyToJudicialSuggestion'], extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_UNIT', serviceName: 'government' } }],
+    });
+    await reply(officer, id, { adopted: true, content: '已采纳，已整改完毕。' });
+    expect((await call(otherJudge, 'CASE_HANDLING', CLOSE, { key: key(), id, version: 1 })).body).toEqual({
+      data: { closeJudicialSuggestion: null },
+      errors: [{ message: 'Not shared with you: NOT_ISSUER', path: ['closeJudicialSuggestion'], extensions: { code: 'FORBIDDEN', reason: 'NOT_ISSUER', serviceName: 'court' } }],
+    });
+    expect((await call(linkageOfficer, 'CASE_HANDLING', READ, { id })).body).toEqual({
+      data: { judicialSuggestion: { id, state: 'ISSUED', version: 1, overdue: false, replyVersion: 1, replies: [{ adopted: true, supplementary: false }] } },
+    });
+  });
+
+  it('refuses references that do not hold: an unknown agency, a case against another agency', async () => {
+    const before = await suggestionsInStore();
+    expect((await issue(judge, { toAgencyId: 'AG-NOWHERE', content })).body).toEqual({
+      errors: [{ message: 'No Agency AG-NOWHERE (input.toAgencyId)', extensions: { code: 'BAD_USER_INPUT', argument: 'input.toAgencyId' } }],
+    });
+    expect((await issue(judge, { toAgencyId: agencyId, adminCaseId: caseOfOther._id, content })).body).toEqual({
+      data: { issueJudicialSuggestion: null },
+      errors: [
+        {
+          message: `AdminCase ${caseOfOther._id} concerns ${caseOfOther.defendantId}, not ${agencyId}`,
+          path: ['issueJudicialSuggestion'],
+          extensions: { code: 'BAD_USER_INPUT', argument: 'input.adminCaseId', serviceName: 'court' },
+        },
+      ],
+    });
+    expect((await issue(judge, { toAgencyId: agencyId, content: '太短' })).body).toEqual({
+      data: { issueJudicialSuggestion: null },
+      errors: [{ message: 'input.content must be 10 to 5000 characters', path: ['issueJudicialSuggestion'], extensions: { code: 'BAD_USER_INPUT', argument: 'input.content', serviceName: 'court' } }],
+    });
+    expect((await issue(judge, { toAgencyId: agencyId, content, dueAt: '2026-03-02' })).body).toEqual({
+      data: { issueJudicialSuggestion: null },
+      errors: [
+        { message: "input.dueAt must be after today (2026-03-02, the district's date)", path: ['issueJudicialSuggestion'], extensions: { code: 'BAD_USER_INPUT', argument: 'input.dueAt', serviceName: 'court' } },
+      ],
+    });
+    expect(await suggestionsInStore()).toBe(before);
+  });
+
+  it('answers a retry with the first result, and refuses a key reused for another request', async () => {
+    const before = await suggestionsInStore();
+    const idempotencyKey = key();
+    const first = await issue(judge, { toAgencyId: agencyId, content }, idempotencyKey);
+    now = new Date(now.getTime() + 86_400_000);
+    const retry = await issue(judge, { toAgencyId: agencyId, content }, idempotencyKey);
+    expect(retry.body).toEqual(first.body);
+    expect(await suggestionsInStore()).toBe(before + 1);
+    expect((await issue(judge, { toAgencyId: agencyId, content: `${content}另：请一并报送。` }, idempotencyKey)).body).toEqual({
+      data: { issueJudicialSuggestion: null },
+      errors: [
+        {
+          message: 'This idempotencyKey was already used for a different request: use a new key for a new step',
+          path: ['issueJudicialSuggestion'],
+          extensions: { code: 'BAD_USER_INPUT', argument: 'idempotencyKey', serviceName: 'court' },
+        },
+      ],
+    });
+    // The same key from another judge is another judge's step.
+    const theirs = await issue(otherJudge, { toAgencyId: agencyId, content }, idempotencyKey);
+    expect((theirs.body.data!.issueJudicialSuggestion as { id: string }).id).not.toBe((first.body.data!.issueJudicialSuggestion as { id: string }).id);
+    expect(await suggestionsInStore()).toBe(before + 2);
+
+    // A step retried after it landed: the same answer, one version more, not two.
+    const { id } = first.body.data!.issueJudicialSuggestion as { id: string };
+    await reply(officer, id, { adopted: true, content: '已采纳，已整改完毕。' });
+    const closeKey = key();
+    const closed = await call(judge, 'CASE_HANDLING', CLOSE, { key: closeKey, id, version: 1 });
+    expect((await call(judge, 'CASE_HANDLING', CLOSE, { key: closeKey, id, version: 1 })).body).toEqual(closed.body);
+    expect((closed.body.data!.closeJudicialSuggestion as { version: number }).version).toBe(2);
+  });
+
+  it('refuses a step on a version the record has left, with the current version', async () => {
+    const { id } = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string };
+    await reply(officer, id, { adopted: true, content: '已采纳，已整改完毕。' });
+    await call(judge, 'CASE_HANDLING', SUPPLEMENT, { key: key(), id, version: 1, reason: '请补充整改时间表。' });
+    expect((await call(judge, 'CASE_HANDLING', CLOSE, { key: key(), id, version: 1 })).body).toEqual({
+      data: { closeJudicialSuggestion: null },
+      errors: [
+        {
+          message: `JudicialSuggestion ${id} is at version 2, not 1: read it again and retry`,
+          path: ['closeJudicialSuggestion'],
+          extensions: { code: 'CONFLICT', currentVersion: 2, serviceName: 'court' },
+        },
+      ],
+    });
+  });
+
+  it('flags a suggestion overdue once its due date has passed without a reply, as of the district date', async () => {
+    now = new Date('2026-04-01T02:00:00.000Z');
+    const { id } = (await issue(judge, { toAgencyId: agencyId, content, dueAt: '2026-04-10' })).body.data!.issueJudicialSuggestion as { id: string };
+    const overdue = async () => ((await call(linkageOfficer, 'CASE_HANDLING', READ, { id })).body.data!.judicialSuggestion as { overdue: boolean }).overdue;
+    // 2026-04-10 23:59 in the district (15:59 UTC): still due today.
+    now = new Date('2026-04-10T15:59:00.000Z');
+    expect(await overdue()).toBe(false);
+    // 2026-04-11 00:01 in the district, still the 10th in UTC: overdue.
+    now = new Date('2026-04-10T16:01:00.000Z');
+    expect(await overdue()).toBe(true);
+    expect((await reply(officer, id, { adopted: true, content: '逾期答复：已采纳，已整改。' })).body.errors).toBeUndefined();
+    expect(await overdue()).toBe(false);
+  });
+
+  it("records each write in the owner's disclosure log: action, version and digests of the fields, never the values", async () => {
+    const issued = await issue(judge, { toAgencyId: agencyId, content });
+    const { id } = issued.body.data!.issueJudicialSuggestion as { id: string };
+    const history = `query History($id: ID!) {
+      recordAccessHistory(recordType: "JudicialSuggestion", recordId: $id) {
+        court { edges { node { requestId principal { sub } written { action version fields { field before after } } } } }
+      }
+    }`;
+    const audited = await call(principal('audit', ['auditor']), 'AUDIT', history, { id });
+    const stored = await client.db(`linkage_court_${TAG}`).collection('judicialSuggestions').findOne({ _id: id as never });
+    const digestOf = (field: string) => sha256((stored as Record<string, unknown>)[field]);
+    const written = ['closedAt', 'content', 'createdAt', 'createdBy', 'dueAt', 'issuedAt', 'number', 'adminCaseId', 'state', 'supplementDueAt', 'supplementReason', 'supplementRequestedAt', 'supplementsRequested', 'toAgencyId']
+      .sort()
+      .map((field) => ({ field, before: null, after: digestOf(field) }));
+    expect(audited.body).toEqual({
+      data: {
+        recordAccessHistory: {
+          court: { edges: [{ node: { requestId: issued.requestId, principal: { sub: judge.sub }, written: { action: 'ISSUE', version: 1, fields: written } } }] },
+        },
+      },
+    });
+    expect(JSON.stringify(audited.body)).not.toContain(content);
+  });
+});
+
+const sha256 = (value: unknown) => createHash('sha256').update(typedCanonical(value ?? null)).digest('hex');
