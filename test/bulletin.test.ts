@@ -12,7 +12,9 @@ const STATS = `
   enforcementStats(period: $period) { preSettlementAttempted preSettlementSucceeded preSettlementRate }
   reconsiderationStats(period: $period) { closed corrected correctionRate mediatedOrSettled mediationSettlementRate }
   disputeStats(period: $period) { handled major substantivelyResolved substantiveResolutionRate }
-  supervisionStats(period: $period) { opened closed suggestionsIssued }`;
+  supervisionStats(period: $period) { opened closed suggestionsIssued }
+  judicialSuggestionStats(period: $period) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate }
+  procuratorialSuggestionStats(period: $period) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate }`;
 
 const BULLETIN = `query Bulletin($period: Period!, $agencyIds: [ID!]) {
   bulletin(period: $period, agencyIds: $agencyIds) {
@@ -47,6 +49,24 @@ function recount(scope: string, period: { from: string; to: string }) {
   const disputes = data.government.disputes.filter((d) => mine(d.agencyId) && within(d.openedAt));
   const resolved = disputes.filter((d) => d.substantivelyResolved).length;
   const supervisions = data.procuratorate.supervisionCases.filter((s) => mine(s.agencyId));
+  // Suggestions issued in the period, and the agencies' replies to them (by now): the first reply on
+  // time or not, the latest adopting the suggestion or not.
+  const followUp = (suggestions: readonly { _id: string; toAgencyId: string; issuedAt: Date; dueAt: Date }[]) => {
+    const issued = suggestions.filter((x) => mine(x.toAgencyId) && within(x.issuedAt));
+    const replyOf = (id: string) => data.government.suggestionReplies.find((r) => r.suggestionId === id);
+    const replied = issued.filter((x) => replyOf(x._id));
+    const onTime = replied.filter((x) => replyOf(x._id)!.replies[0]!.repliedAt.getTime() <= x.dueAt.getTime()).length;
+    const adopted = replied.filter((x) => replyOf(x._id)!.adopted).length;
+    return {
+      issued: issued.length,
+      replied: replied.length,
+      repliedOnTime: onTime,
+      adopted,
+      replyRate: rate(replied.length, issued.length),
+      onTimeReplyRate: rate(onTime, issued.length),
+      adoptionRate: rate(adopted, replied.length),
+    };
+  };
   return {
     litigationStats: {
       filed,
@@ -78,6 +98,8 @@ function recount(scope: string, period: { from: string; to: string }) {
       closed: supervisions.filter((s) => within(s.closedAt)).length,
       suggestionsIssued: data.procuratorate.procuratorialSuggestions.filter((p) => mine(p.toAgencyId) && within(p.issuedAt)).length,
     },
+    judicialSuggestionStats: followUp(data.court.judicialSuggestions),
+    procuratorialSuggestionStats: followUp(data.procuratorate.procuratorialSuggestions),
   };
 }
 
@@ -144,8 +166,11 @@ describe('the information bulletin through the gateway', () => {
       expect(twelve[name].sort(), name).toEqual(one[name].sort());
     }
     // And the count is small and fixed: per entity fetch (the district and the agencies come in
-    // two), three aggregations of cases, one of hearings and one of enforcement, whatever the agencies.
-    expect(twelve.court).toEqual([...Array(6).fill('aggregate adminCases'), ...Array(2).fill('aggregate enforcementCases'), ...Array(2).fill('aggregate hearings')].sort());
+    // two), three aggregations of cases, one of hearings, one of enforcement and one read of the
+    // period's suggestions, whatever the agencies.
+    expect(twelve.court).toEqual(
+      [...Array(6).fill('aggregate adminCases'), ...Array(2).fill('aggregate enforcementCases'), ...Array(2).fill('aggregate hearings'), ...Array(2).fill('find judicialSuggestions')].sort(),
+    );
   });
 
   it('answers a reversed period with BAD_USER_INPUT from the owner, through the gateway', async () => {

@@ -337,6 +337,35 @@ describe('suggestions and replies through the gateway', () => {
     expect(await overdue()).toBe(false);
   });
 
+  it("counts the flows' suggestions and replies in the bulletin, recounted from the stored records", async () => {
+    const stats = `query { district { judicialSuggestionStats(period: { from: "2026-01-01", to: "2027-01-01" }) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate } } }`;
+    const answer = await call(principal('partner', ['viewer']), 'STATISTICS', stats, {});
+    const issued = await client.db(`linkage_court_${TAG}`).collection('judicialSuggestions').find({ issuedAt: { $gte: new Date('2026-01-01'), $lt: new Date('2027-01-01') } }).toArray();
+    const files = await client.db(`linkage_government_${TAG}`).collection('suggestionReplies').find({ suggestionType: 'JudicialSuggestion' }).toArray();
+    const fileOf = (id: unknown) => files.find((f) => f.suggestionId === id);
+    const replied = issued.filter((x) => fileOf(x._id));
+    const onTime = replied.filter((x) => fileOf(x._id)!.replies[0].repliedAt.getTime() <= x.dueAt.getTime()).length;
+    const adopted = replied.filter((x) => fileOf(x._id)!.adopted === true).length;
+    // The file's earlier tests issued suggestions and replied to some of them: there is something to count.
+    expect(issued.length).toBeGreaterThan(5);
+    expect(replied.length).toBeGreaterThan(3);
+    expect(answer.body).toEqual({
+      data: {
+        district: {
+          judicialSuggestionStats: {
+            issued: issued.length,
+            replied: replied.length,
+            repliedOnTime: onTime,
+            adopted,
+            replyRate: replied.length / issued.length,
+            onTimeReplyRate: onTime / issued.length,
+            adoptionRate: adopted / replied.length,
+          },
+        },
+      },
+    });
+  });
+
   it("records each write in the owner's disclosure log: action, version and digests of the fields, never the values", async () => {
     const issued = await issue(judge, { toAgencyId: agencyId, content });
     const { id } = issued.body.data!.issueJudicialSuggestion as { id: string };

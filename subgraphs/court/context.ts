@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
 import type { Served } from '../shared/index.js';
-import { byIdLoader, pagesLoader } from '../../platform/index.js';
+import { byIdLoader, pagesLoader, periodKey, type Period } from '../../platform/index.js';
 import { createStatsLoader } from '../shared/index.js';
 import type { CourtStore } from './store.js';
 
@@ -12,6 +12,8 @@ export function createCourtContext(store: CourtStore, identity: CallIdentity, se
     ...served,
     store,
     loaders: {
+      // Per period, the suggestions issued in it (one query, whatever the number of agencies asking).
+      suggestionsIssued: new DataLoader((periods: readonly Period[]) => Promise.all(periods.map((period) => store.suggestionsIssuedIn(period))), { cacheKeyFn: periodKey }),
       adminCase: byIdLoader(store.adminCasesByIds),
       enforcementCase: byIdLoader(store.enforcementCasesByIds),
       suggestion: byIdLoader(store.suggestionsByIds),

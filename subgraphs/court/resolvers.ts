@@ -1,6 +1,6 @@
 // Court resolvers: every argument is parsed before it reaches the store; references to other
 // institutions' entities are returned as keys for the gateway to resolve.
-import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
+import { DISTRICT_ID, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
@@ -10,6 +10,8 @@ type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
 const filterOf = (args: Args) => (args.filter ?? {}) as Args;
 const ref = (id: string | null) => (id ? { id } : null);
+/** The government's replies to the court's suggestions, in an Agency's or the District's representation. */
+const REPLIES = 'judicialSuggestionReplies';
 
 export const resolvers: ResolverMap<CourtContext> = {
   Date: DateScalar,
@@ -61,21 +63,23 @@ export const resolvers: ResolverMap<CourtContext> = {
 
   Agency: {
     // The government owns agencies; the court answers for any agency id it is asked about.
-    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    __resolveReference: withReplies(REPLIES),
     // Through a loader: a list of agencies (a bulletin, a defendant's cases' defendants) costs one command, not one per agency.
     adminCases: (agency: { id: string }, args: Args, ctx: CourtContext) => ctx.loaders.adminCasesOfAgency.load({ parent: agency.id, args }),
     litigationStats: (agency: { id: string }, args: Args, ctx: CourtContext) =>
       ctx.loaders.litigationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     enforcementStats: (agency: { id: string }, args: Args, ctx: CourtContext) =>
       ctx.loaders.enforcementStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    judicialSuggestionStats: suggestionStatsResolver(REPLIES),
   },
 
   District: {
-    __resolveReference: (r: Ref) => (parseId(r.id) === DISTRICT_ID ? { id: DISTRICT_ID } : null),
+    __resolveReference: (r: Ref) => (parseId(r.id) === DISTRICT_ID ? withReplies(REPLIES)(r) : null),
     litigationStats: (_: unknown, args: Args, ctx: CourtContext) =>
       ctx.loaders.litigationStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
     enforcementStats: (_: unknown, args: Args, ctx: CourtContext) =>
       ctx.loaders.enforcementStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    judicialSuggestionStats: suggestionStatsResolver(REPLIES),
   },
 
   Dispute: {

@@ -4,7 +4,7 @@ import type { CallIdentity } from '../../auth/index.js';
 import type { Served } from '../shared/index.js';
 import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
-import type { GovernmentStore } from './store.js';
+import type { GovernmentStore, SuggestionReplyDoc } from './store.js';
 
 export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity, served: Served) {
   return {
@@ -18,6 +18,8 @@ export function createGovernmentContext(store: GovernmentStore, identity: CallId
       reconsideration: byIdLoader(store.reconsiderationsByIds),
       dispute: byIdLoader(store.disputesByIds),
       reply: byIdLoader(store.repliesByIds),
+      // Per issuer, every reply to its suggestions (one query, whatever the number of agencies asking).
+      replyFacts: new DataLoader((types: readonly SuggestionReplyDoc['suggestionType'][]) => Promise.all(types.map((type) => store.replyFacts(type)))),
       performance: byIdLoader(store.performancesByAdminCaseIds),
       actsOfAgency: pagesLoader(store.actPagesByAgency),
       district: new DataLoader<string, { id: string; name: string } | null>(async (ids) => {

@@ -77,6 +77,10 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       ctx.loaders.reconsiderationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     disputeStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
       ctx.loaders.disputeStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    judicialSuggestionReplies: async (agency: Agency, _: Args, ctx: GovernmentContext) =>
+      (await ctx.loaders.replyFacts.load('JudicialSuggestion')).filter((fact) => fact.agencyId === agency.id),
+    procuratorialSuggestionReplies: async (agency: Agency, _: Args, ctx: GovernmentContext) =>
+      (await ctx.loaders.replyFacts.load('ProcuratorialSuggestion')).filter((fact) => fact.agencyId === agency.id),
   },
 
   District: {
@@ -87,6 +91,8 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       ctx.loaders.reconsiderationStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
     disputeStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
       ctx.loaders.disputeStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    judicialSuggestionReplies: (_: unknown, __: Args, ctx: GovernmentContext) => ctx.loaders.replyFacts.load('JudicialSuggestion'),
+    procuratorialSuggestionReplies: (_: unknown, __: Args, ctx: GovernmentContext) => ctx.loaders.replyFacts.load('ProcuratorialSuggestion'),
   },
 
   Party: {

@@ -164,6 +164,7 @@ export function createGovernmentStore(db: Db) {
       await disputes.createIndex({ status: 1, openedAt: -1, _id: -1 });
       await disputes.createIndex({ major: 1, openedAt: -1, _id: -1 });
       await ensureVersionedIndexes(replies as unknown as Collection<Document>);
+      await replies.createIndex({ suggestionType: 1 });
     },
 
     async isEmpty(): Promise<boolean> {
@@ -194,6 +195,11 @@ export function createGovernmentStore(db: Db) {
     disputesByIds: async (ids: readonly string[]) => (await findByIds(disputes, ids)).map(maybeWithId),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
     replyFile: (id: string) => replies.findOne({ _id: id }),
+    /** Every reply file to one issuer's suggestions, as facts for its statistics: the agency, the first reply's date, the latest's adoption. */
+    async replyFacts(type: SuggestionReplyDoc['suggestionType']) {
+      const files = await replies.find({ suggestionType: type }, { projection: { agencyId: 1, suggestionId: 1, adopted: 1, replies: 1 } }).toArray();
+      return files.map((file) => ({ agencyId: file.agencyId, suggestionId: file.suggestionId, firstRepliedAt: file.replies[0]!.repliedAt, adopted: file.adopted }));
+    },
     replyFileCreatedBy: (createKey: string) => replies.findOne({ createKey }),
     insertReplyFile: (doc: SuggestionReplyDoc) => insertOnce(replies, doc),
     updateReplyFile: (id: string, expected: number, changes: Partial<SuggestionReplyDoc> & { state: string }, event: WorkflowEvent) =>

@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
 import type { Served } from '../shared/index.js';
-import { byIdLoader } from '../../platform/index.js';
+import { byIdLoader, periodKey, type Period } from '../../platform/index.js';
 import { createStatsLoader } from '../shared/index.js';
 import type { ProcuratorateStore } from './store.js';
 
@@ -12,6 +12,8 @@ export function createProcuratorateContext(store: ProcuratorateStore, identity: 
     ...served,
     store,
     loaders: {
+      // Per period, the suggestions issued in it (one query, whatever the number of agencies asking).
+      suggestionsIssued: new DataLoader((periods: readonly Period[]) => Promise.all(periods.map((period) => store.suggestionsIssuedIn(period))), { cacheKeyFn: periodKey }),
       supervision: byIdLoader(store.supervisionsByIds),
       suggestion: byIdLoader(store.suggestionsByIds),
       supervisionsOfAdminCase: new DataLoader(store.supervisionsByAdminCaseIds),

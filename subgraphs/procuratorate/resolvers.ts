@@ -1,6 +1,6 @@
 // Procuratorate resolvers: every argument is parsed before it reaches the store; references to
 // other institutions' entities are returned as keys for the gateway to resolve.
-import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
+import { DISTRICT_ID, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { ProcuratorateContext } from './context.js';
 import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
@@ -10,6 +10,8 @@ type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
 const filterOf = (args: Args) => (args.filter ?? {}) as Args;
 const ref = (id: string | null) => (id ? { id } : null);
+/** The government's replies to the procuratorate's suggestions, in an Agency's or the District's representation. */
+const REPLIES = 'procuratorialSuggestionReplies';
 
 export const resolvers: ResolverMap<ProcuratorateContext> = {
   Date: DateScalar,
@@ -45,15 +47,17 @@ export const resolvers: ResolverMap<ProcuratorateContext> = {
   Mutation: procuratorateWrites,
 
   Agency: {
-    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    __resolveReference: withReplies(REPLIES),
     supervisionStats: (agency: { id: string }, args: Args, ctx: ProcuratorateContext) =>
       ctx.loaders.supervisionStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    procuratorialSuggestionStats: suggestionStatsResolver(REPLIES),
   },
 
   District: {
-    __resolveReference: (r: Ref) => (parseId(r.id) === DISTRICT_ID ? { id: DISTRICT_ID } : null),
+    __resolveReference: (r: Ref) => (parseId(r.id) === DISTRICT_ID ? withReplies(REPLIES)(r) : null),
     supervisionStats: (_: unknown, args: Args, ctx: ProcuratorateContext) =>
       ctx.loaders.supervisionStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    procuratorialSuggestionStats: suggestionStatsResolver(REPLIES),
   },
 
   Dispute: {

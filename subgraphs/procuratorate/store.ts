@@ -93,6 +93,9 @@ export function createProcuratorateStore(db: Db) {
     insertSuggestion: (doc: ProcuratorialSuggestionDoc) => insertOnce(suggestions, doc),
     updateSuggestion: (id: string, expected: number, changes: Partial<Omit<ProcuratorialSuggestionDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
       updateVersion(suggestions, id, expected, changes, event),
+    /** Every suggestion issued in a period: its agency and due date (the follow-up statistics). */
+    suggestionsIssuedIn: (period: Period) =>
+      suggestions.find({ issuedAt: inPeriod(period) }, { projection: { _id: 1, toAgencyId: 1, dueAt: 1 } }).toArray() as Promise<{ _id: string; toAgencyId: string; dueAt: Date }[]>,
     /** The next suggestion number (one series, as the loaded records are numbered: after all of them). */
     nextSuggestionNumber: () => nextInSeries(counters, 'ProcuratorialSuggestion', () => suggestions.estimatedDocumentCount()),
     supervisionsByAdminCaseIds: async (ids: readonly string[]) =>

@@ -4,7 +4,8 @@
 // replies and, with the write's call, says how many there are). Each step goes through
 // workflow.ts: rule, retry, version, state, one atomic write.
 import type { WithId } from '../../platform/index.js';
-import { badUserInput, illegalTransition, parseId, parseOptionalId, withId, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { badUserInput, illegalTransition, parseDate, parseId, parseOptionalId, parsePeriod, ratio, withId, type Period, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { DISTRICT_ID } from './stats.js';
 import { referenced } from './references.js';
 import { addMonths, createRecord, districtDate, parseDueDate, parseIdempotencyKey, parseText, parseVersion, transitionRecord, type WorkflowContext } from './workflow.js';
 
@@ -164,3 +165,70 @@ export async function linkedCase(
   if (found.agencyId !== toAgencyId) throw badUserInput(`${what} ${id} concerns ${found.agencyId ?? 'no agency'}, not ${toAgencyId}`, `input.${argument}`);
   return id;
 }
+
+/** One suggestion an agency replied to (the government's SuggestionReplyFact), as the issuer's statistics read it. */
+export interface ReplyFact {
+  suggestionId: string;
+  firstRepliedAt: Date;
+  adopted: boolean;
+}
+
+/**
+ * The government's reply facts that came in a representation (@requires): parsed like any input.
+ * Absent (null) when the government could not answer: the statistics are then null too, never
+ * figures that count every suggestion as unanswered.
+ */
+export function parseReplyFacts(value: unknown): ReplyFact[] | null {
+  if (!Array.isArray(value)) return null;
+  return value.map((fact: Record<string, unknown>) => ({
+    suggestionId: parseId(fact?.suggestionId, 'suggestionId'),
+    firstRepliedAt: parseDate(fact?.firstRepliedAt),
+    adopted: fact?.adopted === true,
+  }));
+}
+
+/** The follow-up of the suggestions issued (in a period, to an agency or the district), from the replies to them. */
+export function suggestionStats(issued: readonly { _id: string; dueAt: Date }[], facts: readonly ReplyFact[]) {
+  const byId = new Map(facts.map((fact) => [fact.suggestionId, fact]));
+  let replied = 0;
+  let repliedOnTime = 0;
+  let adopted = 0;
+  for (const suggestion of issued) {
+    const fact = byId.get(suggestion._id);
+    if (!fact) continue;
+    replied += 1;
+    if (fact.firstRepliedAt.getTime() <= suggestion.dueAt.getTime()) repliedOnTime += 1;
+    if (fact.adopted) adopted += 1;
+  }
+  return {
+    issued: issued.length,
+    replied,
+    repliedOnTime,
+    adopted,
+    replyRate: ratio(replied, issued.length),
+    onTimeReplyRate: ratio(repliedOnTime, issued.length),
+    adoptionRate: ratio(adopted, replied),
+  };
+}
+
+/**
+ * The resolver of `Agency.<kind>SuggestionStats(period)` and `District.<kind>SuggestionStats(period)`:
+ * the issuer's suggestions of the period (for the agency, or all for the district) with the
+ * government's replies to them, which came in the representation as `repliesField` (@requires).
+ */
+export function suggestionStatsResolver(repliesField: string) {
+  return async (
+    parent: { id: string } & Record<string, unknown>,
+    args: Args,
+    context: { loaders: { suggestionsIssued: { load: (period: Period) => Promise<{ _id: string; toAgencyId: string; dueAt: Date }[]> } } },
+  ) => {
+    const period = parsePeriod(args.period);
+    const facts = parseReplyFacts(parent[repliesField]);
+    if (!facts) return null;
+    const issued = await context.loaders.suggestionsIssued.load(period);
+    return suggestionStats(parent.id === DISTRICT_ID ? issued : issued.filter((s) => s.toAgencyId === parent.id), facts);
+  };
+}
+
+/** A representation of an Agency or the District with the government's replies it may carry (@requires), parsed when used. */
+export const withReplies = (repliesField: string) => (ref: Args) => ({ id: parseId(ref.id), [repliesField]: ref[repliesField] });
