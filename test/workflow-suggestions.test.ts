@@ -337,6 +337,106 @@ describe('suggestions and replies through the gateway', () => {
     expect(await overdue()).toBe(false);
   });
 
+  it('shows each step in the right inbox over a scripted day of work, overdue first, paged', async () => {
+    // An agency none of the other tests write to: its inbox is the demo data's unanswered
+    // suggestions (long overdue) and this test's.
+    const unit = data.government.agencies.find((a) => a._id !== agencyId && a._id !== otherAgencyId)!._id;
+    const officerOfUnit = principal('government', ['agency_officer'], unit);
+    const issuer: Principal = { ...principal('court', ['judge']), sub: 'test-court-judge-inbox' };
+    const issuingProsecutor: Principal = { ...principal('procuratorate', ['prosecutor']), sub: 'test-prosecutor-inbox' };
+    const INBOX = `query Inbox($first: Int, $after: String) {
+      inbox { id items(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { node { kind dueAt overdue judicialSuggestion { id } procuratorialSuggestion { id } } }
+      } }
+    }`;
+    const inboxOf = async (who: Principal, purpose: Purpose = 'CASE_HANDLING', first = 50) => {
+      const answer = await call(who, purpose, INBOX, { first });
+      expect(answer.body.errors, who.sub).toBeUndefined();
+      return answer.body.data!.inbox as { id: string; items: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: unknown }[] } };
+    };
+    const nodes = async (who: Principal, purpose?: Purpose) => (await inboxOf(who, purpose)).items.edges.map((e) => e.node);
+    const item = (kind: string, dueAt: string | null, overdue: boolean, type: 'JudicialSuggestion' | 'ProcuratorialSuggestion', id: string) => ({
+      kind,
+      dueAt,
+      overdue,
+      judicialSuggestion: type === 'JudicialSuggestion' ? { id } : null,
+      procuratorialSuggestion: type === 'ProcuratorialSuggestion' ? { id } : null,
+    });
+    const replied = new Set(data.government.suggestionReplies.map((r) => r.suggestionId));
+    const seeded = [
+      ...data.court.judicialSuggestions.map((x) => ({ type: 'JudicialSuggestion' as const, x })),
+      ...data.procuratorate.procuratorialSuggestions.map((x) => ({ type: 'ProcuratorialSuggestion' as const, x })),
+    ]
+      .filter(({ x }) => x.toAgencyId === unit && !replied.has(x._id))
+      .sort((a, b) => a.x.dueAt.getTime() - b.x.dueAt.getTime() || a.type.localeCompare(b.type) || a.x._id.localeCompare(b.x._id))
+      .map(({ type, x }) => item('REPLY_TO_SUGGESTION', x.dueAt.toISOString().slice(0, 10), true, type, x._id));
+
+    // 09:00: a judge issues two suggestions, a prosecutor one.
+    const issueAs = async (who: Principal, dueAt?: string) =>
+      ((await issue(who, { toAgencyId: unit, content, ...(dueAt ? { dueAt } : {}) })).body.data!.issueJudicialSuggestion as { id: string }).id;
+    const s1 = await issueAs(issuer);
+    const s2 = await issueAs(issuer, '2026-03-10');
+    const issuedByProsecutor = await call(issuingProsecutor, 'SUPERVISION', `mutation($key: String!, $input: IssueProcuratorialSuggestionInput!) {
+      issueProcuratorialSuggestion(idempotencyKey: $key, input: $input) { id }
+    }`, { key: key(), input: { toAgencyId: unit, content, dueAt: '2026-04-01' } });
+    const p1 = (issuedByProsecutor.body.data!.issueProcuratorialSuggestion as { id: string }).id;
+
+    expect(await nodes(officerOfUnit)).toEqual([
+      ...seeded,
+      item('REPLY_TO_SUGGESTION', '2026-03-10', false, 'JudicialSuggestion', s2),
+      item('REPLY_TO_SUGGESTION', '2026-04-01', false, 'ProcuratorialSuggestion', p1),
+      item('REPLY_TO_SUGGESTION', '2026-05-02', false, 'JudicialSuggestion', s1),
+    ]);
+    expect(await nodes(issuer)).toEqual([]);
+    expect(await nodes(issuingProsecutor, 'SUPERVISION')).toEqual([]);
+
+    // 11:00: the agency replies to the second; it leaves the officer's inbox for the judge's.
+    expect((await reply(officerOfUnit, s2, { adopted: true, content: '已采纳，正在整改落实。' })).body.errors).toBeUndefined();
+    expect(await nodes(issuer)).toEqual([item('FOLLOW_UP_SUGGESTION', null, false, 'JudicialSuggestion', s2)]);
+    expect((await nodes(officerOfUnit)).some((n) => JSON.stringify(n).includes(s2))).toBe(false);
+
+    // 15:00: the judge asks for a supplementary reply, due a month later; back to the officer.
+    expect((await call(issuer, 'CASE_HANDLING', SUPPLEMENT, { key: key(), id: s2, version: 1, reason: '请补充整改完成时间。' })).body.errors).toBeUndefined();
+    expect(await nodes(issuer)).toEqual([]);
+
+    // A month on, two of today's are overdue and come first, after the long overdue ones.
+    now = new Date('2026-04-05T02:00:00.000Z');
+    const officerInbox = await inboxOf(officerOfUnit);
+    expect(officerInbox).toEqual({
+      id: officerOfUnit.sub,
+      items: {
+        totalCount: seeded.length + 3,
+        pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+        edges: [
+          ...seeded,
+          item('REPLY_TO_SUGGESTION', '2026-04-01', true, 'ProcuratorialSuggestion', p1),
+          item('SUPPLEMENTARY_REPLY', '2026-04-02', true, 'JudicialSuggestion', s2),
+          item('REPLY_TO_SUGGESTION', '2026-05-02', false, 'JudicialSuggestion', s1),
+        ].map((node) => ({ node })),
+      },
+    });
+
+    // Paged: two at a time, the same items in the same order.
+    const paged: unknown[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = (await call(officerOfUnit, 'CASE_HANDLING', INBOX, { first: 2, after })).body.data!.inbox as typeof officerInbox;
+      paged.push(...page.items.edges);
+      if (!page.items.pageInfo.hasNextPage) break;
+      after = page.items.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(officerInbox.items.edges);
+
+    // Nobody else's: an officer of another agency, the linkage office, a partner (refused).
+    expect((await nodes(otherOfficer)).some((n) => [s1, s2, p1].some((id) => JSON.stringify(n).includes(id)))).toBe(false);
+    expect(await nodes(linkageOfficer)).toEqual([]);
+    expect((await call(principal('partner', ['viewer']), 'STATISTICS', INBOX, {})).body).toEqual({
+      data: { inbox: null },
+      errors: [{ message: 'Not shared with you: ORG_NOT_ALLOWED', path: ['inbox'], extensions: { code: 'FORBIDDEN', reason: 'ORG_NOT_ALLOWED', serviceName: 'government' } }],
+    });
+  });
+
   it("counts the flows' suggestions and replies in the bulletin, recounted from the stored records", async () => {
     const stats = `query { district { judicialSuggestionStats(period: { from: "2026-01-01", to: "2027-01-01" }) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate } } }`;
     const answer = await call(principal('partner', ['viewer']), 'STATISTICS', stats, {});

@@ -1,6 +1,6 @@
 // Court resolvers: every argument is parsed before it reaches the store; references to other
 // institutions' entities are returned as keys for the gateway to resolve.
-import { DISTRICT_ID, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
+import { DISTRICT_ID, issuerInboxTasks, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
@@ -57,6 +57,11 @@ export const resolvers: ResolverMap<CourtContext> = {
         args,
       );
     },
+  },
+
+  Inbox: {
+    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    courtTasks: issuerInboxTasks('JudicialSuggestion', ({ store }: CourtContext) => ({ openTo: store.openSuggestionsTo, openIssuedBy: store.openSuggestionsIssuedBy })),
   },
 
   Mutation: courtWrites,

@@ -5,6 +5,7 @@ import { DateScalar, parseId, parseIdList, parseOptionalBoolean, parseOptionalEn
 import type { GovernmentContext } from './context.js';
 import type { Act, Agency, Dispute, Reconsideration } from './store.js';
 import { governmentWrites, suggestionResolvers } from './suggestions.js';
+import { inboxResolvers } from './inbox.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -59,6 +60,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
         args,
       );
     },
+    inbox: inboxResolvers.inbox,
     bulletin: async (_: unknown, args: Args, ctx: GovernmentContext) => {
       const period = parsePeriod(args.period);
       const ids = parseIdList(args.agencyIds, 'agencyIds');
@@ -68,6 +70,8 @@ export const resolvers: ResolverMap<GovernmentContext> = {
   },
 
   Mutation: governmentWrites,
+
+  Inbox: inboxResolvers.Inbox,
 
   Agency: {
     __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.agency.load(parseId(ref.id)),

@@ -1,6 +1,6 @@
 // Procuratorate resolvers: every argument is parsed before it reaches the store; references to
 // other institutions' entities are returned as keys for the gateway to resolve.
-import { DISTRICT_ID, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
+import { DISTRICT_ID, issuerInboxTasks, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
 import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { ProcuratorateContext } from './context.js';
 import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
@@ -42,6 +42,11 @@ export const resolvers: ResolverMap<ProcuratorateContext> = {
         args,
       );
     },
+  },
+
+  Inbox: {
+    __resolveReference: (r: Ref) => ({ id: parseId(r.id) }),
+    procuratorateTasks: issuerInboxTasks('ProcuratorialSuggestion', ({ store }: ProcuratorateContext) => ({ openTo: store.openSuggestionsTo, openIssuedBy: store.openSuggestionsIssuedBy })),
   },
 
   Mutation: procuratorateWrites,

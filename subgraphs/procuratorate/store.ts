@@ -74,6 +74,9 @@ export function createProcuratorateStore(db: Db) {
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
       await ensureVersionedIndexes(suggestions as unknown as Collection<Document>);
+      // The inbox: what is open for an agency, and what one principal issued.
+      await suggestions.createIndex({ toAgencyId: 1, state: 1 });
+      await suggestions.createIndex({ 'createdBy.sub': 1, state: 1 });
     },
 
     async isEmpty(): Promise<boolean> {
@@ -93,6 +96,9 @@ export function createProcuratorateStore(db: Db) {
     insertSuggestion: (doc: ProcuratorialSuggestionDoc) => insertOnce(suggestions, doc),
     updateSuggestion: (id: string, expected: number, changes: Partial<Omit<ProcuratorialSuggestionDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
       updateVersion(suggestions, id, expected, changes, event),
+    /** Suggestions addressed to an agency, or issued by one principal, that are not closed (the inbox). */
+    openSuggestionsTo: (agencyId: string) => suggestions.find({ toAgencyId: agencyId, state: { $in: ['ISSUED', 'SUPPLEMENT_REQUESTED'] } }).toArray(),
+    openSuggestionsIssuedBy: (sub: string) => suggestions.find({ 'createdBy.sub': sub, state: { $in: ['ISSUED', 'SUPPLEMENT_REQUESTED'] } }).toArray(),
     /** Every suggestion issued in a period: its agency and due date (the follow-up statistics). */
     suggestionsIssuedIn: (period: Period) =>
       suggestions.find({ issuedAt: inPeriod(period) }, { projection: { _id: 1, toAgencyId: 1, dueAt: 1 } }).toArray() as Promise<{ _id: string; toAgencyId: string; dueAt: Date }[]>,

@@ -26,4 +26,4 @@ export {
   type Step,
 } from './workflow.js';
 export { referenced, parseReferences, type References } from './references.js';
-export { suggestionIssuerWrites, linkedCase, parseReplyFacts, suggestionStats, suggestionStatsResolver, withReplies, type ReplyFact, type IssuedSuggestionDoc, type SuggestionIssuer, type SuggestionStore } from './issued-suggestions.js';
+export { suggestionIssuerWrites, issuerInboxTasks, linkedCase, parseReplyFacts, suggestionStats, suggestionStatsResolver, withReplies, type ReplyFact, type InboxTask, type IssuedSuggestionDoc, type SuggestionIssuer, type SuggestionStore } from './issued-suggestions.js';

@@ -6,6 +6,7 @@
 import type { WithId } from '../../platform/index.js';
 import { badUserInput, illegalTransition, parseDate, parseId, parseOptionalId, parsePeriod, ratio, withId, type Period, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 import { DISTRICT_ID } from './stats.js';
+import type { CallIdentity } from '../../auth/index.js';
 import { referenced } from './references.js';
 import { addMonths, createRecord, districtDate, parseDueDate, parseIdempotencyKey, parseText, parseVersion, transitionRecord, type WorkflowContext } from './workflow.js';
 
@@ -232,3 +233,46 @@ export function suggestionStatsResolver(repliesField: string) {
 
 /** A representation of an Agency or the District with the government's replies it may carry (@requires), parsed when used. */
 export const withReplies = (repliesField: string) => (ref: Args) => ({ id: parseId(ref.id), [repliesField]: ref[repliesField] });
+
+/** An inbox task as the issuer contributes it (schema: InboxTask). */
+export interface InboxTask {
+  kind: 'REPLY_TO_SUGGESTION' | 'SUPPLEMENTARY_REPLY' | 'FOLLOW_UP_SUGGESTION';
+  recordType: string;
+  recordId: string;
+  dueAt: Date | null;
+  supplementsRequested: number;
+}
+
+/**
+ * The issuer's part of the caller's inbox (`Inbox.courtTasks`, `Inbox.procuratorateTasks`): for an
+ * agency officer, the suggestions addressed to their agency that are not closed (the government
+ * keeps those still awaiting a reply); for anyone, the suggestions they issued that are not closed
+ * (the government keeps those the agency has answered). Only the caller's own inbox is answered.
+ */
+export function issuerInboxTasks<T extends IssuedSuggestionDoc, TContext extends { identity: CallIdentity }>(
+  type: string,
+  store: (context: TContext) => { openTo: (agencyId: string) => Promise<T[]>; openIssuedBy: (sub: string) => Promise<T[]> },
+) {
+  return async (inbox: { id: string }, _args: Args, context: TContext): Promise<InboxTask[] | null> => {
+    const { principal } = context.identity;
+    if (inbox.id !== principal.sub) return null;
+    const tasks: InboxTask[] = [];
+    const suggestions = store(context);
+    if (principal.org === 'government' && principal.roles.includes('agency_officer') && principal.unit) {
+      for (const s of await suggestions.openTo(principal.unit)) {
+        const supplementary = s.supplementsRequested > 0;
+        tasks.push({
+          kind: supplementary ? 'SUPPLEMENTARY_REPLY' : 'REPLY_TO_SUGGESTION',
+          recordType: type,
+          recordId: s._id,
+          dueAt: supplementary ? s.supplementDueAt ?? s.dueAt : s.dueAt,
+          supplementsRequested: s.supplementsRequested,
+        });
+      }
+    }
+    for (const s of await suggestions.openIssuedBy(principal.sub)) {
+      tasks.push({ kind: 'FOLLOW_UP_SUGGESTION', recordType: type, recordId: s._id, dueAt: null, supplementsRequested: s.supplementsRequested });
+    }
+    return tasks;
+  };
+}
