@@ -40,7 +40,7 @@ export {
 } from './pagination.js';
 export { byIdLoader, pagesLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
-export { ensureVersionedIndexes, insertOnce, updateVersion, nextInSeries, type Actor, type VersionedDoc, type WorkflowEvent } from './versioned.js';
+export { ensureVersionedIndexes, upgradeToVersioned, insertOnce, updateVersion, nextInSeries, type Actor, type VersionedDoc, type WorkflowEvent } from './versioned.js';
 export { connectDatabase, HOUSEKEEPING_COMMANDS, type Database } from './mongo.js';
 export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
 export { serveGraphQL, persistedOperationId, type RunningService, type ServeOptions } from './server.js';

@@ -46,7 +46,7 @@ export interface VersionedDoc {
 
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 
-/** The indexes every versioned collection needs: creations recognised by their key. */
+/** The indexes every versioned collection needs: creations recognised by their key (after upgradeToVersioned). */
 export async function ensureVersionedIndexes(collection: Collection<Document>): Promise<void> {
   await collection.createIndex({ createKey: 1 }, { unique: true });
 }
@@ -102,4 +102,25 @@ export async function nextInSeries(counters: Collection<{ _id: string; seq: numb
   const counter = await counters.findOneAndUpdate({ _id: series }, { $inc: { seq: 1 } }, { returnDocument: 'after' });
   if (!counter) throw new Error(`counter ${series} vanished`);
   return counter.seq;
+}
+
+/**
+ * Records stored before their collection became versioned (a deployment loaded before workflows
+ * existed) get the bookkeeping a loaded record has — version 1, no events, made by `loader` at
+ * `at` — and what else `complete` says, one by one (the embedded store has no pipeline updates).
+ * Run before the unique index on `createKey`, which such records would otherwise break.
+ */
+export async function upgradeToVersioned<T extends Document>(
+  collection: Collection<T>,
+  upgrade: (doc: T) => { at: Date; state: string; org: string; fields?: Record<string, unknown> },
+): Promise<number> {
+  const old = await collection.find({ version: { $exists: false } } as Filter<T>).toArray();
+  for (const doc of old) {
+    const { at, state, org, fields } = upgrade(doc as T);
+    const id = String(doc._id);
+    await collection.updateOne({ _id: doc._id, version: { $exists: false } } as Filter<T>, {
+      $set: { ...fields, version: 1, state, createdAt: at, createdBy: { sub: 'loaded', name: 'loaded', org, unit: null }, updatedAt: at, createKey: `loaded ${id}`, events: [] },
+    } as unknown as UpdateFilter<T>);
+  }
+  return old.length;
 }

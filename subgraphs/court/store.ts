@@ -2,7 +2,7 @@
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
-import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, insertOnce, nextInSeries, updateVersion, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;
@@ -118,6 +118,8 @@ export function createCourtStore(db: Db) {
       await enforcementCases.createIndex({ 'preSettlement.succeeded': 1, filedAt: -1, _id: -1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
+      // Suggestions loaded before they became workflow records are upgraded in place first.
+      await upgradeToVersioned(suggestions, (doc) => ({ at: doc.issuedAt, state: 'ISSUED', org: 'court', fields: { supplementReason: null, supplementsRequested: 0, supplementRequestedAt: null, supplementDueAt: null, closedAt: null } }));
       await ensureVersionedIndexes(suggestions as unknown as Collection<Document>);
       // The inbox: what is open for an agency, and what one principal issued.
       await suggestions.createIndex({ toAgencyId: 1, state: 1 });

@@ -2,7 +2,7 @@
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, insertOnce, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -163,6 +163,12 @@ export function createGovernmentStore(db: Db) {
       await disputes.createIndex({ agencyId: 1 });
       await disputes.createIndex({ status: 1, openedAt: -1, _id: -1 });
       await disputes.createIndex({ major: 1, openedAt: -1, _id: -1 });
+      // Replies loaded before they became workflow records are upgraded in place first: the reply
+      // they hold becomes the first of their replies.
+      await upgradeToVersioned(replies, (doc) => {
+        const reply = { repliedAt: doc.repliedAt, adopted: doc.adopted, content: doc.content, supplementary: false, attachments: [] };
+        return { at: doc.repliedAt, state: 'REPLIED', org: 'government', fields: { supplementary: false, attachments: [], replies: [reply] } };
+      });
       await ensureVersionedIndexes(replies as unknown as Collection<Document>);
       await replies.createIndex({ suggestionType: 1 });
     },

@@ -3,7 +3,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
 import { DISTRICT_NAME } from '../seed/world.js';
-import { defined, ensureVersionedIndexes, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
+import { defined, ensureVersionedIndexes, upgradeToVersioned, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {
   _id: string;
@@ -73,6 +73,8 @@ export function createProcuratorateStore(db: Db) {
       await supervisions.createIndex({ closedAt: 1 });
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
+      // Suggestions loaded before they became workflow records are upgraded in place first.
+      await upgradeToVersioned(suggestions, (doc) => ({ at: doc.issuedAt, state: 'ISSUED', org: 'procuratorate', fields: { supplementReason: null, supplementsRequested: 0, supplementRequestedAt: null, supplementDueAt: null, closedAt: null } }));
       await ensureVersionedIndexes(suggestions as unknown as Collection<Document>);
       // The inbox: what is open for an agency, and what one principal issued.
       await suggestions.createIndex({ toAgencyId: 1, state: 1 });
