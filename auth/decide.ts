@@ -6,7 +6,7 @@ import type { AgencyOf, FieldPolicy, Mask, RowCondition } from './policy.js';
 import { PARTICIPANT_ORGS, type Org, type Principal } from './principal.js';
 
 /** How specific a denial is: the most specific reason over all grants is reported. */
-const SPECIFICITY = [DenialReason.ORG_NOT_ALLOWED, DenialReason.ROLE_NOT_ALLOWED, DenialReason.PURPOSE_NOT_ALLOWED, DenialReason.NOT_OWN_UNIT, DenialReason.NOT_ISSUER];
+const SPECIFICITY = [DenialReason.ORG_NOT_ALLOWED, DenialReason.ROLE_NOT_ALLOWED, DenialReason.PURPOSE_NOT_ALLOWED, DenialReason.NOT_OWN_UNIT, DenialReason.NOT_ISSUER, DenialReason.NOT_INVITED];
 const moreSpecific = (a: DenialReason, b: DenialReason) => (SPECIFICITY.indexOf(a) >= SPECIFICITY.indexOf(b) ? a : b);
 
 /**
@@ -28,10 +28,14 @@ function rowHolds(row: RowCondition, principal: Principal, target: RowTarget, ag
     }
     case 'ISSUER':
       return (target.record as { createdBy?: { sub?: unknown } } | null)?.createdBy?.sub === principal.sub;
+    case 'INVITED': {
+      const invitees = (target.record as { invitees?: unknown } | null)?.invitees;
+      return Array.isArray(invitees) && invitees.some((invitee: { sub?: unknown } | null) => invitee?.sub === principal.sub);
+    }
   }
 }
 
-const ROW_DENIAL: Record<RowCondition, DenialReason> = { OWN_UNIT: DenialReason.NOT_OWN_UNIT, ISSUER: DenialReason.NOT_ISSUER };
+const ROW_DENIAL: Record<RowCondition, DenialReason> = { OWN_UNIT: DenialReason.NOT_OWN_UNIT, ISSUER: DenialReason.NOT_ISSUER, INVITED: DenialReason.NOT_INVITED };
 
 export function decide(
   policy: FieldPolicy,

@@ -22,9 +22,10 @@ export const MASKS = ['PERSON_NAME', 'ID_NUMBER', 'PHONE'] as const;
 export type Mask = (typeof MASKS)[number];
 /**
  * Row conditions: OWN_UNIT, the record's agency is the caller's `unit`; ISSUER, the caller is the
- * principal who made the record (its `createdBy.sub`: a workflow record's, subgraphs/shared/workflow.ts).
+ * principal who made the record (its `createdBy.sub`: a workflow record's, subgraphs/shared/workflow.ts);
+ * INVITED, the caller is among the record's `invitees` (a consultation's).
  */
-export const ROW_CONDITIONS = ['OWN_UNIT', 'ISSUER'] as const;
+export const ROW_CONDITIONS = ['OWN_UNIT', 'ISSUER', 'INVITED'] as const;
 export type RowCondition = (typeof ROW_CONDITIONS)[number];
 
 export interface Grant {

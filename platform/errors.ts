@@ -61,6 +61,8 @@ export enum DenialReason {
   NOT_OWN_UNIT = 'NOT_OWN_UNIT',
   /** A step only the principal who made the record may take. */
   NOT_ISSUER = 'NOT_ISSUER',
+  /** A step only the record's invitees (a consultation's) may take. */
+  NOT_INVITED = 'NOT_INVITED',
   /** Not shared outside the owning institution (or not with the caller's role inside it). */
   OWNER_ONLY = 'OWNER_ONLY',
   /** No rule covers the field: denied by default. */

@@ -46,7 +46,7 @@ describe('a dispute timeline through the gateway', () => {
       major: dispute.major,
       openedAt: day(dispute.openedAt),
       closedAt: day(dispute.closedAt),
-      agency: { id: dispute.agencyId, name: agencyName(dispute.agencyId) },
+      agency: { id: dispute.agencyId, name: agencyName(dispute.agencyId!) },
       consultations: dispute.consultations.map((c) => ({ heldAt: day(c.heldAt), institutions: c.institutions })),
       adminCases: cases.map((c) => {
         const performance = data.government.judgmentPerformances.find((p) => p._id === c._id);

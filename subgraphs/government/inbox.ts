@@ -9,12 +9,13 @@ import type { GovernmentContext } from './context.js';
 
 type Args = Record<string, unknown>;
 const SUGGESTION_TYPES = ['JudicialSuggestion', 'ProcuratorialSuggestion'] as const;
-const KINDS = ['REPLY_TO_SUGGESTION', 'SUPPLEMENTARY_REPLY', 'FOLLOW_UP_SUGGESTION'] as const;
+const KINDS = ['CONSULTATION_OPINION', 'DISPUTE_PROPOSAL', 'REPLY_TO_SUGGESTION', 'SUPPLEMENTARY_REPLY', 'FOLLOW_UP_SUGGESTION'] as const;
+const SUGGESTION_KINDS = new Set<string>(['REPLY_TO_SUGGESTION', 'SUPPLEMENTARY_REPLY', 'FOLLOW_UP_SUGGESTION']);
 const MAX_FIRST = 100;
 
 interface Task {
   kind: (typeof KINDS)[number];
-  recordType: (typeof SUGGESTION_TYPES)[number];
+  recordType: (typeof SUGGESTION_TYPES)[number] | 'Dispute';
   recordId: string;
   dueAt: Date | null;
   supplementsRequested: number;
@@ -24,7 +25,7 @@ interface Task {
 function parseTasks(value: unknown): Task[] {
   if (!Array.isArray(value)) return [];
   return value.map((task: Args) => {
-    if (!KINDS.includes(task?.kind as Task['kind']) || !SUGGESTION_TYPES.includes(task?.recordType as Task['recordType'])) throw new Error('an inbox task of an unknown kind');
+    if (!SUGGESTION_KINDS.has(task?.kind as string) || !SUGGESTION_TYPES.includes(task?.recordType as (typeof SUGGESTION_TYPES)[number])) throw new Error('an inbox task of an unknown kind');
     const supplements = task.supplementsRequested;
     return {
       kind: task.kind as Task['kind'],
@@ -63,6 +64,28 @@ function decodeCursor(cursor: unknown): Position {
   throw invalid();
 }
 
+/**
+ * The government's own part: consultations the caller is invited to and has not given an opinion
+ * on (due the day it is held), and, for the linkage office, proposals awaiting its decision.
+ */
+async function disputeTasks(context: GovernmentContext): Promise<Task[]> {
+  const { principal } = context.identity;
+  const tasks: Task[] = [];
+  for (const dispute of await context.store.disputesAwaitingOpinionOf(principal.sub)) {
+    for (const consultation of dispute.consultations) {
+      const invited = consultation.invitees?.some((p) => p.sub === principal.sub);
+      const given = consultation.opinions?.some((o) => o.by.sub === principal.sub);
+      if (invited && !given) tasks.push({ kind: 'CONSULTATION_OPINION', recordType: 'Dispute', recordId: dispute._id, dueAt: consultation.heldAt, supplementsRequested: 0 });
+    }
+  }
+  if (principal.org === 'government' && principal.roles.includes('linkage_officer')) {
+    for (const dispute of await context.store.proposedDisputes()) {
+      tasks.push({ kind: 'DISPUTE_PROPOSAL', recordType: 'Dispute', recordId: dispute._id, dueAt: null, supplementsRequested: 0 });
+    }
+  }
+  return tasks;
+}
+
 export const inboxResolvers = {
   inbox: (_: unknown, __: Args, context: GovernmentContext) => ({ id: context.identity.principal.sub }),
   Inbox: {
@@ -73,18 +96,18 @@ export const inboxResolvers = {
       const first = args.first ?? 20;
       if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badUserInput(`first must be an integer from 1 to ${MAX_FIRST}`, 'first');
       const after = args.after === undefined || args.after === null ? null : decodeCursor(args.after);
-      const tasks = [...parseTasks(inbox.courtTasks), ...parseTasks(inbox.procuratorateTasks)];
+      const suggestionTasks = [...parseTasks(inbox.courtTasks), ...parseTasks(inbox.procuratorateTasks)];
       // The replies decide what is still to be done: a reply is awaited until the agency has replied
       // once for the issue and once per supplementary reply asked for; the issuer's follow-up after that.
-      const files = await context.loaders.reply.loadMany(tasks.map((task) => `${task.recordType}:${task.recordId}`));
+      const files = await context.loaders.reply.loadMany(suggestionTasks.map((task) => `${task.recordType}:${task.recordId}`));
       const today = districtDate(context.now());
-      const items = tasks
-        .filter((task, i) => {
-          const file = files[i];
-          if (file instanceof Error) throw file;
-          const answered = (file?.replies.length ?? 0) >= task.supplementsRequested + 1;
-          return task.kind === 'FOLLOW_UP_SUGGESTION' ? answered : !answered;
-        })
+      const open = suggestionTasks.filter((task, i) => {
+        const file = files[i];
+        if (file instanceof Error) throw file;
+        const answered = (file?.replies.length ?? 0) >= task.supplementsRequested + 1;
+        return task.kind === 'FOLLOW_UP_SUGGESTION' ? answered : !answered;
+      });
+      const items = [...open, ...(await disputeTasks(context))]
         .map((task) => ({ task, dueAt: task.dueAt, overdue: task.dueAt !== null && today.getTime() > task.dueAt.getTime() }))
         .sort((a, b) => compare(positionOf(a), positionOf(b)));
       const rest = after ? items.filter((item) => compare(positionOf(item), after) > 0) : items;
@@ -96,6 +119,7 @@ export const inboxResolvers = {
           overdue: item.overdue,
           judicialSuggestion: item.task.recordType === 'JudicialSuggestion' ? { id: item.task.recordId } : null,
           procuratorialSuggestion: item.task.recordType === 'ProcuratorialSuggestion' ? { id: item.task.recordId } : null,
+          dispute: item.task.recordType === 'Dispute' ? { id: item.task.recordId } : null,
         },
         cursor: encodeCursor(positionOf(item)),
       }));

@@ -6,6 +6,7 @@ import type { GovernmentContext } from './context.js';
 import type { Act, Agency, Dispute, Reconsideration } from './store.js';
 import { governmentWrites, suggestionResolvers } from './suggestions.js';
 import { inboxResolvers } from './inbox.js';
+import { disputeWrites } from './disputes.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -69,7 +70,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     },
   },
 
-  Mutation: governmentWrites,
+  Mutation: { ...governmentWrites, ...disputeWrites },
 
   Inbox: inboxResolvers.Inbox,
 
@@ -118,9 +119,18 @@ export const resolvers: ResolverMap<GovernmentContext> = {
 
   Dispute: {
     __resolveReference: (ref: Ref, ctx: GovernmentContext) => ctx.loaders.dispute.load(parseId(ref.id)),
-    agency: (dispute: Dispute, _: Args, ctx: GovernmentContext) => ctx.loaders.agency.load(dispute.agencyId),
+    agency: (dispute: Dispute, _: Args, ctx: GovernmentContext) => (dispute.agencyId ? ctx.loaders.agency.load(dispute.agencyId) : null),
     parties: async (dispute: Dispute, _: Args, ctx: GovernmentContext) =>
       (await ctx.loaders.party.loadMany(dispute.partyIds)).filter(notNull),
+    linkedAdminCase: (dispute: Dispute) => (dispute.linkedAdminCaseId ? { id: dispute.linkedAdminCaseId } : null),
+    linkedReconsideration: (dispute: Dispute, _: Args, ctx: GovernmentContext) =>
+      dispute.linkedReconsiderationId ? ctx.loaders.reconsideration.load(dispute.linkedReconsiderationId) : null,
+    proposal: (dispute: Dispute) =>
+      dispute.proposal && {
+        ...dispute.proposal,
+        adminCase: dispute.proposal.adminCaseId ? { id: dispute.proposal.adminCaseId } : null,
+        supervisionCase: dispute.proposal.supervisionCaseId ? { id: dispute.proposal.supervisionCaseId } : null,
+      },
   },
 
   JudicialSuggestion: suggestionResolvers('JudicialSuggestion'),

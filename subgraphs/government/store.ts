@@ -2,7 +2,7 @@
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -41,18 +41,41 @@ export interface ReconsiderationDoc {
   hearingHeld: boolean;
   reviewerNotes: string | null;
 }
-export interface DisputeDoc {
-  _id: string;
+export interface ParticipantDoc {
+  sub: string;
+  name: string;
+  org: string;
+}
+export interface ConsultationDoc {
+  /** Absent on consultations recorded before the flows. */
+  id?: string;
+  heldAt: Date;
+  institutions: string[];
+  topic?: string | null;
+  invitees?: ParticipantDoc[];
+  opinions?: { by: ParticipantDoc; at: Date; opinion: string }[];
+  conclusion: string | null;
+}
+/** A dispute in the linkage office's register: a versioned workflow record (subgraphs/government/disputes.ts). */
+export interface DisputeDoc extends VersionedDoc {
   title: string;
   category: string;
-  agencyId: string;
+  /** Null while a registered dispute awaits its assignment. */
+  agencyId: string | null;
   partyIds: string[];
-  openedAt: Date;
+  /** When the office took it (registered, or accepted a proposal); null for a proposal. */
+  openedAt: Date | null;
   closedAt: Date | null;
   status: string;
   major: boolean;
   substantivelyResolved: boolean;
-  consultations: { heldAt: Date; institutions: string[]; conclusion: string }[];
+  consultations: ConsultationDoc[];
+  linkedAdminCaseId: string | null;
+  linkedReconsiderationId: string | null;
+  proposal: { by: ParticipantDoc; at: Date; reason: string; adminCaseId: string | null; supervisionCaseId: string | null; declinedBecause: string | null } | null;
+  outcome: string | null;
+  /** The subs invited to a consultation who have not given their opinion (the inbox's, indexed). */
+  awaitingOpinions: string[];
 }
 export interface ReplyEntry {
   repliedAt: Date;
@@ -139,6 +162,7 @@ export function createGovernmentStore(db: Db) {
   const acts = db.collection<ActDoc>('acts');
   const reconsiderations = db.collection<ReconsiderationDoc>('reconsiderations');
   const disputes = db.collection<DisputeDoc>('disputes');
+  const counters = db.collection<{ _id: string; seq: number }>('counters');
   const replies = db.collection<SuggestionReplyDoc>('suggestionReplies');
   const performances = db.collection<PerformanceDoc>('judgmentPerformances');
 
@@ -163,6 +187,17 @@ export function createGovernmentStore(db: Db) {
       await disputes.createIndex({ agencyId: 1 });
       await disputes.createIndex({ status: 1, openedAt: -1, _id: -1 });
       await disputes.createIndex({ major: 1, openedAt: -1, _id: -1 });
+      // Disputes registered before the flows are upgraded in place first (closed ones CLOSED, open ones ASSIGNED).
+      await upgradeToVersioned(disputes, (doc) => ({
+        at: doc.openedAt ?? new Date(0),
+        state: doc.status === 'OPEN' ? 'ASSIGNED' : 'CLOSED',
+        org: 'government',
+        fields: { linkedAdminCaseId: null, linkedReconsiderationId: null, proposal: null, outcome: null, awaitingOpinions: [] },
+      }));
+      await ensureVersionedIndexes(disputes as unknown as Collection<Document>);
+      // The inbox: consultations awaiting a participant's opinion, and proposals awaiting the office.
+      await disputes.createIndex({ awaitingOpinions: 1 });
+      await disputes.createIndex({ state: 1 });
       // Replies loaded before they became workflow records are upgraded in place first: the reply
       // they hold becomes the first of their replies.
       await upgradeToVersioned(replies, (doc) => {
@@ -199,6 +234,16 @@ export function createGovernmentStore(db: Db) {
     actsByIds: async (ids: readonly string[]) => (await findByIds(acts, ids)).map(maybeWithId),
     reconsiderationsByIds: async (ids: readonly string[]) => (await findByIds(reconsiderations, ids)).map(maybeWithId),
     disputesByIds: async (ids: readonly string[]) => (await findByIds(disputes, ids)).map(maybeWithId),
+    dispute: (id: string) => disputes.findOne({ _id: id }),
+    disputeCreatedBy: (createKey: string) => disputes.findOne({ createKey }),
+    insertDispute: (doc: DisputeDoc) => insertOnce(disputes, doc),
+    updateDispute: (id: string, expected: number, changes: Partial<Omit<DisputeDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(disputes, id, expected, changes, event),
+    /** The next dispute number of a year (after those the register already holds for it). */
+    nextDisputeNumber: (year: number) =>
+      nextInSeries(counters, `Dispute:${year}`, () => disputes.countDocuments({ _id: { $gte: `DSP-${year}-`, $lt: `DSP-${year}-~` } })),
+    disputesAwaitingOpinionOf: (sub: string) => disputes.find({ awaitingOpinions: sub }).toArray(),
+    proposedDisputes: () => disputes.find({ state: 'PROPOSED' }).toArray(),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
     replyFile: (id: string) => replies.findOne({ _id: id }),
     /** Every reply file to one issuer's suggestions, as facts for its statistics: the agency, the first reply's date, the latest's adoption. */

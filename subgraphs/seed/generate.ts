@@ -152,17 +152,22 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const isMajor = majorSet.has(i);
       const closes = isResolved || openedAt.getTime() < H1_2025.from.getTime();
       const topic = random.pick(CATEGORY_TOPICS[agency.category] ?? []);
+      const _id = `DSP-${openedAt.getUTCFullYear()}-${seq(nextDispute(openedAt))}`;
       const consultations = isMajor
         ? [
             {
+              id: `${_id}-C1`,
               heldAt: minDate(addDays(openedAt, random.int(3, 20)), addDays(END, -1)),
               institutions: random.chance(0.5) ? ['GOVERNMENT', 'COURT', 'PROCURATORATE'] : ['GOVERNMENT', 'COURT'],
+              topic: null,
+              invitees: [],
+              opinions: [],
               conclusion: random.pick(['建议协调化解', '建议行政机关自行纠正', '引导当事人通过诉讼解决', '组织三方会商后调解']),
             },
           ]
         : [];
       disputes.push({
-        _id: `DSP-${openedAt.getUTCFullYear()}-${seq(nextDispute(openedAt))}`,
+        _id,
         title: `${topic}争议`,
         category: agency.category,
         agencyId: agency.id,
@@ -173,6 +178,12 @@ export function generateDemoData(options: DemoOptions): DemoData {
         major: isMajor,
         substantivelyResolved: isResolved,
         consultations,
+        linkedAdminCaseId: null,
+        linkedReconsiderationId: null,
+        proposal: null,
+        outcome: null,
+        awaitingOpinions: [],
+        ...loadedRecord(_id, 'government', openedAt, closes ? 'CLOSED' : 'ASSIGNED'),
       });
     }
   };
@@ -308,7 +319,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
   // Cases that grew out of a registered dispute of the same agency.
   for (const c of adminCases) {
     if (!random.chance(0.4)) continue;
-    const candidates = disputes.filter((d) => d.agencyId === c.defendantId && d.openedAt.getTime() <= c.filedAt.getTime());
+    const candidates = disputes.filter((d) => d.agencyId === c.defendantId && (d.openedAt as Date).getTime() <= c.filedAt.getTime());
     const dispute = candidates.length ? random.pick(candidates.slice(-10)) : null;
     if (!dispute) continue;
     c.disputeId = dispute._id;
@@ -463,7 +474,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
   const showcaseCase = closedIn2025
     .filter((c) => c.agencyLost === false && c.outcome !== 'WITHDRAWN' && hearings.some((h) => h.caseId === c._id))
     .sort((a, b) => (a.closedAt as Date).getTime() - (b.closedAt as Date).getTime())[0] as AdminCaseDoc;
-  const showcaseDispute = (disputes.find((d) => d.agencyId === showcaseCase.defendantId && d.openedAt.getTime() < showcaseCase.filedAt.getTime() && d.major) ??
+  const showcaseDispute = (disputes.find((d) => d.agencyId === showcaseCase.defendantId && (d.openedAt as Date).getTime() < showcaseCase.filedAt.getTime() && d.major) ??
     disputes[0]) as DisputeDoc;
   showcaseCase.disputeId = showcaseDispute._id;
   if (!showcaseDispute.partyIds.includes(showcaseCase.plaintiffId)) showcaseDispute.partyIds.push(showcaseCase.plaintiffId);

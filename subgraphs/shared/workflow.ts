@@ -183,11 +183,16 @@ export async function createRecord<T extends VersionedDoc>(context: WorkflowCont
 export interface Transition<T extends VersionedDoc> {
   type: string;
   id: string;
-  expectedVersion: number;
+  /**
+   * The version the caller read; null for a step that commutes with any other (an invited
+   * participant's opinion): it is taken on whatever version it finds, again if another lands first.
+   */
+  expectedVersion: number | null;
   step: Step;
   /** The states the step may be taken from; `describe` names the record in errors. */
   from: readonly string[];
-  to: string;
+  /** The state after it (or how to tell it from the record). */
+  to: string | ((current: T) => string);
   describe: string;
   /** What the step sets (checked against the current record; may refuse with BAD_USER_INPUT). */
   changes: (current: T) => Partial<Omit<T, keyof VersionedDoc>>;
@@ -200,24 +205,29 @@ export interface Transition<T extends VersionedDoc> {
 
 /** Takes one step of a record's workflow from the version the caller read. */
 export async function transitionRecord<T extends VersionedDoc>(context: WorkflowContext, transition: Transition<T>): Promise<T> {
-  const current = await transition.load(transition.id);
-  if (!current) throw badUserInput(`No ${transition.type} ${transition.id}`, 'id');
-  const guard = transition.guardOn?.(current) ?? { type: transition.type, record: current };
-  context.write.authorize(guard.type, guard.record);
-  const event = eventOf(context, transition.step, current.version + 1, transition.to);
-  const earlier = current.events.find((e) => e.key === event.key);
-  if (earlier) return retried(current, earlier, event);
-  if (current.version !== transition.expectedVersion) throw conflict(transition.describe, transition.expectedVersion, current.version);
-  if (!transition.from.includes(current.state)) throw illegalTransition(transition.describe, event.action, current.state);
-  const changes = transition.changes(current);
-  const updated = await transition.update(transition.id, current.version, { ...changes, state: transition.to }, event);
-  if (!updated) {
+  // A commuting step is taken again on the version that beat it (a few times: then it is a conflict).
+  for (let attempt = 0; ; attempt++) {
+    const current = await transition.load(transition.id);
+    if (!current) throw badUserInput(`No ${transition.type} ${transition.id}`, 'id');
+    const guard = transition.guardOn?.(current) ?? { type: transition.type, record: current };
+    context.write.authorize(guard.type, guard.record);
+    const to = typeof transition.to === 'function' ? transition.to(current) : transition.to;
+    const event = eventOf(context, transition.step, current.version + 1, to);
+    const earlier = current.events.find((e) => e.key === event.key);
+    if (earlier) return retried(current, earlier, event);
+    const expected = transition.expectedVersion ?? current.version;
+    if (current.version !== expected) throw conflict(transition.describe, expected, current.version);
+    if (!transition.from.includes(current.state)) throw illegalTransition(transition.describe, event.action, current.state);
+    const changes = transition.changes(current);
+    const updated = await transition.update(transition.id, current.version, { ...changes, state: to }, event);
+    if (updated) {
+      noteWrite(context, transition.type, event, current, updated, transition.logAs);
+      return updated;
+    }
     // Someone else's step came first, or this one's earlier sending did.
     const now = await transition.load(transition.id);
     const mine = now?.events.find((e) => e.key === event.key);
     if (now && mine) return retried(now, mine, event);
-    throw conflict(transition.describe, transition.expectedVersion, now?.version ?? current.version);
+    if (transition.expectedVersion !== null || attempt >= 4) throw conflict(transition.describe, expected, now?.version ?? current.version);
   }
-  noteWrite(context, transition.type, event, current, updated, transition.logAs);
-  return updated;
 }
