@@ -31,7 +31,6 @@ const DISPUTE_FIELDS = `id state version status title category agency { id } ope
   linkedAdminCase { id }
   consultations { id heldAt topic institutions invitees { sub name org } opinions { by { sub name org } opinion } conclusion }
   proposal { by { sub org } reason adminCase { id } supervisionCase { id } declinedBecause }`;
-const READ = `query Read($id: ID!) { dispute(id: $id) { ${DISPUTE_FIELDS} } }`;
 const INBOX = `{ inbox { items { edges { node { kind dueAt overdue dispute { id } } } } } }`;
 
 describe('joint dispute resolution through the gateway', () => {

@@ -5,6 +5,7 @@ import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOpti
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
 import { courtWrites } from './writes.js';
+import { settlementWrites } from './settlement.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -64,7 +65,7 @@ export const resolvers: ResolverMap<CourtContext> = {
     courtTasks: issuerInboxTasks('JudicialSuggestion', ({ store }: CourtContext) => ({ openTo: store.openSuggestionsTo, openIssuedBy: store.openSuggestionsIssuedBy })),
   },
 
-  Mutation: courtWrites,
+  Mutation: { ...courtWrites, ...settlementWrites },
 
   Agency: {
     // The government owns agencies; the court answers for any agency id it is asked about.

@@ -2,7 +2,7 @@
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
-import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;
@@ -30,8 +30,8 @@ export interface HearingDoc {
   headAppeared: boolean;
   appearedOfficial: string;
 }
-export interface EnforcementCaseDoc {
-  _id: string;
+/** An enforcement case: a versioned workflow record (settlement attempts, subgraphs/court/settlement.ts). */
+export interface EnforcementCaseDoc extends VersionedDoc {
   caseNumber: string;
   agencyId: string;
   adminCaseId: string | null;
@@ -40,6 +40,7 @@ export interface EnforcementCaseDoc {
   closedAt: Date | null;
   status: string;
   preSettlement: { attempted: boolean; succeeded: boolean };
+  settlementAttempts: { at: Date; by: string; result: string; note: string }[];
 }
 /** A suggestion the court issued (subgraphs/shared/issued-suggestions.ts), about one of its cases or none. */
 export interface JudicialSuggestionDoc extends IssuedSuggestionDoc {
@@ -116,6 +117,9 @@ export function createCourtStore(db: Db) {
       await enforcementCases.createIndex({ agencyId: 1, filedAt: -1, _id: -1 });
       await enforcementCases.createIndex({ status: 1, filedAt: -1, _id: -1 });
       await enforcementCases.createIndex({ 'preSettlement.succeeded': 1, filedAt: -1, _id: -1 });
+      // Enforcement cases stored before settlement attempts were recorded are upgraded in place first.
+      await upgradeToVersioned(enforcementCases, (doc) => ({ at: doc.filedAt, state: doc.status, org: 'court', fields: { settlementAttempts: [] } }));
+      await ensureVersionedIndexes(enforcementCases as unknown as Collection<Document>);
       await suggestions.createIndex({ issuedAt: -1, _id: -1 });
       await suggestions.createIndex({ toAgencyId: 1, issuedAt: -1, _id: -1 });
       // Suggestions loaded before they became workflow records are upgraded in place first.
@@ -173,6 +177,9 @@ export function createCourtStore(db: Db) {
       return findPage(enforcementCases, query as Filter<EnforcementCaseDoc>, SORT.enforcementCases, page, withId);
     },
 
+    enforcementCase: (id: string) => enforcementCases.findOne({ _id: id }),
+    updateEnforcementCase: (id: string, expected: number, changes: Partial<Omit<EnforcementCaseDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(enforcementCases, id, expected, changes, event),
     suggestionCreatedBy: (createKey: string) => suggestions.findOne({ createKey }),
     suggestion: (id: string) => suggestions.findOne({ _id: id }),
     insertSuggestion: (doc: JudicialSuggestionDoc) => insertOnce(suggestions, doc),

@@ -342,16 +342,20 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const year = filedAt.getUTCFullYear();
       const n = nextEnforcement(filedAt);
       const closedAt = random.chance(0.7) ? minDate(addDays(filedAt, random.int(20, 120)), addDays(END, -1)) : null;
+      const _id = `EC-${year}-${seq(n)}`;
+      const status = closedAt && closedAt.getTime() > filedAt.getTime() ? 'CLOSED' : 'PENDING';
       enforcementCases.push({
-        _id: `EC-${year}-${seq(n)}`,
+        _id,
         caseNumber: `(${year})X0102执${n}号`,
         agencyId: agency.id,
         adminCaseId: adminCase?._id ?? null,
         disputeId: adminCase?.disputeId ?? null,
         filedAt,
-        closedAt: closedAt && closedAt.getTime() > filedAt.getTime() ? closedAt : null,
-        status: closedAt && closedAt.getTime() > filedAt.getTime() ? 'CLOSED' : 'PENDING',
+        closedAt: status === 'CLOSED' ? closedAt : null,
+        status,
         preSettlement: { attempted: attemptedSet.has(i), succeeded: succeededSet.has(i) },
+        settlementAttempts: [],
+        ...loadedRecord(_id, 'court', filedAt, status),
       });
     }
   };
