@@ -17,6 +17,7 @@ export function createGovernmentContext(store: GovernmentStore, identity: CallId
       act: byIdLoader(store.actsByIds),
       reconsideration: byIdLoader(store.reconsiderationsByIds),
       dispute: byIdLoader(store.disputesByIds),
+      supervisionItem: byIdLoader(store.supervisionItemsByIds),
       reply: byIdLoader(store.repliesByIds),
       // Per issuer, every reply to its suggestions (one query, whatever the number of agencies asking).
       replyFacts: new DataLoader((types: readonly SuggestionReplyDoc['suggestionType'][]) => Promise.all(types.map((type) => store.replyFacts(type)))),

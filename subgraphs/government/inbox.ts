@@ -9,13 +9,22 @@ import type { GovernmentContext } from './context.js';
 
 type Args = Record<string, unknown>;
 const SUGGESTION_TYPES = ['JudicialSuggestion', 'ProcuratorialSuggestion'] as const;
-const KINDS = ['CONSULTATION_OPINION', 'DISPUTE_PROPOSAL', 'REPLY_TO_SUGGESTION', 'SUPPLEMENTARY_REPLY', 'FOLLOW_UP_SUGGESTION'] as const;
+const KINDS = [
+  'CONSULTATION_OPINION',
+  'DISPUTE_PROPOSAL',
+  'SUPERVISION_PROGRESS',
+  'SUPERVISION_CLOSING',
+  'SUPERVISION_PROPOSAL',
+  'REPLY_TO_SUGGESTION',
+  'SUPPLEMENTARY_REPLY',
+  'FOLLOW_UP_SUGGESTION',
+] as const;
 const SUGGESTION_KINDS = new Set<string>(['REPLY_TO_SUGGESTION', 'SUPPLEMENTARY_REPLY', 'FOLLOW_UP_SUGGESTION']);
 const MAX_FIRST = 100;
 
 interface Task {
   kind: (typeof KINDS)[number];
-  recordType: (typeof SUGGESTION_TYPES)[number] | 'Dispute';
+  recordType: (typeof SUGGESTION_TYPES)[number] | 'Dispute' | 'SupervisionItem';
   recordId: string;
   dueAt: Date | null;
   supplementsRequested: number;
@@ -86,6 +95,32 @@ async function disputeTasks(context: GovernmentContext): Promise<Task[]> {
   return tasks;
 }
 
+/**
+ * Supervision items: for an agency officer, the open items of their agency (report progress, by the
+ * deadline); for the inspection office, items with progress reported (to close) and proposals.
+ */
+async function supervisionTasks(context: GovernmentContext): Promise<Task[]> {
+  const { principal } = context.identity;
+  const tasks: Task[] = [];
+  const task = (kind: Task['kind'], item: { _id: string; deadline: Date }, due: boolean): Task => ({
+    kind,
+    recordType: 'SupervisionItem',
+    recordId: item._id,
+    dueAt: due ? item.deadline : null,
+    supplementsRequested: 0,
+  });
+  if (principal.org !== 'government') return tasks;
+  if (principal.roles.includes('agency_officer') && principal.unit) {
+    for (const item of await context.store.openSupervisionItemsOf(principal.unit)) if (item.state === 'OPEN') tasks.push(task('SUPERVISION_PROGRESS', item, true));
+  }
+  if (principal.roles.includes('inspector')) {
+    for (const item of await context.store.supervisionItemsIn(['PROGRESS_REPORTED', 'PROPOSED'])) {
+      tasks.push(item.state === 'PROPOSED' ? task('SUPERVISION_PROPOSAL', item, false) : task('SUPERVISION_CLOSING', item, true));
+    }
+  }
+  return tasks;
+}
+
 export const inboxResolvers = {
   inbox: (_: unknown, __: Args, context: GovernmentContext) => ({ id: context.identity.principal.sub }),
   Inbox: {
@@ -107,7 +142,7 @@ export const inboxResolvers = {
         const answered = (file?.replies.length ?? 0) >= task.supplementsRequested + 1;
         return task.kind === 'FOLLOW_UP_SUGGESTION' ? answered : !answered;
       });
-      const items = [...open, ...(await disputeTasks(context))]
+      const items = [...open, ...(await disputeTasks(context)), ...(await supervisionTasks(context))]
         .map((task) => ({ task, dueAt: task.dueAt, overdue: task.dueAt !== null && today.getTime() > task.dueAt.getTime() }))
         .sort((a, b) => compare(positionOf(a), positionOf(b)));
       const rest = after ? items.filter((item) => compare(positionOf(item), after) > 0) : items;
@@ -120,6 +155,7 @@ export const inboxResolvers = {
           judicialSuggestion: item.task.recordType === 'JudicialSuggestion' ? { id: item.task.recordId } : null,
           procuratorialSuggestion: item.task.recordType === 'ProcuratorialSuggestion' ? { id: item.task.recordId } : null,
           dispute: item.task.recordType === 'Dispute' ? { id: item.task.recordId } : null,
+          supervisionItem: item.task.recordType === 'SupervisionItem' ? { id: item.task.recordId } : null,
         },
         cursor: encodeCursor(positionOf(item)),
       }));

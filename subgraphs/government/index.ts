@@ -18,6 +18,7 @@ export const agencyOf: AgencyOf = {
   // The issuer's word, from a representation or a write's references (subgraphs/government/suggestions.ts).
   JudicialSuggestion: (s) => s.toAgencyId as string | null,
   ProcuratorialSuggestion: (s) => s.toAgencyId as string | null,
+  SupervisionItem: (item) => item.responsibleAgencyId as string,
 };
 
 export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<GovernmentContext>> {

@@ -7,6 +7,7 @@ import type { Act, Agency, Dispute, Reconsideration } from './store.js';
 import { governmentWrites, suggestionResolvers } from './suggestions.js';
 import { inboxResolvers } from './inbox.js';
 import { disputeWrites } from './disputes.js';
+import { supervisionReads, supervisionWrites } from './supervision.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -62,6 +63,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       );
     },
     inbox: inboxResolvers.inbox,
+    ...supervisionReads.Query,
     bulletin: async (_: unknown, args: Args, ctx: GovernmentContext) => {
       const period = parsePeriod(args.period);
       const ids = parseIdList(args.agencyIds, 'agencyIds');
@@ -70,7 +72,10 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     },
   },
 
-  Mutation: { ...governmentWrites, ...disputeWrites },
+  Mutation: { ...governmentWrites, ...disputeWrites, ...supervisionWrites },
+
+  SupervisionItem: supervisionReads.SupervisionItem,
+  JointMeeting: supervisionReads.JointMeeting,
 
   Inbox: inboxResolvers.Inbox,
 

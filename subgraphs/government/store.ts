@@ -107,6 +107,36 @@ export interface DistrictDoc {
   name: string;
 }
 
+/** A supervision item (督办事项): a versioned workflow record (subgraphs/government/supervision.ts). */
+export interface SupervisionItemDoc extends VersionedDoc {
+  number: string;
+  title: string;
+  responsibleAgencyId: string;
+  deadline: Date;
+  requiredResult: string;
+  adminCaseId: string | null;
+  disputeId: string | null;
+  judicialSuggestionId: string | null;
+  procuratorialSuggestionId: string | null;
+  meetingId: string | null;
+  /** When the office opened it (or accepted the proposal); null for a proposal. */
+  openedAt: Date | null;
+  closedAt: Date | null;
+  closing: string | null;
+  closingNote: string | null;
+  progress: { at: Date; by: ParticipantDoc; report: string }[];
+  proposal: { by: ParticipantDoc; at: Date; reason: string; declinedBecause: string | null } | null;
+}
+
+/** A quarterly joint meeting (联席会议), one per quarter (its id names it). */
+export interface JointMeetingDoc extends VersionedDoc {
+  quarter: string;
+  heldAt: Date;
+  issues: string[];
+  /** The supervision items its decisions became, in order. */
+  decisionIds: string[];
+}
+
 export interface GovernmentSeed {
   district: DistrictDoc;
   agencies: AgencyDoc[];
@@ -131,6 +161,7 @@ const SORT = {
   acts: { field: 'decidedAt', type: 'date', direction: -1 },
   reconsiderations: { field: 'filedAt', type: 'date', direction: -1 },
   disputes: { field: 'openedAt', type: 'date', direction: -1 },
+  supervisionItems: { field: 'createdAt', type: 'date', direction: -1 },
 } as const satisfies Record<string, SortKey>;
 
 export const CORRECTED_OUTCOMES = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM'];
@@ -163,6 +194,8 @@ export function createGovernmentStore(db: Db) {
   const reconsiderations = db.collection<ReconsiderationDoc>('reconsiderations');
   const disputes = db.collection<DisputeDoc>('disputes');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
+  const supervisionItems = db.collection<SupervisionItemDoc>('supervisionItems');
+  const meetings = db.collection<JointMeetingDoc>('jointMeetings');
   const replies = db.collection<SuggestionReplyDoc>('suggestionReplies');
   const performances = db.collection<PerformanceDoc>('judgmentPerformances');
 
@@ -198,6 +231,11 @@ export function createGovernmentStore(db: Db) {
       // The inbox: consultations awaiting a participant's opinion, and proposals awaiting the office.
       await disputes.createIndex({ awaitingOpinions: 1 });
       await disputes.createIndex({ state: 1 });
+      await ensureVersionedIndexes(supervisionItems as unknown as Collection<Document>);
+      await supervisionItems.createIndex({ createdAt: -1, _id: -1 });
+      await supervisionItems.createIndex({ responsibleAgencyId: 1, createdAt: -1, _id: -1 });
+      await supervisionItems.createIndex({ state: 1, createdAt: -1, _id: -1 });
+      await ensureVersionedIndexes(meetings as unknown as Collection<Document>);
       // Replies loaded before they became workflow records are upgraded in place first: the reply
       // they hold becomes the first of their replies.
       await upgradeToVersioned(replies, (doc) => {
@@ -242,6 +280,23 @@ export function createGovernmentStore(db: Db) {
     /** The next dispute number of a year (after those the register already holds for it). */
     nextDisputeNumber: (year: number) =>
       nextInSeries(counters, `Dispute:${year}`, () => disputes.countDocuments({ _id: { $gte: `DSP-${year}-`, $lt: `DSP-${year}-~` } })),
+    supervisionItemsByIds: async (ids: readonly string[]) => (await findByIds(supervisionItems, ids)).map(maybeWithId),
+    supervisionItem: (id: string) => supervisionItems.findOne({ _id: id }),
+    supervisionItemCreatedBy: (createKey: string) => supervisionItems.findOne({ createKey }),
+    insertSupervisionItem: (doc: SupervisionItemDoc) => insertOnce(supervisionItems, doc),
+    updateSupervisionItem: (id: string, expected: number, changes: Partial<Omit<SupervisionItemDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(supervisionItems, id, expected, changes, event),
+    nextSupervisionNumber: (year: number) =>
+      nextInSeries(counters, `SupervisionItem:${year}`, () => supervisionItems.countDocuments({ _id: { $gte: `SI-${year}-`, $lt: `SI-${year}-~` } })),
+    listSupervisionItems(filter: { responsibleAgencyId?: string; state?: string }, page: PageArgs): Promise<Connection<WithId<SupervisionItemDoc>>> {
+      return findPage(supervisionItems, defined(filter) as Filter<SupervisionItemDoc>, SORT.supervisionItems, page, withId);
+    },
+    /** The inbox: items open for an agency, and items in some states (for the inspection office). */
+    openSupervisionItemsOf: (agencyId: string) => supervisionItems.find({ responsibleAgencyId: agencyId, state: { $in: ['OPEN', 'PROGRESS_REPORTED'] } }).toArray(),
+    supervisionItemsIn: (states: string[]) => supervisionItems.find({ state: { $in: states } }).toArray(),
+    jointMeeting: (id: string) => meetings.findOne({ _id: id }),
+    jointMeetingCreatedBy: (createKey: string) => meetings.findOne({ createKey }),
+    insertJointMeeting: (doc: JointMeetingDoc) => insertOnce(meetings, doc),
     disputesAwaitingOpinionOf: (sub: string) => disputes.find({ awaitingOpinions: sub }).toArray(),
     proposedDisputes: () => disputes.find({ state: 'PROPOSED' }).toArray(),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),
