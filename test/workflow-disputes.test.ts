@@ -31,7 +31,8 @@ const DISPUTE_FIELDS = `id state version status title category agency { id } ope
   linkedAdminCase { id }
   consultations { id heldAt topic institutions invitees { sub name org } opinions { by { sub name org } opinion } conclusion }
   proposal { by { sub org } reason adminCase { id } supervisionCase { id } declinedBecause }`;
-const INBOX = `{ inbox { items { edges { node { kind dueAt overdue dispute { id } } } } } }`;
+// The dispute's title: the government resolves its own records in the inbox, whole.
+const INBOX = `{ inbox { items { edges { node { kind dueAt overdue dispute { id title } } } } } }`;
 
 describe('joint dispute resolution through the gateway', () => {
   let stack: TestStack;
@@ -110,7 +111,7 @@ describe('joint dispute resolution through the gateway', () => {
     expect(convened).toEqual({ ...base, state: 'IN_CONSULTATION', version: 2, status: 'OPEN', consultations: [{ ...consultation, opinions: [] }] });
 
     // Each invited participant has it in their inbox, due the day it is held; the office has nothing to do.
-    const task = { kind: 'CONSULTATION_OPINION', dueAt: '2026-05-14', overdue: false, dispute: { id } };
+    const task = { kind: 'CONSULTATION_OPINION', dueAt: '2026-05-14', overdue: false, dispute: { id, title: '征收补偿标准争议' } };
     expect(await inbox(judge)).toEqual([task]);
     expect(await inbox(prosecutor)).toEqual([task]);
     expect(await inbox(officerOfX)).toEqual([task]);
@@ -215,8 +216,8 @@ describe('joint dispute resolution through the gateway', () => {
     });
     // The office sees both; one accepted, one declined.
     expect(await inbox(office)).toEqual([
-      { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id } },
-      { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id: fromProsecutor.id } },
+      { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id, title: '工伤认定争议' } },
+      { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id: fromProsecutor.id, title: '监督案件所涉争议' } },
     ]);
     const accepted = await step(office, 'DISPUTE_RESOLUTION', DECIDE, { id, version: 1, accept: true });
     expect(accepted).toMatchObject({ id, state: 'ASSIGNED', version: 2, openedAt: '2026-05-11', proposal: { declinedBecause: null } });

@@ -31,7 +31,8 @@ const PROPOSE = `mutation($key: String!, $input: SupervisionItemInput!, $reason:
 const DECIDE = `mutation($key: String!, $id: ID!, $version: Int!, $accept: Boolean!, $reason: String) { decideSupervisionProposal(idempotencyKey: $key, id: $id, expectedVersion: $version, accept: $accept, reason: $reason) { id state version openedAt closedAt proposal { declinedBecause } } }`;
 const REPORT = `mutation($key: String!, $id: ID!, $report: String!) { reportSupervisionProgress(idempotencyKey: $key, id: $id, report: $report) { id state version progress { by { sub } report } } }`;
 const CLOSE = `mutation($key: String!, $id: ID!, $version: Int!, $closing: SupervisionClosing!, $note: String!) { closeSupervisionItem(idempotencyKey: $key, id: $id, expectedVersion: $version, closing: $closing, note: $note) { id state version closing closingNote closedAt overdue } }`;
-const INBOX = `{ inbox { items { edges { node { kind dueAt overdue supervisionItem { id } } } } } }`;
+// The item's title: the government resolves its own records in the inbox, whole.
+const INBOX = `{ inbox { items { edges { node { kind dueAt overdue supervisionItem { id title } } } } } }`;
 
 describe('joint supervision and the joint meeting through the gateway', () => {
   let stack: TestStack;
@@ -110,7 +111,7 @@ describe('joint supervision and the joint meeting through the gateway', () => {
       progress: [],
       proposal: null,
     });
-    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-07-01', overdue: false, supervisionItem: { id } }]);
+    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-07-01', overdue: false, supervisionItem: { id, title: '征收补偿争议督办' } }]);
     expect(await inbox(officerY)).toEqual([]);
 
     expect((await call(officerY, 'SUPERVISION', REPORT, { key: key(), id, report: '我单位已着手处理。' }))).toEqual(
@@ -123,7 +124,7 @@ describe('joint supervision and the joint meeting through the gateway', () => {
       progress: [{ by: { sub: officerX.sub }, report: '已重新核定补偿标准，待书面答复。' }],
     });
     expect(await inbox(officerX)).toEqual([]);
-    expect(await inbox(inspector)).toEqual([{ kind: 'SUPERVISION_CLOSING', dueAt: '2026-07-01', overdue: false, supervisionItem: { id } }]);
+    expect(await inbox(inspector)).toEqual([{ kind: 'SUPERVISION_CLOSING', dueAt: '2026-07-01', overdue: false, supervisionItem: { id, title: '征收补偿争议督办' } }]);
 
     expect(await call(inspector, 'SUPERVISION', CLOSE, { key: key(), id, version: 1, closing: 'RESOLVED', note: '已书面答复，问题解决。' })).toEqual(
       refusal('closeSupervisionItem', `SupervisionItem ${id} is at version 2, not 1: read it again and retry`, { code: 'CONFLICT', currentVersion: 2 }),
@@ -146,9 +147,9 @@ describe('joint supervision and the joint meeting through the gateway', () => {
   it('flags an open item overdue the day after its deadline, in the inbox too, until it is closed', async () => {
     const { id } = await step(inspector, 'SUPERVISION', OPEN, { input: input({ deadline: '2026-06-10', adminCaseId: null, judicialSuggestionId: null }) });
     now = new Date('2026-06-10T15:00:00.000Z');
-    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-06-10', overdue: false, supervisionItem: { id } }]);
+    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-06-10', overdue: false, supervisionItem: { id, title: '征收补偿争议督办' } }]);
     now = new Date('2026-06-10T16:30:00.000Z');
-    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-06-10', overdue: true, supervisionItem: { id } }]);
+    expect(await inbox(officerX)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-06-10', overdue: true, supervisionItem: { id, title: '征收补偿争议督办' } }]);
     expect(await step(inspector, 'SUPERVISION', CLOSE, { id, version: 1, closing: 'ESCALATED', note: '逾期未整改，提请区政府专题研究。' })).toMatchObject({
       state: 'CLOSED',
       closing: 'ESCALATED',
@@ -162,8 +163,8 @@ describe('joint supervision and the joint meeting through the gateway', () => {
     expect(proposed).toMatchObject({ state: 'PROPOSED', version: 1, openedAt: null, proposal: { by: { sub: judge.sub, org: 'court' }, reason: '判决生效后行政机关迟迟未履行，建议督办。', declinedBecause: null } });
     const fromProsecutor = await step(prosecutor, 'SUPERVISION', PROPOSE, { input: input({ adminCaseId: null, judicialSuggestionId: null }), reason: '检察建议落实不到位，建议联合督办。' });
     expect(await inbox(inspector)).toEqual([
-      { kind: 'SUPERVISION_PROPOSAL', dueAt: null, overdue: false, supervisionItem: { id: proposed.id } },
-      { kind: 'SUPERVISION_PROPOSAL', dueAt: null, overdue: false, supervisionItem: { id: fromProsecutor.id } },
+      { kind: 'SUPERVISION_PROPOSAL', dueAt: null, overdue: false, supervisionItem: { id: proposed.id, title: '征收补偿争议督办' } },
+      { kind: 'SUPERVISION_PROPOSAL', dueAt: null, overdue: false, supervisionItem: { id: fromProsecutor.id, title: '征收补偿争议督办' } },
     ]);
     expect(await call(inspector, 'SUPERVISION', CLOSE, { key: key(), id: proposed.id, version: 1, closing: 'RESOLVED', note: '未经受理即关闭。' })).toEqual(
       refusal('closeSupervisionItem', `SupervisionItem ${proposed.id} is PROPOSED: CLOSE is not a step it can take now`, { code: 'BAD_USER_INPUT', state: 'PROPOSED' }),
@@ -243,7 +244,7 @@ describe('joint supervision and the joint meeting through the gateway', () => {
         },
       },
     });
-    expect(await inbox(officerY)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-07-31', overdue: false, supervisionItem: { id: decisions[1]!.id } }]);
+    expect(await inbox(officerY)).toEqual([{ kind: 'SUPERVISION_PROGRESS', dueAt: '2026-07-31', overdue: false, supervisionItem: { id: decisions[1]!.id, title: '司法建议答复督办' } }]);
     // Sent again: the same meeting and items; another recording of the quarter is refused.
     const before = await itemsInStore();
     expect(await call(inspector, 'SUPERVISION', RECORD, { key: meetingKey, input: meetingInput })).toEqual(recorded);

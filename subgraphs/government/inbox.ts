@@ -154,8 +154,9 @@ export const inboxResolvers = {
           overdue: item.overdue,
           judicialSuggestion: item.task.recordType === 'JudicialSuggestion' ? { id: item.task.recordId } : null,
           procuratorialSuggestion: item.task.recordType === 'ProcuratorialSuggestion' ? { id: item.task.recordId } : null,
-          dispute: item.task.recordType === 'Dispute' ? { id: item.task.recordId } : null,
-          supervisionItem: item.task.recordType === 'SupervisionItem' ? { id: item.task.recordId } : null,
+          // The government's own records are resolved here, not by the gateway: given whole.
+          dispute: item.task.recordType === 'Dispute' ? context.loaders.dispute.load(item.task.recordId) : null,
+          supervisionItem: item.task.recordType === 'SupervisionItem' ? context.loaders.supervisionItem.load(item.task.recordId) : null,
         },
         cursor: encodeCursor(positionOf(item)),
       }));
