@@ -1,7 +1,7 @@
 // The sharing catalogue (共享目录): every type and field of every subgraph, its class, who may see
 // it for which purposes, and masking — rendered from the policies the subgraphs enforce, for
 // people (Markdown) and for programs (JSON: the conformance test's oracle reads it).
-import type { Audience, FieldPolicy, Grant, Mask, SharingClass, SubgraphPolicy } from './policy.js';
+import type { Audience, FieldPolicy, Grant, Mask, RowCondition, SharingClass, SubgraphPolicy } from './policy.js';
 import { ROLES_BY_ORG, type Org } from './principal.js';
 
 const INSTITUTION: Record<string, string> = {
@@ -17,10 +17,16 @@ function roles(org: string, list: string[] | null): string {
   return list ? list.join(', ') : `any ${org} role`;
 }
 
+const ROW_TEXT: Record<RowCondition, string> = {
+  OWN_UNIT: 'own agency’s records only',
+  ISSUER: 'only who made the record',
+  INVITED: 'only those invited to it',
+};
+
 function grantText(grant: Grant): string {
   const who = grant.orgs.map((org) => `${org} (${roles(org, grant.roles?.filter((r) => (ROLES_BY_ORG[org] as readonly string[]).includes(r)) ?? null)})`).join('; ');
   const purposes = grant.purposes ? grant.purposes.join(', ') : 'any purpose';
-  return `${who} — ${purposes}${grant.row === 'OWN_UNIT' ? ' — own agency’s records only' : ''}`;
+  return `${who} — ${purposes}${grant.row ? ` — ${ROW_TEXT[grant.row]}` : ''}`;
 }
 
 function whoMaySee(policy: FieldPolicy, owner: string): string {
@@ -55,14 +61,17 @@ export function renderCatalogue(policies: SubgraphPolicy[], typeOrder: Map<strin
     'purposes, and how it is masked. The owner enforces this in its own subgraph, however the field is',
     'reached. A withheld field comes back `null` with an error whose `extensions.code` is `FORBIDDEN`',
     'and whose `extensions.reason` says why (`ORG_NOT_ALLOWED`, `ROLE_NOT_ALLOWED`, `PURPOSE_NOT_ALLOWED`,',
-    '`NOT_OWN_UNIT`, `OWNER_ONLY`).',
+    '`NOT_OWN_UNIT`, `NOT_ISSUER`, `NOT_INVITED`, `OWNER_ONLY`).',
     '',
     '- **OPEN** (无条件共享): for the participant institutions’ case roles, any purpose; **PUBLIC** OPEN',
     '  fields (agency names, statistics) for everyone signed in, partners and auditors included.',
     '- **CONDITIONAL** (有条件共享): only the listed grants (org and roles, purposes, row condition). When',
     '  no grant holds, the reason is that of the grant the caller came closest to: its org, then its',
     '  roles, then its purposes, then its row condition (`NOT_OWN_UNIT`: the record is not of the',
-    '  caller’s own agency, their `unit`).',
+    '  caller’s own agency, their `unit`; `NOT_ISSUER`: the caller did not make the record;',
+    '  `NOT_INVITED`: the caller was not invited to it).',
+    '- **Writes** (the `Mutation` rows) are CONDITIONAL, each grant naming its purposes; their grants are',
+    '  decided before the write starts, their row condition on the record written.',
     '- **OWNER** (不予共享): the owning institution only.',
     '- Masks apply to everyone outside the owning institution, even where the field is disclosed.',
     '',
