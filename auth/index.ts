@@ -7,6 +7,6 @@ export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCrea
 export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, checkRuleTree, type SharingContext, type WriteGuard } from './rules.js';
-export { decide, applyMask } from './decide.js';
+export { decide, applyMask, IGNORE_ROWS } from './decide.js';
 // The typed res.locals (a declaration only).
 export type {} from './request-locals.js';

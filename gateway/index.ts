@@ -12,7 +12,7 @@ import type { Config, GraphName, SubgraphName } from '../config/index.js';
 import { ORGS, assertionSigningKey, auditSigningKey, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
 import { ErrorCode, connectDatabase, serveGraphQL, type Database, type RunningService } from '../platform/index.js';
-import { serveAuditSubgraph } from '../subgraphs/index.js';
+import { readSubgraphPolicies, serveAuditSubgraph } from '../subgraphs/index.js';
 import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
@@ -139,6 +139,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateBuckets,
     writeReferences: {
       declarations: readReferenceDeclarations(),
+      writeRules: new Map(
+        readSubgraphPolicies().flatMap((policy) =>
+          [...policy.fields.values()].filter((f) => f.type === 'Mutation').map((f) => [f.field, { owner: policy.owner, policy: f }] as const),
+        ),
+      ),
       read: (name, query, variables, context) => {
         const source = sources.get(name);
         if (!source) throw new Error(`no data source for subgraph ${name}`);

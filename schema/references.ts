@@ -42,6 +42,14 @@ export function readReferenceDeclarations(): ReferenceDeclaration[] {
         .definitions.filter((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) && d.directives?.some((x) => x.name.value === 'key'))
         .map((d) => (d as { name: { value: string } }).name.value),
     );
+  const requiringFields = (name: SubgraphName) =>
+    new Set(
+      (documents.get(name)?.definitions ?? []).flatMap((d) =>
+        (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) && d.fields
+          ? d.fields.filter((f) => f.directives?.some((x) => x.name.value === 'requires')).map((f) => `${d.name.value}.${f.name.value}`)
+          : [],
+      ),
+    );
   for (const [subgraph, document] of documents) {
     const inputs = new Map(document.definitions.filter((d) => d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION).map((d) => [d.name.value, d]));
     for (const definition of document.definitions) {
@@ -57,10 +65,17 @@ export function readReferenceDeclarations(): ReferenceDeclaration[] {
           if (!argumentExists(field, argument, inputs)) problems.push(`${where}: no ID argument ${argument.join('.')}`);
           if (!SUBGRAPH_NAMES.includes(owner)) problems.push(`${where}: no institution "${owner}"`);
           else if (!entityTypes(owner).has(type)) problems.push(`${where}: ${owner} has no entity ${type}`);
+          let selection: readonly string[] = [];
           try {
-            parse(`{ ${fields} }`);
+            const operation = parse(`{ ${fields} }`).definitions[0] as { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } };
+            selection = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD && s.name ? [s.name.value] : []));
           } catch {
             problems.push(`${where}: fields "${fields}" are not a selection set`);
+          }
+          // The gateway reads a reference with the record's key alone: a field its owner resolves
+          // from another institution's fields (@requires) would be decided without them.
+          for (const name of selection) {
+            if (requiringFields(owner).has(`${type}.${name}`)) problems.push(`${where}: ${owner}'s ${type}.${name} takes @requires, which a reference cannot give it`);
           }
           declarations.push({ subgraph, mutation: field.name.value, argument, type, owner, fields });
         }

@@ -227,7 +227,8 @@ describe('suggestions and replies through the gateway', () => {
         errors: [{ message: `Not shared with you: ${reason}`, path: ['issueJudicialSuggestion'], extensions: { code: 'FORBIDDEN', reason, serviceName: 'court' } }],
       });
       const record = await accessRecord(refused.requestId!);
-      expect(record).toMatchObject({ outcome: 'PARTIAL', denied: [{ coordinate: 'Mutation.issueJudicialSuggestion', path: 'issueJudicialSuggestion', reason }] });
+      // Refused by the court alone: the gateway read nothing from the government on their behalf.
+      expect(record).toMatchObject({ outcome: 'PARTIAL', subgraphs: ['court'], denied: [{ coordinate: 'Mutation.issueJudicialSuggestion', path: 'issueJudicialSuggestion', reason }] });
     }
     expect(await suggestionsInStore()).toBe(before);
 

@@ -1,5 +1,6 @@
 // Before a write is sent, the records it references (`@references` in its subgraph's SDL,
-// schema/references.ts) are read from their owners, as the caller and for the caller's purpose,
+// schema/references.ts) are read from their owners, as the caller and for the caller's purpose
+// (and only for a caller the write's grants admit: the owner refuses the others itself),
 // through the same signed and logged calls as any query: a record that does not exist refuses the
 // write (BAD_USER_INPUT, naming the argument), one the caller may not read refuses it with the
 // owner's reason (FORBIDDEN), and what was read goes to the write's subgraph with the call, where
@@ -10,11 +11,17 @@ import { GraphQLError, Kind, getArgumentValues, type FieldNode, type FragmentDef
 import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { REFERENCES_EXTENSION, type ReferenceDeclaration } from '../../schema/index.js';
 import { ErrorCode, badUserInput } from '../../platform/index.js';
+import { IGNORE_ROWS, decide, type FieldPolicy, type Org } from '../../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import type { GatewayPlugin } from '../plugin.js';
 
 export interface WriteReferencesOptions {
   declarations: ReferenceDeclaration[];
+  /**
+   * Each write's rule, as its owner declares it (`Mutation.<field>`): a caller its grants refuse
+   * (org, role, purpose) is refused by the owner without anything being read for it first.
+   */
+  writeRules: Map<string, { owner: Org; policy: FieldPolicy }>;
   /** Sends a query of the gateway's own to one subgraph (gateway/data-source.ts's `read`). */
   read: (subgraph: string, query: string, variables: Record<string, unknown>, context: GatewayContext) => Promise<{ data?: unknown; errors?: readonly { message?: string; extensions?: Record<string, unknown> }[] | null }>;
 }
@@ -87,6 +94,9 @@ export function useWriteReferences(options: WriteReferencesOptions): GatewayPlug
               const declarations = byMutation.get(field.name.value);
               const definition = mutationType.getFields()[field.name.value];
               if (!declarations || !definition) continue;
+              // Not for a caller the write refuses: no other institution's record is read on their behalf.
+              const rule = options.writeRules.get(field.name.value);
+              if (!rule || !contextValue.identity || decide(rule.policy, rule.owner, contextValue.identity, null, {}, IGNORE_ROWS) !== null) continue;
               // Coerced as execution will coerce them (validation has passed).
               const args = getArgumentValues(definition, field, request.variables ?? {});
               for (const declaration of declarations) {

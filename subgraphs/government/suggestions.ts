@@ -53,6 +53,7 @@ export function suggestionResolvers(type: SuggestionType) {
     reply: (s: IssuedSuggestion, _: Args, context: GovernmentContext) => file(s, context),
     replies: async (s: IssuedSuggestion, _: Args, context: GovernmentContext) => (await file(s, context))?.replies ?? [],
     replyVersion: async (s: IssuedSuggestion, _: Args, context: GovernmentContext) => (await file(s, context))?.version ?? null,
+    replyCount: async (s: IssuedSuggestion, _: Args, context: GovernmentContext) => (await file(s, context))?.replies.length ?? 0,
     overdue: async (s: IssuedSuggestion, _: Args, context: GovernmentContext) =>
       isOverdue(s, (await file(s, context))?.replies.length ?? 0, context.now()),
   };

@@ -53,8 +53,8 @@ export function suggestionIssuerWrites<T extends IssuedSuggestionDoc, TContext>(
 
   /** Whether the agency has answered the issuer's last request (the government's count came with the call). */
   const repliedToLast = (context: Context, suggestion: T) => {
-    const replies = referenced(context.references, type, suggestion._id, 'id').replies;
-    return Array.isArray(replies) && replies.length >= suggestion.supplementsRequested + 1;
+    const replies = referenced(context.references, type, suggestion._id, 'id').replyCount;
+    return typeof replies === 'number' && replies >= suggestion.supplementsRequested + 1;
   };
 
   const issue = async (_: unknown, args: Args, context: Context): Promise<WithId<T>> => {
