@@ -52,11 +52,13 @@ describe('joint supervision and the joint meeting through the gateway', () => {
     expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
     return Object.values(answer.data!)[0] as Record<string, any>;
   }
-  /** The supervision items of a caller's inbox. */
-  const inbox = async (who: Principal, purpose: Purpose = 'SUPERVISION') => {
+  /** The supervision items of a caller's inbox, this file's (made in 2026) or all (the demo district's too). */
+  const inbox = async (who: Principal, purpose: Purpose = 'SUPERVISION', all = false) => {
     const answer = await call(who, purpose, INBOX);
     expect(answer.errors).toBeUndefined();
-    return answer.data!.inbox.items.edges.map((e: { node: any }) => e.node).filter((n: any) => n.supervisionItem !== null);
+    return answer.data!.inbox.items.edges
+      .map((e: { node: any }) => e.node)
+      .filter((n: any) => n.supervisionItem !== null && (all || n.supervisionItem.id.startsWith('SI-2026-')));
   };
   const refusal = (field: string, message: string, extensions: Record<string, unknown>) => ({
     data: { [field]: null },
@@ -124,7 +126,15 @@ describe('joint supervision and the joint meeting through the gateway', () => {
       progress: [{ by: { sub: officerX.sub }, report: '已重新核定补偿标准，待书面答复。' }],
     });
     expect(await inbox(officerX)).toEqual([]);
-    expect(await inbox(inspector)).toEqual([{ kind: 'SUPERVISION_CLOSING', dueAt: '2026-07-01', overdue: false, supervisionItem: { id, title: '征收补偿争议督办' } }]);
+    // The inspector's: the demo district's item in progress (long overdue) and proposal, and this one.
+    const seeded = data.government.supervisionItems;
+    const inProgress = seeded.find((i) => i.state === 'PROGRESS_REPORTED')!;
+    const proposal = seeded.find((i) => i.state === 'PROPOSED')!;
+    expect(await inbox(inspector, 'SUPERVISION', true)).toEqual([
+      { kind: 'SUPERVISION_CLOSING', dueAt: inProgress.deadline.toISOString().slice(0, 10), overdue: true, supervisionItem: { id: inProgress._id, title: inProgress.title } },
+      { kind: 'SUPERVISION_CLOSING', dueAt: '2026-07-01', overdue: false, supervisionItem: { id, title: '征收补偿争议督办' } },
+      { kind: 'SUPERVISION_PROPOSAL', dueAt: null, overdue: false, supervisionItem: { id: proposal._id, title: proposal.title } },
+    ]);
 
     expect(await call(inspector, 'SUPERVISION', CLOSE, { key: key(), id, version: 1, closing: 'RESOLVED', note: '已书面答复，问题解决。' })).toEqual(
       refusal('closeSupervisionItem', `SupervisionItem ${id} is at version 2, not 1: read it again and retry`, { code: 'CONFLICT', currentVersion: 2 }),

@@ -8,7 +8,7 @@ import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
 
-export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc } from './store.js';
+export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.

@@ -146,6 +146,8 @@ export interface GovernmentSeed {
   disputes: DisputeDoc[];
   suggestionReplies: SuggestionReplyDoc[];
   judgmentPerformances: PerformanceDoc[];
+  supervisionItems: SupervisionItemDoc[];
+  jointMeetings: JointMeetingDoc[];
 }
 
 export type Agency = WithId<AgencyDoc>;
@@ -261,6 +263,8 @@ export function createGovernmentStore(db: Db) {
       await disputes.insertMany(seed.disputes);
       await replies.insertMany(seed.suggestionReplies);
       await performances.insertMany(seed.judgmentPerformances);
+      if (seed.supervisionItems.length) await supervisionItems.insertMany(seed.supervisionItems);
+      if (seed.jointMeetings.length) await meetings.insertMany(seed.jointMeetings);
     },
 
     async district(): Promise<{ id: string; name: string } | null> {

@@ -3,7 +3,7 @@
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
 import { createHash } from 'node:crypto';
 import { judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
-import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc } from '../government/index.js';
+import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc, SupervisionItemDoc, JointMeetingDoc } from '../government/index.js';
 import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
@@ -496,6 +496,122 @@ export function generateDemoData(options: DemoOptions): DemoData {
     disputeId: showcaseDispute._id,
   });
 
+  // ---- The linkage work already done (no random draws below: the figures above stay as they are) ----
+  // Each pre-enforcement settlement attempt the centre made, as the court recorded it.
+  for (const e of enforcementCases) {
+    if (!e.preSettlement.attempted) continue;
+    const settled = e.preSettlement.succeeded;
+    e.settlementAttempts = [{ at: addDays(e.filedAt, 7), by: '执行和解中心', result: settled ? 'SETTLED' : 'NOT_SETTLED', note: settled ? '双方达成和解，申请人撤回执行申请。' : '双方分歧较大，未能达成和解。' }];
+  }
+  // The consultations of major disputes: who took part for each institution, and what they said.
+  const PARTICIPANTS: Record<string, { sub: string; name: string; org: string; opinion: string }> = {
+    GOVERNMENT: { sub: 'demo-linkage-office', name: '联动办', org: 'government', opinion: '建议行政机关与当事人充分沟通，依法协调化解。' },
+    COURT: { sub: 'demo-court-judge', name: '行政庭法官', org: 'court', opinion: '从司法审查角度，行政行为的程序问题应予补正。' },
+    PROCURATORATE: { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate', opinion: '建议关注当事人合法权益保障，推动实质性化解。' },
+  };
+  for (const d of disputes) {
+    for (const c of d.consultations) {
+      const invitees = c.institutions.map((i) => PARTICIPANTS[i]!);
+      Object.assign(c, {
+        topic: `${d.title}会商`,
+        invitees: invitees.map(({ sub, name, org }) => ({ sub, name, org })),
+        opinions: invitees.map(({ sub, name, org, opinion }) => ({ by: { sub, name, org }, at: c.heldAt, opinion })),
+      });
+    }
+  }
+  // Two disputes the office took on proposal: one from a court case, one from a supervision case, of the same agency and earlier.
+  const proposedFrom = (pick: (d: DisputeDoc) => { adminCaseId: string | null; supervisionCaseId: string | null; by: { sub: string; name: string; org: string } } | null) => {
+    for (const d of disputes) {
+      if (d.proposal || d.openedAt === null || d.openedAt.getTime() < H1_2025.from.getTime()) continue;
+      const from = pick(d);
+      if (from) return Object.assign(d, { proposal: { ...from, at: d.openedAt, reason: '办案中发现该争议可通过联动机制实质化解，提请会商。', declinedBecause: null }, linkedAdminCaseId: from.adminCaseId });
+    }
+    return null;
+  };
+  proposedFrom((d) => {
+    const c = adminCases.find((x) => x.defendantId === d.agencyId && x.filedAt.getTime() < (d.openedAt as Date).getTime());
+    return c ? { adminCaseId: c._id, supervisionCaseId: null, by: { sub: 'demo-court-judge', name: '行政庭法官', org: 'court' } } : null;
+  });
+  proposedFrom((d) => {
+    const v = supervisionCases.find((x) => x.agencyId === d.agencyId && x.openedAt.getTime() < (d.openedAt as Date).getTime());
+    return v ? { adminCaseId: null, supervisionCaseId: v._id, by: { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate' } } : null;
+  });
+  // A joint meeting each quarter, each decision a supervision item of the agency it names: closed
+  // when its deadline fell before the end of the data, in progress otherwise.
+  const supervisionItems: SupervisionItemDoc[] = [];
+  const jointMeetings: JointMeetingDoc[] = [];
+  // Each held on the 20th of the month after its quarter (2025-Q2's would fall after the data's end).
+  const quarters = ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4', '2025-Q1'];
+  quarters.forEach((quarter, q) => {
+    const year = Number(quarter.slice(0, 4));
+    const month = Number(quarter.slice(-1)) * 3 + 1;
+    const heldAt = month > 12 ? utcDay(year + 1, 1, 20) : utcDay(year, month, 20);
+    const meetingId = `JM-${quarter}`;
+    const agency = AGENCIES[(q * 5) % AGENCIES.length]!;
+    const year2 = heldAt.getUTCFullYear();
+    const n = supervisionItems.filter((i) => i._id.startsWith(`SI-${year2}-`)).length + 1;
+    const _id = `SI-${year2}-${seq(n)}`;
+    const deadline = addDays(heldAt, 90);
+    const closed = deadline.getTime() < END.getTime();
+    const suggestion = judicialSuggestions.find((x) => x.toAgencyId === agency.id && x.issuedAt.getTime() < heldAt.getTime()) ?? null;
+    const progress = [{ at: addDays(heldAt, 45), by: { sub: `demo-officer-${agency.id}`, name: `${agency.short}经办人`, org: 'government' }, report: '已制定整改方案，正在逐项落实。' }];
+    supervisionItems.push({
+      _id,
+      number: `${DISTRICT_NAME}督〔${year2}〕${n}号`,
+      title: `${agency.short}领域突出问题专项督办`,
+      responsibleAgencyId: agency.id,
+      deadline,
+      requiredResult: '针对联席会议通报的问题完成整改，并书面报告整改情况。',
+      adminCaseId: null,
+      disputeId: null,
+      judicialSuggestionId: suggestion?._id ?? null,
+      procuratorialSuggestionId: null,
+      meetingId,
+      openedAt: heldAt,
+      closedAt: closed ? addDays(deadline, -10) : null,
+      closing: closed ? 'RESOLVED' : null,
+      closingNote: closed ? '整改报告已报送，经核查符合要求。' : null,
+      progress,
+      proposal: null,
+      ...loadedRecord(_id, 'government', heldAt, closed ? 'CLOSED' : 'PROGRESS_REPORTED'),
+    });
+    jointMeetings.push({
+      _id: meetingId,
+      quarter,
+      heldAt,
+      issues: ['部分领域行政诉讼败诉率偏高', '司法建议、检察建议答复不够及时'],
+      decisionIds: [_id],
+      ...loadedRecord(meetingId, 'government', heldAt, 'RECORDED'),
+    });
+  });
+  // And one a prosecutor proposed, awaiting the inspection office.
+  {
+    const agency = AGENCIES[1]!;
+    const n = supervisionItems.filter((i) => i._id.startsWith('SI-2025-')).length + 1;
+    const _id = `SI-2025-${seq(n)}`;
+    const at = utcDay(2025, 6, 20);
+    supervisionItems.push({
+      _id,
+      number: `${DISTRICT_NAME}督〔2025〕${n}号`,
+      title: `${agency.short}检察建议落实督办`,
+      responsibleAgencyId: agency.id,
+      deadline: addDays(at, 60),
+      requiredResult: '落实检察建议，依法纠正违法行为并书面回复。',
+      adminCaseId: null,
+      disputeId: null,
+      judicialSuggestionId: null,
+      procuratorialSuggestionId: procuratorialSuggestions.find((x) => x.toAgencyId === agency.id)?._id ?? null,
+      meetingId: null,
+      openedAt: null,
+      closedAt: null,
+      closing: null,
+      closingNote: null,
+      progress: [],
+      proposal: { by: { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate' }, at, reason: '检察建议逾期未落实，建议纳入联合督办。', declinedBecause: null },
+      ...loadedRecord(_id, 'procuratorate', at, 'PROPOSED'),
+    });
+  }
+
   return {
     government: {
       district: { _id: 'DISTRICT', name: DISTRICT_NAME },
@@ -506,6 +622,8 @@ export function generateDemoData(options: DemoOptions): DemoData {
       disputes,
       suggestionReplies,
       judgmentPerformances,
+      supervisionItems,
+      jointMeetings,
     },
     court: { adminCases, hearings, enforcementCases, judicialSuggestions },
     procuratorate: { supervisionCases, procuratorialSuggestions },
