@@ -9,7 +9,8 @@ import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import type { Principal, Purpose } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+import { principal, startTestStack, type TestStack } from './support/stack.js';
+import { refusalBy, workflowClient } from './support/workflow-client.js';
 
 const TAG = 'flows_disputes';
 let now = new Date('2026-05-11T01:00:00.000Z');
@@ -37,23 +38,7 @@ const INBOX = `{ inbox { items { edges { node { kind dueAt overdue dispute { id 
 describe('joint dispute resolution through the gateway', () => {
   let stack: TestStack;
   let client: MongoClient;
-  let keys = 0;
-  const key = () => `dispute-key-${++keys}-${Date.now()}`;
-
-  async function call(who: Principal, purpose: Purpose, query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(stack.gateway!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await callerHeaders(who, purpose)) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { requestId: response.headers.get('x-request-id'), body: (await response.json()) as { data?: Record<string, any> | null; errors?: Record<string, unknown>[] } };
-  }
-  /** A write that must succeed: its payload. */
-  async function step(who: Principal, purpose: Purpose, mutation: string, variables: Record<string, unknown>) {
-    const answer = await call(who, purpose, mutation, { key: key(), ...variables });
-    expect(answer.body.errors, JSON.stringify(answer.body.errors)).toBeUndefined();
-    return Object.values(answer.body.data!)[0] as Record<string, any>;
-  }
+  const { key, call, step } = workflowClient(() => stack.gateway!.url, 'dispute-key');
   const register = (input: Record<string, unknown>) =>
     step(office, 'DISPUTE_RESOLUTION', `mutation($key: String!, $input: RegisterDisputeInput!) { registerDispute(idempotencyKey: $key, input: $input) { ${DISPUTE_FIELDS} } }`, { input });
   const CONVENE = `mutation($key: String!, $id: ID!, $version: Int!, $input: ConveneConsultationInput!) { conveneConsultation(idempotencyKey: $key, id: $id, expectedVersion: $version, input: $input) { ${DISPUTE_FIELDS} } }`;
@@ -68,10 +53,7 @@ describe('joint dispute resolution through the gateway', () => {
     expect(answer.body.errors).toBeUndefined();
     return answer.body.data!.inbox.items.edges.map((e: { node: { dispute: unknown } }) => e.node).filter((node: { dispute: unknown }) => node.dispute !== null);
   };
-  const refusal = (field: string, message: string, extensions: Record<string, unknown>) => ({
-    data: { [field]: null },
-    errors: [{ message, path: [field], extensions: { ...extensions, serviceName: 'government' } }],
-  });
+  const refusal = refusalBy('government');
   const disputesInStore = () => client.db(`linkage_government_${TAG}`).collection('disputes').countDocuments();
 
   beforeEach(() => {

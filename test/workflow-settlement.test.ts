@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
-import type { Principal, Purpose } from '../auth/index.js';
+import type { Principal } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+import { principal, startTestStack, type TestStack } from './support/stack.js';
+import { workflowClient } from './support/workflow-client.js';
 
 const TAG = 'flows_settlement';
 const now = new Date('2026-06-01T02:00:00.000Z');
@@ -26,16 +27,9 @@ const READ = `query($id: ID!) { enforcementCase(id: $id) { id status preSettleme
 describe('pre-enforcement settlement through the gateway', () => {
   let stack: TestStack;
   let client: MongoClient;
-  let keys = 0;
-  const key = () => `settle-key-${++keys}-${Date.now()}`;
-  async function call(who: Principal, purpose: Purpose, query: string, variables: Record<string, unknown>) {
-    const response = await fetch(stack.gateway!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await callerHeaders(who, purpose)) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: Record<string, any> | null; errors?: unknown[] };
-  }
+  const graph = workflowClient(() => stack.gateway!.url, 'settle-key');
+  const { key } = graph;
+  const call = async (...args: Parameters<typeof graph.call>) => (await graph.call(...args)).body;
 
   beforeAll(async () => {
     stack = await startTestStack({ gateway: true, ownDatabases: TAG, clock: () => now });

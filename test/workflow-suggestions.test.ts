@@ -11,7 +11,8 @@ import { AUDIT_DATABASE_NAME } from '../config/index.js';
 import { typedCanonical } from '../audit/index.js';
 import type { Principal, Purpose } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+import { principal, startTestStack, type TestStack } from './support/stack.js';
+import { workflowClient } from './support/workflow-client.js';
 
 const TAG = 'flows_suggestions';
 // The district's date is 2026-03-02 (10:00 in the district).
@@ -56,17 +57,7 @@ const READ = `query Read($id: ID!) {
 describe('suggestions and replies through the gateway', () => {
   let stack: TestStack;
   let client: MongoClient;
-  let keys = 0;
-  const key = () => `test-key-${++keys}-${Date.now()}`;
-
-  async function call(who: Principal, purpose: Purpose, query: string, variables: Record<string, unknown>) {
-    const response = await fetch(stack.gateway!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await callerHeaders(who, purpose)) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Record<string, unknown>[] } };
-  }
+  const { key, call } = workflowClient(() => stack.gateway!.url, 'test-key');
   const issue = (who: Principal, input: Record<string, unknown>, idempotencyKey = key(), purpose: Purpose = 'CASE_HANDLING') =>
     call(who, purpose, ISSUE, { key: idempotencyKey, input });
   const reply = (who: Principal, id: string, input: Record<string, unknown>, version: number | null = null, idempotencyKey = key()) =>

@@ -7,7 +7,8 @@ import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import type { Principal, Purpose } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, principal, startTestStack, type TestStack } from './support/stack.js';
+import { principal, startTestStack, type TestStack } from './support/stack.js';
+import { refusalBy, workflowClient } from './support/workflow-client.js';
 
 const TAG = 'flows_supervision';
 let now = new Date('2026-06-01T02:00:00.000Z');
@@ -37,21 +38,9 @@ const INBOX = `{ inbox { items { edges { node { kind dueAt overdue supervisionIt
 describe('joint supervision and the joint meeting through the gateway', () => {
   let stack: TestStack;
   let client: MongoClient;
-  let keys = 0;
-  const key = () => `supervision-key-${++keys}-${Date.now()}`;
-  async function call(who: Principal, purpose: Purpose, query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(stack.gateway!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await callerHeaders(who, purpose)) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: Record<string, any> | null; errors?: Record<string, unknown>[] };
-  }
-  async function step(who: Principal, purpose: Purpose, mutation: string, variables: Record<string, unknown>) {
-    const answer = await call(who, purpose, mutation, { key: key(), ...variables });
-    expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
-    return Object.values(answer.data!)[0] as Record<string, any>;
-  }
+  const graph = workflowClient(() => stack.gateway!.url, 'supervision-key');
+  const { key, step } = graph;
+  const call = async (...args: Parameters<typeof graph.call>) => (await graph.call(...args)).body;
   /** The supervision items of a caller's inbox, this file's (made in 2026) or all (the demo district's too). */
   const inbox = async (who: Principal, purpose: Purpose = 'SUPERVISION', all = false) => {
     const answer = await call(who, purpose, INBOX);
@@ -60,10 +49,7 @@ describe('joint supervision and the joint meeting through the gateway', () => {
       .map((e: { node: any }) => e.node)
       .filter((n: any) => n.supervisionItem !== null && (all || n.supervisionItem.id.startsWith('SI-2026-')));
   };
-  const refusal = (field: string, message: string, extensions: Record<string, unknown>) => ({
-    data: { [field]: null },
-    errors: [{ message, path: [field], extensions: { ...extensions, serviceName: 'government' } }],
-  });
+  const refusal = refusalBy('government');
   const itemsInStore = () => client.db(`linkage_government_${TAG}`).collection('supervisionItems').countDocuments();
   const input = (overrides: Record<string, unknown> = {}) => ({
     title: '征收补偿争议督办',
