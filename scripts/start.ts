@@ -37,8 +37,16 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // A second signal while stopping (npm forwards the one a terminal sends the whole group, so one
+  // Ctrl-C can arrive twice) must not kill the process half-way: its store would outlive it.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void shutdown(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     if (subgraphs.length === SUBGRAPH_NAMES.length) {
