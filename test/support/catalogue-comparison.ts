@@ -4,9 +4,19 @@
 // sharing rules (and so without masks). Used through the gateway by test/conformance.test.ts and
 // against one subgraph by test/support/policy-suite.ts.
 import { isDeepStrictEqual } from 'node:util';
-import { getNamedType, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import { PURPOSES, type CatalogueEntry, type Purpose } from '../../auth/index.js';
-import { VOLATILE, agencyFieldOf, masked, verdictOf, type Caller, type RecordFacts } from './sharing-oracle.js';
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+} from 'graphql';
+import { PURPOSES, type CatalogueEntry, type Principal, type Purpose } from '../../auth/index.js';
+import { ROWS_DECIDED_LATER, VOLATILE, agencyFieldOf, masked, verdictOf, type Caller, type RecordFacts, type Verdict } from './sharing-oracle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Selections.
@@ -27,8 +37,14 @@ export interface SelectionNode {
   fields: Map<string, SelectedField>;
 }
 
+/** An enum value in an argument: printed bare (a string is printed quoted). */
+export class EnumLiteral {
+  constructor(readonly value: string) {}
+}
+
 function literal(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof EnumLiteral) return value.value;
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')}}`;
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -105,25 +121,33 @@ export function show(value: unknown): string {
   return text === undefined ? 'nothing' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-/** What the oracle reads of a record: from the ground truth, which holds every field the query asks. */
-export function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>): RecordFacts {
+/**
+ * What the oracle reads of a record: from the ground truth, which holds every field the query asks;
+ * an agency another subgraph holds (`@external`), from the representation the record was asked
+ * with (`represented`: what the gateway would have sent, @requires).
+ */
+export function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>, represented?: Record<string, unknown>): RecordFacts {
   const agencyField = agencyFieldOf(node.type);
+  const source = agencyField?.external ? represented : truthRecord;
   return {
-    agency: agencyField ? ((truthRecord[agencyField] as { id?: string } | null | undefined)?.id ?? null) : undefined,
+    agency: agencyField ? ((source?.[agencyField.name] as { id?: string } | null | undefined)?.id ?? null) : undefined,
     kind: truthRecord.kind,
   };
 }
 
+/** The representations an `_entities` field was asked with, by index. */
+const representationsOf = (selected: SelectedField) => (selected.args.representations ?? []) as Record<string, unknown>[];
+
 /** The oracle's verdict on every field `caller` would be asked in `root`: callers with equal lists expect equal answers. */
 export function expectedVerdicts(caller: Caller, purpose: Purpose, root: SelectionNode, truth: Record<string, unknown>, judging: Judging): string[] {
   const verdicts: string[] = [];
-  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, path: string) => {
-    const facts = factsOf(node, truthRecord);
+  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, path: string, represented?: Record<string, unknown>) => {
+    const facts = factsOf(node, truthRecord, represented);
     for (const [key, selected] of node.fields) {
       if (key === '__typename') continue;
       const value = truthRecord[key];
       if (selected.entities) {
-        if (Array.isArray(value)) value.forEach((item, i) => item && walk(selected.child!, item as Record<string, unknown>, `${path}.${key}.${i}`));
+        if (Array.isArray(value)) value.forEach((item, i) => item && walk(selected.child!, item as Record<string, unknown>, `${path}.${key}.${i}`, representationsOf(selected)[i]));
         continue;
       }
       const entries = judging.entriesOf(`${node.type.name}.${selected.name}`) ?? [];
@@ -192,8 +216,8 @@ export function compare(
     mismatches.set(key, seen);
   };
 
-  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, record: Record<string, unknown> | null, path: (string | number)[]) => {
-    const facts = factsOf(node, truthRecord);
+  const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, record: Record<string, unknown> | null, path: (string | number)[], represented?: Record<string, unknown>) => {
+    const facts = factsOf(node, truthRecord, represented);
     for (const [key, selected] of node.fields) {
       if (key === '__typename') continue;
       const at = [...path, key];
@@ -209,7 +233,7 @@ export function compare(
         expectedList.forEach((item, i) => {
           if (item === null) {
             if (list[i] !== null) mismatch(`${node.type.name}.${selected.name}`, [...at, i], 'null', show(list[i]));
-          } else walk(selected.child!, item as Record<string, unknown>, list[i] as Record<string, unknown> | null, [...at, i]);
+          } else walk(selected.child!, item as Record<string, unknown>, list[i] as Record<string, unknown> | null, [...at, i], representationsOf(selected)[i]);
         });
         continue;
       }
@@ -221,6 +245,8 @@ export function compare(
       }
       const ownUnitRule = entries.some((e) => e.grants.some((g) => g.row === 'OWN_UNIT'));
       if (ownUnitRule && facts.agency === undefined) mismatch(coordinate, at, `a way to tell the agency of a ${node.type.name}`, 'no single field of type Agency');
+      // A read's record does not say who made it: a read row condition on its maker is not judged here yet.
+      if (entries.some((e) => e.grants.some((g) => g.row === 'ISSUER'))) mismatch(coordinate, at, `a way to tell who made a ${node.type.name}`, 'none (teach test/support/catalogue-comparison.ts)');
       const verdicts = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
       if (verdicts.some((v) => !isDeepStrictEqual(v, verdicts[0]))) {
         mismatch(coordinate, at, 'one policy for a field several subgraphs resolve', entries.map((e) => `${e.owner}: ${JSON.stringify(verdictOf(e, caller.who, purpose, facts))}`).join('; '));
@@ -289,6 +315,151 @@ export function compare(
   for (const [path, list] of errors) {
     for (const error of list) mismatch('(response)', JSON.parse(path) ?? [], 'no other error', `${String(error.extensions?.code)} ${String(error.extensions?.reason ?? '')} at ${path}: ${error.message}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes. Every write of the catalogue is sent by every caller for every purpose, with real
+// records' ids and a malformed idempotency key, so that nothing is ever written: a write's grants
+// are decided on the caller and purpose before its resolver runs (its row conditions count as
+// holding then), so the oracle expects either the grants' refusal, or an admitted caller's write
+// stopped at its key. Its row conditions are decided later, on the record it writes: that part is
+// the workflow tests' (NOT_FOR_WRITES names, per write, which one).
+
+/** The idempotency key every write is sent with: too short, so an admitted caller's write stops at it. */
+export const BAD_IDEMPOTENCY_KEY = 'bad';
+/** What a write says of it (subgraphs/shared/workflow.ts, parseIdempotencyKey). */
+export const IDEMPOTENCY_KEY_MESSAGE = 'idempotencyKey must be 8-100 letters, digits, ".", "_", ":" or "-" (a UUID will do)';
+
+/**
+ * Coverage checks that do not apply to a write, and why, by write and row condition
+ * (`Mutation.<field> <row>`): they are about the record a read returns, while a write's row
+ * condition is decided by its resolver on the record it writes, after its arguments are parsed —
+ * which a write stopped at its key never reaches. Each names where that decision is tested; a
+ * write's row condition not named here fails the suites.
+ */
+const SUGGESTION_REPLY_OWN_UNIT =
+  'decided on the suggestion replied to, after the arguments: test/workflow-suggestions.test.ts (the judicial flow: an officer of another agency refused NOT_OWN_UNIT; the procuratorial reply shares its code, subgraphs/government/suggestions.ts)';
+const SUGGESTION_ISSUER =
+  'decided on the suggestion written, after the arguments: test/workflow-suggestions.test.ts (the judicial flow: another judge refused NOT_ISSUER; the procuratorial steps share its code, subgraphs/shared/issued-suggestions.ts)';
+export const NOT_FOR_WRITES: Record<string, string> = {
+  'Mutation.replyToJudicialSuggestion OWN_UNIT': SUGGESTION_REPLY_OWN_UNIT,
+  'Mutation.replyToProcuratorialSuggestion OWN_UNIT': SUGGESTION_REPLY_OWN_UNIT,
+  'Mutation.requestJudicialSuggestionSupplement ISSUER': SUGGESTION_ISSUER,
+  'Mutation.closeJudicialSuggestion ISSUER': SUGGESTION_ISSUER,
+  'Mutation.requestProcuratorialSuggestionSupplement ISSUER': SUGGESTION_ISSUER,
+  'Mutation.closeProcuratorialSuggestion ISSUER': SUGGESTION_ISSUER,
+  'Mutation.reportSupervisionProgress OWN_UNIT':
+    'decided on the supervision item reported on, after the arguments: test/workflow-supervision.test.ts (an officer of another agency refused NOT_OWN_UNIT)',
+  'Mutation.recordConsultationOpinion INVITED': 'decided on the consultation written, after the arguments: test/workflow-disputes.test.ts (a judge not invited refused NOT_INVITED)',
+};
+
+/** The write a Mutation field is, asked as `mutation Write { <field>(…) { __typename id } }`. */
+export interface WriteCase {
+  field: string;
+  /** The arguments it is sent with (`idempotencyKey: "bad"`). */
+  args: Record<string, unknown>;
+  document: string;
+  /** Where the field stands in `document` (the errors' `locations`). */
+  location: { line: number; column: number };
+}
+
+/**
+ * A write to send: every required argument (and required input field) with a syntactically valid
+ * value, a real record's id where an id is asked (`idOf`, by the argument's dotted path:
+ * `input.toAgencyId`), the malformed idempotency key; or why it cannot be sent (`problems`).
+ */
+export function writeCase(mutation: GraphQLObjectType, field: GraphQLField<unknown, unknown>, idOf: (path: string) => string | undefined, problems: string[]): WriteCase | null {
+  const coordinate = `${mutation.name}.${field.name}`;
+  const found: string[] = [];
+  if (!field.args.some((a) => a.name === 'idempotencyKey' && getNamedType(a.type).name === 'String')) {
+    // Without it, an admitted caller's write with real ids would be made.
+    found.push(`${coordinate}: no idempotencyKey argument, so this suite cannot send it without writing`);
+  }
+  const required = (a: { type: GraphQLInputType; defaultValue?: unknown }) => isNonNullType(a.type) && a.defaultValue === undefined;
+  const valueOf = (type: GraphQLInputType, path: string): unknown => {
+    if (isNonNullType(type)) return valueOf(type.ofType, path);
+    if (isListType(type)) return [];
+    if (isInputObjectType(type)) return Object.fromEntries(Object.values(type.getFields()).filter(required).map((f) => [f.name, valueOf(f.type, `${path}.${f.name}`)]));
+    if (isEnumType(type)) return new EnumLiteral(type.getValues()[0]!.name);
+    switch (type.name) {
+      case 'ID': {
+        const id = idOf(path);
+        if (id === undefined) found.push(`${coordinate}(${path}): a record the write refers to (@references), of a type the suite has no record of (add one to its records)`);
+        return id ?? null;
+      }
+      case 'String':
+        return path === 'idempotencyKey' ? BAD_IDEMPOTENCY_KEY : 'A text this suite sends, never written.';
+      case 'Int':
+      case 'Float':
+        return 1;
+      case 'Boolean':
+        return true;
+      case 'Date':
+        return '2030-01-02';
+      case 'DateTime':
+        return '2030-01-02T00:00:00.000Z';
+      default:
+        found.push(`${coordinate}(${path}): a ${type.name}, which this suite has no value for`);
+        return null;
+    }
+  };
+  const args = Object.fromEntries(field.args.filter(required).map((a) => [a.name, valueOf(a.type, a.name)]));
+  if (found.length) {
+    problems.push(...found);
+    return null;
+  }
+  const target = getNamedType(field.type);
+  const child: SelectionNode | null = isObjectType(target)
+    ? { type: target, fields: new Map([['__typename', { name: '__typename', args: {}, child: null }], ...(target.getFields().id ? [['id', { name: 'id', args: {}, child: null }] as const] : [])]) }
+    : null;
+  const document = `mutation Write {\n${printSelection({ type: mutation, fields: new Map([[field.name, { name: field.name, args, child }]]) })}\n}`;
+  const lines = document.split('\n');
+  const line = lines.findIndex((l) => l.trimStart().startsWith(`${field.name}(`) || l.trimStart().startsWith(`${field.name} `));
+  return { field: field.name, args, document, location: { line: line + 1, column: lines[line]!.indexOf(field.name) + 1 } };
+}
+
+/** A well-formed id of no record: for an id nothing reads before the write stops at its key. */
+export const UNREAD_ID = 'NO-SUCH-RECORD-1';
+
+/**
+ * The id a write is sent with at an argument (its dotted path): of a real record of the type its
+ * @references declares (the gateway reads that record first: it must exist; undefined when the
+ * suite has none), else of the type its name says (`agencyId`, `input.adminCaseId`; `id`: the type
+ * the write returns) when the suite has one, else UNREAD_ID.
+ */
+export function writeIdOf(
+  field: GraphQLField<unknown, unknown>,
+  references: { mutation: string; argument: string[]; type: string }[],
+  recordIds: Record<string, string[]>,
+): (path: string) => string | undefined {
+  return (path) => {
+    const referenced = references.find((d) => d.mutation === field.name && d.argument.join('.') === path)?.type;
+    if (referenced) return recordIds[referenced]?.[0];
+    const name = path.split('.').at(-1)!;
+    const named = name === 'id' ? getNamedType(field.type).name : name.replace(/Id$/, '');
+    const type = Object.keys(recordIds).find((t) => t.toLowerCase() === named.toLowerCase());
+    return (type && recordIds[type]?.[0]) ?? UNREAD_ID;
+  };
+}
+
+/** What the catalogue says of a write for a caller and purpose: its grants, on the caller and purpose alone. */
+export function writeVerdict(entries: CatalogueEntry[], who: Principal, purpose: Purpose): Verdict | string {
+  const verdicts = entries.map((entry) => verdictOf(entry, who, purpose, ROWS_DECIDED_LATER));
+  if (verdicts.some((v) => !isDeepStrictEqual(v, verdicts[0]))) return `several owners with different rules: ${entries.map((e) => e.owner).join(', ')}`;
+  return verdicts[0] ?? 'no entry in docs/sharing-catalogue.json (run npm run catalogue)';
+}
+
+/**
+ * The one error of a write sent as `writeCase` sends it: the grants' refusal, or an admitted
+ * caller's malformed key. Through the gateway (`serviceName`: the subgraph that answered), without
+ * the locations in the subgraph's document.
+ */
+export function expectedWriteError(write: WriteCase, verdict: Verdict, through?: { serviceName: string }): Record<string, unknown> {
+  const at = through ? { path: [write.field] } : { locations: [write.location], path: [write.field] };
+  const extra = through ? { serviceName: through.serviceName } : {};
+  return verdict.disclose
+    ? { message: IDEMPOTENCY_KEY_MESSAGE, ...at, extensions: { code: 'BAD_USER_INPUT', argument: 'idempotencyKey', ...extra } }
+    : { message: `Not shared with you: ${verdict.reason}`, ...at, extensions: { code: 'FORBIDDEN', reason: verdict.reason, ...extra } };
 }
 
 /** Runs `tasks` with at most `limit` in flight. */

@@ -30,13 +30,40 @@ const STATISTICS_ONLY_ROLES: readonly string[] = ['analyst'];
 
 export type Verdict = { disclose: true; mask: CatalogueEntry['mask'] } | { disclose: false; reason: string };
 
-/** What a record tells the oracle: whose agency it is (OWN_UNIT) and whether a party is a person (PERSON_NAME). */
+/**
+ * What a record tells the oracle: whose agency it is (OWN_UNIT), whether a party is a person
+ * (PERSON_NAME) and, where known, who made it (ISSUER: the principal's `sub`).
+ */
 export interface RecordFacts {
   agency: string | null | undefined;
   kind: unknown;
+  issuer?: string | null;
 }
 
-export function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts): Verdict {
+/**
+ * A write's grants are decided on the caller and purpose before its record is known (the
+ * catalogue's header): its row conditions count as holding then, and are decided later, on the
+ * record it writes (the workflow tests cover that part: catalogue-comparison.ts, NOT_FOR_WRITES).
+ */
+export const ROWS_DECIDED_LATER = Symbol('row conditions decided on the written record');
+
+/** The reason a row condition gives when it does not hold, by condition; the later one wins a tie. */
+const ROW_REASONS: Record<string, string> = { OWN_UNIT: 'NOT_OWN_UNIT', ISSUER: 'NOT_ISSUER', INVITED: 'NOT_INVITED' };
+
+function rowHolds(row: string, who: Principal, record: RecordFacts | typeof ROWS_DECIDED_LATER): boolean {
+  if (record === ROWS_DECIDED_LATER) return true;
+  switch (row) {
+    case 'OWN_UNIT':
+      return who.unit !== null && record.agency === who.unit;
+    case 'ISSUER':
+      return record.issuer !== undefined && record.issuer !== null && record.issuer === who.sub;
+    // INVITED (the caller is among the record's invitees): only a write's yet, decided later.
+    default:
+      return false;
+  }
+}
+
+export function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts | typeof ROWS_DECIDED_LATER): Verdict {
   const disclose: Verdict = { disclose: true, mask: entry.mask !== null && who.org !== entry.owner ? entry.mask : null };
   switch (entry.class) {
     case 'OPEN':
@@ -49,21 +76,24 @@ export function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpos
       if (entry.ownerRoles && !who.roles.some((role) => entry.ownerRoles!.includes(role))) return { disclose: false, reason: 'OWNER_ONLY' };
       return disclose;
     case 'CONDITIONAL': {
-      // The catalogue's header: the reason is that of the grant the caller came closest to.
-      const STEPS = ['ORG_NOT_ALLOWED', 'ROLE_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'NOT_OWN_UNIT'];
-      let closest = 0;
+      // The catalogue's header: the reason is that of the grant the caller came closest to: its
+      // org, then its roles, then its purposes, then its row condition.
+      const STEPS = ['ORG_NOT_ALLOWED', 'ROLE_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED'];
+      const rowReasons = Object.values(ROW_REASONS);
+      let closest = STEPS[0]!;
+      const rank = (reason: string) => (STEPS.includes(reason) ? STEPS.indexOf(reason) : rowReasons.includes(reason) ? STEPS.length + rowReasons.indexOf(reason) : Infinity);
       for (const grant of entry.grants) {
-        const steps = [
-          grant.orgs.includes(who.org),
-          grant.roles === null || who.roles.some((role) => grant.roles!.includes(role)),
-          grant.purposes === null || grant.purposes.includes(purpose),
-          grant.row === null || (grant.row === 'OWN_UNIT' && who.unit !== null && record.agency === who.unit),
+        const steps: [boolean, string][] = [
+          [grant.orgs.includes(who.org), 'ORG_NOT_ALLOWED'],
+          [grant.roles === null || who.roles.some((role) => grant.roles!.includes(role)), 'ROLE_NOT_ALLOWED'],
+          [grant.purposes === null || grant.purposes.includes(purpose), 'PURPOSE_NOT_ALLOWED'],
+          [grant.row === null || rowHolds(grant.row, who, record), grant.row === null ? '' : (ROW_REASONS[grant.row] ?? `unknown row condition ${grant.row}`)],
         ];
-        const passed = steps.indexOf(false) === -1 ? steps.length : steps.indexOf(false);
-        if (passed === steps.length) return disclose;
-        closest = Math.max(closest, passed);
+        const failed = steps.find(([holds]) => !holds);
+        if (!failed) return disclose;
+        if (rank(failed[1]) > rank(closest)) closest = failed[1];
       }
-      return { disclose: false, reason: STEPS[closest]! };
+      return { disclose: false, reason: closest };
     }
   }
 }
@@ -100,10 +130,21 @@ export function fieldsOf(type: GraphQLObjectType): GraphQLField<unknown, unknown
   );
 }
 
-/** The types whose records answer OWN_UNIT: a record's agency is its one field of type Agency. */
-export function agencyFieldOf(type: GraphQLObjectType): string | null {
-  const fields = fieldsOf(type).filter((f) => getNamedType(f.type).name === 'Agency' && !isListType(isNonNullType(f.type) ? f.type.ofType : f.type));
-  return fields.length === 1 ? fields[0]!.name : null;
+const isExternal = (field: GraphQLField<unknown, unknown>) => Boolean(field.astNode?.directives?.some((d) => d.name.value === 'external'));
+const isOneAgency = (field: GraphQLField<unknown, unknown>) => getNamedType(field.type).name === 'Agency' && !isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
+
+/**
+ * The types whose records answer OWN_UNIT: a record's agency is its one field of type Agency. In a
+ * subgraph that extends another's type, that field may be another's (`@external`): the subgraph
+ * learns it from the representation the gateway sends (@requires), and so does the oracle
+ * (`external: true`).
+ */
+export function agencyFieldOf(type: GraphQLObjectType): { name: string; external: boolean } | null {
+  const own = fieldsOf(type).filter(isOneAgency);
+  if (own.length === 1) return { name: own[0]!.name, external: false };
+  if (own.length > 1) return null;
+  const external = Object.values(type.getFields()).filter((f) => isExternal(f) && isOneAgency(f));
+  return external.length === 1 ? { name: external[0]!.name, external: true } : null;
 }
 
 /**
@@ -131,16 +172,27 @@ export const VOLATILE = new Set([
  * The records the sharing tests ask for by id. One agency (`own`: that of the showcase dispute
  * followed through all three institutions) and another (`other`), so that each agency officer
  * sees records of their own unit and of another; records chosen so that every nested type has one
- * (a suggestion with a reply, a lost case with its judgment's performance), and two parties, a
- * person and an organisation (PERSON_NAME masks only the first).
+ * (a suggestion with a reply, a lost case with its judgment's performance, a dispute taken on each
+ * kind of proposal, a supervision item with its progress reported and one proposed), and two
+ * parties, a person and an organisation (PERSON_NAME masks only the first).
  */
 export function sharingRecords() {
   const data = demoData();
   const showcase = data.court.adminCases.find((c) => c._id === data.showcase.adminCaseId)!;
   const own = showcase.defendantId;
-  const replied = new Set(data.government.suggestionReplies.map((r) => r._id));
+  const replies = new Map(data.government.suggestionReplies.map((r) => [r._id, r]));
+  const replied = new Set(replies.keys());
+  // A suggestion whose reply has an attachment, where there is one (so that Attachment is asked on one that exists).
+  const attached = (key: string) => (replies.get(key)?.attachments?.length ?? 0) > 0;
   const bySeniority = [...data.procuratorate.procuratorialSuggestions].sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime());
-  const procuratorialSuggestion = [...bySeniority].reverse().find((s) => replied.has(`ProcuratorialSuggestion:${s._id}`) && s.toAgencyId !== own) ?? bySeniority.at(-1)!;
+  const newestFirst = [...bySeniority].reverse();
+  const procuratorialSuggestion =
+    newestFirst.find((s) => attached(`ProcuratorialSuggestion:${s._id}`) && s.toAgencyId !== own) ??
+    newestFirst.find((s) => replied.has(`ProcuratorialSuggestion:${s._id}`) && s.toAgencyId !== own) ??
+    bySeniority.at(-1)!;
+  const judicialSuggestion =
+    data.court.judicialSuggestions.find((s) => s.toAgencyId === own && attached(`JudicialSuggestion:${s._id}`)) ??
+    data.court.judicialSuggestions.find((s) => s.toAgencyId === own && replied.has(`JudicialSuggestion:${s._id}`))!;
   const other = procuratorialSuggestion.toAgencyId === own ? data.government.agencies.find((a) => a._id !== own)!._id : procuratorialSuggestion.toAgencyId;
   const performed = new Set(data.government.judgmentPerformances.map((p) => p._id));
   const lostCase = data.court.adminCases.find((c) => performed.has(c._id) && [own, other].includes(c.defendantId)) ?? data.court.adminCases.find((c) => performed.has(c._id))!;
@@ -148,6 +200,21 @@ export function sharingRecords() {
   // A record whose access history no request after a test's preparation touches: the oldest
   // procuratorial suggestion (but the one asked for), never on a first page of newest-first lists.
   const history = bySeniority.find((s) => s !== procuratorialSuggestion)!;
+  // The linkage work: disputes taken on proposal, one from a court case and one from a supervision
+  // case (DisputeProposal, and the government's stubs of the proposers' cases); supervision items
+  // — one of the showcase's agency (each agency officer then sees one of their unit and one of
+  // another: SupervisionItem's agency is its responsible agency), one with its progress reported,
+  // one proposed and awaiting the office (SupervisionProposal) —; and the joint meeting that
+  // decided the first.
+  const proposedDisputes = data.government.disputes.filter((d) => d.proposal);
+  const fromCourtCase = proposedDisputes.find((d) => d.proposal!.adminCaseId !== null);
+  const fromSupervisionCase = proposedDisputes.find((d) => d.proposal!.supervisionCaseId !== null);
+  const items = data.government.supervisionItems;
+  const ownItem = items.find((i) => i.responsibleAgencyId === own && i.progress.length > 0) ?? items.find((i) => [own, other].includes(i.responsibleAgencyId));
+  const reportedItem = items.find((i) => i.state === 'PROGRESS_REPORTED' && i.progress.length > 0 && i !== ownItem);
+  const proposedItem = items.find((i) => i.proposal !== null);
+  const meeting = data.government.jointMeetings.find((m) => ownItem && m.decisionIds.includes(ownItem._id)) ?? data.government.jointMeetings[0];
+  const ids = (...records: ({ _id: string } | undefined)[]) => [...new Set(records.flatMap((r) => (r ? [r._id] : [])))];
   return {
     data,
     own,
@@ -159,14 +226,113 @@ export function sharingRecords() {
       Party: [showcase.plaintiffId, organisation._id],
       AdministrativeAct: [showcase.actId!],
       Reconsideration: [data.government.reconsiderations.find((r) => r.respondentId === own)!._id],
-      Dispute: [data.showcase.disputeId],
+      Dispute: [...new Set([data.showcase.disputeId, ...ids(fromCourtCase, fromSupervisionCase)])],
       AdminCase: [lostCase._id],
       EnforcementCase: [data.showcase.enforcementCaseId],
-      JudicialSuggestion: [data.court.judicialSuggestions.find((s) => s.toAgencyId === own && replied.has(`JudicialSuggestion:${s._id}`))!._id],
+      JudicialSuggestion: [judicialSuggestion._id],
       SupervisionCase: [data.showcase.supervisionCaseId],
       ProcuratorialSuggestion: [procuratorialSuggestion._id],
+      SupervisionItem: ids(ownItem, reportedItem, proposedItem),
+      JointMeeting: ids(meeting),
     } as Record<string, string[]>,
   };
+}
+
+/** The issuer's record of a suggestion in the demo data: the court's judicial ones, the procuratorate's procuratorial ones. */
+export function issuedSuggestion(type: string, id: string) {
+  const data = demoData();
+  const all = type === 'JudicialSuggestion' ? data.court.judicialSuggestions : type === 'ProcuratorialSuggestion' ? data.procuratorate.procuratorialSuggestions : [];
+  return (all as (typeof data.court.judicialSuggestions[number] | typeof data.procuratorate.procuratorialSuggestions[number])[]).find((s) => s._id === id) ?? null;
+}
+
+const day = (date: Date | null | undefined) => (date ? date.toISOString().slice(0, 10) : null);
+
+/**
+ * Types whose record is the caller's own (keyed by the caller's `sub`: the inbox): each caller asks
+ * for their own, and the ground truth for it is asked as the same caller.
+ */
+export const CALLERS_OWN = new Set(['Inbox']);
+
+/**
+ * The suggestions of one issuer's that wait on `who` (subgraphs/shared/issued-suggestions.ts,
+ * issuerInboxTasks, as the domain says it): for an agency officer, those addressed to their agency
+ * and not closed; for anyone, those they issued and not closed.
+ */
+function suggestionTasks(type: 'JudicialSuggestion' | 'ProcuratorialSuggestion', who: Principal) {
+  const data = demoData();
+  const all = type === 'JudicialSuggestion' ? data.court.judicialSuggestions : data.procuratorate.procuratorialSuggestions;
+  const open = (all as { _id: string; toAgencyId: string; state: string; dueAt: Date; supplementsRequested: number; supplementDueAt: Date | null; createdBy: { sub: string } }[]).filter((s) => s.state !== 'CLOSED');
+  const addressed = who.org === 'government' && who.roles.includes('agency_officer') && who.unit ? open.filter((s) => s.toAgencyId === who.unit) : [];
+  return [
+    ...addressed.map((s) => ({
+      kind: s.supplementsRequested > 0 ? 'SUPPLEMENTARY_REPLY' : 'REPLY_TO_SUGGESTION',
+      recordType: type,
+      recordId: s._id,
+      dueAt: day(s.supplementsRequested > 0 ? (s.supplementDueAt ?? s.dueAt) : s.dueAt),
+      supplementsRequested: s.supplementsRequested,
+    })),
+    ...open.filter((s) => s.createdBy.sub === who.sub).map((s) => ({ kind: 'FOLLOW_UP_SUGGESTION', recordType: type, recordId: s._id, dueAt: null, supplementsRequested: s.supplementsRequested })),
+  ];
+}
+
+/**
+ * What a subgraph that extends another institution's type is told of one of its records, in the
+ * representation the gateway sends (its @requires), by type: the owner's values in the demo data,
+ * as the owner serves them. Only what some subgraph requires is here; test/support/policy-suite.ts
+ * names a required field this does not give.
+ */
+export function ownersFields(type: string, id: string, who?: Principal): Record<string, unknown> | null {
+  switch (type) {
+    case 'Inbox':
+      // The caller's own (`id` is their sub): what the issuers' records hold for them.
+      return who && who.sub === id ? { courtTasks: suggestionTasks('JudicialSuggestion', who), procuratorateTasks: suggestionTasks('ProcuratorialSuggestion', who) } : null;
+    case 'JudicialSuggestion':
+    case 'ProcuratorialSuggestion': {
+      // The government's extension: the agency it was addressed to, its state and due dates (the issuer's).
+      const s = issuedSuggestion(type, id);
+      return (
+        s && {
+          toAgency: { id: s.toAgencyId },
+          state: s.state,
+          dueAt: day(s.dueAt),
+          supplementsRequested: s.supplementsRequested,
+          supplementDueAt: day(s.supplementDueAt),
+        }
+      );
+    }
+    case 'Agency':
+    case 'District': {
+      // The issuers' follow-up statistics: the government's facts of the replies to each issuer's
+      // suggestions (of the agency, or of the whole district): the first reply's date, the latest's adoption.
+      const data = demoData();
+      const facts = (suggestionType: string) =>
+        data.government.suggestionReplies
+          .filter((r) => r.suggestionType === suggestionType && (type === 'District' || r.agencyId === id))
+          .map((r) => ({ suggestionId: r.suggestionId, firstRepliedAt: day(r.replies[0]!.repliedAt), adopted: r.adopted }));
+      return { judicialSuggestionReplies: facts('JudicialSuggestion'), procuratorialSuggestionReplies: facts('ProcuratorialSuggestion') };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The facts of a record the oracle judges by its type and id alone (a record a write refers to,
+ * which the gateway reads before sending it): null for a type it does not know yet.
+ */
+export function recordFactsOf(type: string, id: string): RecordFacts | null {
+  const data = demoData();
+  switch (type) {
+    case 'JudicialSuggestion':
+    case 'ProcuratorialSuggestion': {
+      const s = issuedSuggestion(type, id);
+      return { agency: s?.toAgencyId ?? null, kind: undefined, issuer: (s?.createdBy as { sub?: string } | undefined)?.sub ?? null };
+    }
+    case 'Agency':
+      return data.government.agencies.some((a) => a._id === id) ? { agency: undefined, kind: undefined } : null;
+    default:
+      return null;
+  }
 }
 
 export interface Caller {

@@ -1,9 +1,46 @@
 // One suite, run against each subgraph started alone over its own database (apollo-server's
 // integration-testsuite pattern): queries, filters, pagination, entity batching and bad input.
+import { buildASTSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubgraphName } from '../../config/index.js';
-import type { CallIdentity } from '../../auth/index.js';
+import { ROLES_BY_ORG, type CallIdentity, type Org, type Purpose } from '../../auth/index.js';
+import { readReferenceDeclarations, subgraphTypeDefs } from '../../schema/index.js';
+import { expectedWriteError, writeCase, writeIdOf, writeVerdict, type WriteCase } from './catalogue-comparison.js';
+import { CATALOGUE, fieldsOf, sharingRecords } from './sharing-oracle.js';
+import { principal } from './stack.js';
 import { subgraphTarget, type SubgraphTarget } from './subgraph-target.js';
+
+/**
+ * The subgraph's writes, each with a caller its grants admit (the first grant's org, role and
+ * purpose; of the records' agency where the grant asks for the caller's own unit), sent with real
+ * records' ids and a malformed idempotency key: what `problems` names cannot be sent.
+ */
+function writesOf(name: SubgraphName, problems: string[]): { write: WriteCase; identity: CallIdentity }[] {
+  const schema = buildASTSchema(subgraphTypeDefs(name), { assumeValidSDL: true });
+  const mutation = schema.getMutationType();
+  if (!mutation) return [];
+  const { own, recordIds } = sharingRecords();
+  const declarations = readReferenceDeclarations().filter((d) => d.subgraph === name);
+  return fieldsOf(mutation).flatMap((field) => {
+    const coordinate = `${mutation.name}.${field.name}`;
+    const entries = CATALOGUE.filter((e) => e.owner === name && `${e.type}.${e.field}` === coordinate);
+    const grant = entries[0]?.grants[0];
+    if (!grant) {
+      problems.push(`${coordinate}: no grant in docs/sharing-catalogue.json`);
+      return [];
+    }
+    const org = grant.orgs[0] as Org;
+    const who = principal(org, [grant.roles?.[0] ?? ROLES_BY_ORG[org][0]!], grant.row === 'OWN_UNIT' ? own : null);
+    const purpose = (grant.purposes?.[0] ?? 'CASE_HANDLING') as Purpose;
+    const verdict = writeVerdict(entries, who, purpose);
+    if (typeof verdict === 'string' || !verdict.disclose) {
+      problems.push(`${coordinate}: its first grant does not admit ${who.sub} for ${purpose}`);
+      return [];
+    }
+    const write = writeCase(mutation, field, writeIdOf(field, declarations, recordIds), problems);
+    return write ? [{ write, identity: { principal: who, purpose, requestId: `test-${name}-suite-write` } }] : [];
+  });
+}
 
 export interface SubgraphSpec {
   name: SubgraphName;
@@ -188,6 +225,23 @@ export function defineSubgraphSuite(spec: SubgraphSpec): void {
           },
         ],
       });
+    });
+
+    it('refuses every write with a malformed idempotency key, for a caller it admits: BAD_USER_INPUT, and nothing read or written', async () => {
+      const problems: string[] = [];
+      const writes = writesOf(spec.name, problems);
+      expect(problems).toEqual([]);
+      for (const { write, identity } of writes) {
+        target.resetCommands();
+        const { status, body } = await target.post(write.document, undefined, identity);
+        expect({ field: write.field, status, body }).toEqual({
+          field: write.field,
+          status: 200,
+          body: { data: { [write.field]: null }, errors: [expectedWriteError(write, { disclose: true, mask: null })] },
+        });
+        // The arguments are parsed before anything else: not one database command.
+        if (!target.deployed) expect({ field: write.field, commands: target.commands() }).toEqual({ field: write.field, commands: [] });
+      }
     });
 
     it('still serves after bad input, and reports health', async () => {
