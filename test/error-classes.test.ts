@@ -162,10 +162,10 @@ describe('error classes at the gateway', () => {
         error: { message: 'The document has several operations: name the one to run in operationName', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
       },
       {
-        name: 'a mutation (the graph has none)',
+        name: 'a write the graph does not have',
         body: json('mutation M { closeCase(id: "AC-1") }'),
         status: 400,
-        error: { message: 'This graph has no mutations: it answers queries', extensions: { code: 'OPERATION_NOT_SUPPORTED' } },
+        error: { message: 'Cannot query field "closeCase" on type "Mutation".', locations: [{ line: 1, column: 14 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
       },
       {
         name: 'a subscription',

@@ -8,6 +8,7 @@ import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
 
+export { supervisionItemId, supervisionItemNumber } from './supervision.js';
 export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {

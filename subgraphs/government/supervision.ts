@@ -5,8 +5,7 @@
 // resolved or escalated. Each step goes through subgraphs/shared/workflow.ts.
 import type { CallIdentity } from '../../auth/index.js';
 import { badUserInput, parseId, parseOptionalEnum, parseOptionalId, withId, type WithId } from '../../platform/index.js';
-import { DISTRICT_ID, createRecord, districtDate, mutationResolvers, parseDueDate, parseIdempotencyKey, parseText, parseVersion, referenced, stepKey, transitionRecord, type WorkflowContext } from '../shared/index.js';
-import { DISTRICT_NAME } from '../seed/world.js';
+import { DISTRICT_ID, DISTRICT_NAME, createRecord, districtDate, mutationResolvers, parseDueDate, parseIdempotencyKey, parseText, parseVersion, referenced, stepKey, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
 import type { JointMeetingDoc, ParticipantDoc, SupervisionItemDoc } from './store.js';
 
@@ -16,7 +15,7 @@ const TYPE = 'SupervisionItem';
 const OPEN_STATES = ['OPEN', 'PROGRESS_REPORTED'];
 
 export const supervisionItemId = (year: number, n: number) => `SI-${year}-${String(n).padStart(4, '0')}`;
-const supervisionItemNumber = (year: number, n: number) => `${DISTRICT_NAME}督〔${year}〕${n}号`;
+export const supervisionItemNumber = (year: number, n: number) => `${DISTRICT_NAME}督〔${year}〕${n}号`;
 
 function participantOf(identity: CallIdentity): ParticipantDoc {
   const { sub, name, org } = identity.principal;

@@ -1,8 +1,7 @@
 // The procuratorate's store: the only code that touches linkage_procuratorate. It builds every
 // filter from parsed arguments, creates the indexes at start, and maps documents.
 import type { Collection, Db, Document, Filter } from 'mongodb';
-import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
-import { DISTRICT_NAME } from '../seed/world.js';
+import { DISTRICT_NAME, countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
 import { defined, ensureVersionedIndexes, upgradeToVersioned, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {

@@ -3,7 +3,7 @@
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
 import { createHash } from 'node:crypto';
 import { judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
-import type { GovernmentSeed, DisputeDoc, PartyDoc, ActDoc, ReconsiderationDoc, SupervisionItemDoc, JointMeetingDoc } from '../government/index.js';
+import { supervisionItemId, supervisionItemNumber, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
 import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
@@ -550,14 +550,14 @@ export function generateDemoData(options: DemoOptions): DemoData {
     const agency = AGENCIES[(q * 5) % AGENCIES.length]!;
     const year2 = heldAt.getUTCFullYear();
     const n = supervisionItems.filter((i) => i._id.startsWith(`SI-${year2}-`)).length + 1;
-    const _id = `SI-${year2}-${seq(n)}`;
+    const _id = supervisionItemId(year2, n);
     const deadline = addDays(heldAt, 90);
     const closed = deadline.getTime() < END.getTime();
     const suggestion = judicialSuggestions.find((x) => x.toAgencyId === agency.id && x.issuedAt.getTime() < heldAt.getTime()) ?? null;
     const progress = [{ at: addDays(heldAt, 45), by: { sub: `demo-officer-${agency.id}`, name: `${agency.short}经办人`, org: 'government' }, report: '已制定整改方案，正在逐项落实。' }];
     supervisionItems.push({
       _id,
-      number: `${DISTRICT_NAME}督〔${year2}〕${n}号`,
+      number: supervisionItemNumber(year2, n),
       title: `${agency.short}领域突出问题专项督办`,
       responsibleAgencyId: agency.id,
       deadline,
@@ -588,11 +588,11 @@ export function generateDemoData(options: DemoOptions): DemoData {
   {
     const agency = AGENCIES[1]!;
     const n = supervisionItems.filter((i) => i._id.startsWith('SI-2025-')).length + 1;
-    const _id = `SI-2025-${seq(n)}`;
+    const _id = supervisionItemId(2025, n);
     const at = utcDay(2025, 6, 20);
     supervisionItems.push({
       _id,
-      number: `${DISTRICT_NAME}督〔2025〕${n}号`,
+      number: supervisionItemNumber(2025, n),
       title: `${agency.short}检察建议落实督办`,
       responsibleAgencyId: agency.id,
       deadline: addDays(at, 60),

@@ -29,7 +29,7 @@ export const AGENCIES: AgencySpec[] = [
   { id: 'AG-XLS', short: '新林街', name: '新林街道办事处', nameEn: 'Xinlin Sub-district Office', kind: 'SUB_DISTRICT', head: '唐军', deputy: '冯丽', category: 'HOUSING_DEMOLITION', weight: 1 },
 ];
 
-export const DISTRICT_NAME = '示范区';
+export { DISTRICT_NAME } from '../shared/index.js';
 
 export const SURNAMES = '张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段'.split('');
 export const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏飞斌宇浩凯晨欣怡佳琪梓轩子涵雨婷思远志国海波家豪'.split('');

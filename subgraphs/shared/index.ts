@@ -1,7 +1,7 @@
 // The subgraph runtime: serving one subgraph behind its plugin list (the gateway's assertion, its
 // sharing rules, its disclosure log), an institution's side of the auditors' API, and batched
 // statistics.
-export { DISTRICT_ID, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
+export { DISTRICT_ID, DISTRICT_NAME, countBy, tally, createStatsLoader, inPeriod, type StatsKey } from './stats.js';
 export { serveSubgraph, unknownResolvers, type Served, type SubgraphDefinition, type SubgraphServing } from './subgraph.js';
 export type { SubgraphContext } from './context.js';
 export { governedSubgraphPipeline, type SubgraphParts, type SubgraphPipeline } from './pipeline.js';

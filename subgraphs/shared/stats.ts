@@ -7,6 +7,8 @@ import { periodKey, type Period } from '../../platform/index.js';
 
 /** The scope of district-wide totals (the District entity's id). */
 export const DISTRICT_ID = 'DISTRICT';
+/** The district's short name, as its institutions' document numbers (文号) begin. */
+export const DISTRICT_NAME = '示范区';
 
 export interface StatsKey {
   /** An agency id, or DISTRICT_ID for the whole district. */
