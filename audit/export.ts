@@ -36,6 +36,7 @@ export const EXPORT_POLICY: FieldPolicy = {
   type: 'AuditExport',
   field: 'export',
   sharing: 'CONDITIONAL',
+  applicable: null,
   audience: null,
   grants: [{ orgs: ['audit'], roles: ['auditor'], purposes: ['AUDIT'], row: null }],
   ownerRoles: null,

@@ -5,8 +5,9 @@ export { createTokenVerifier, issueDevToken, InvalidTokenError, IdentityProvider
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey } from './keys.js';
 export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
-export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type FieldPolicy, type SubgraphPolicy } from './policy.js';
+export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type Applicable, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, checkRuleTree, type SharingContext, type WriteGuard } from './rules.js';
 export { decide, applyMask, IGNORE_ROWS } from './decide.js';
 // The typed res.locals (a declaration only).
 export type {} from './request-locals.js';
+export { decideGranted, type ActiveGrant, type GrantBook, type GrantScope, type GrantVerdict } from './grants.js';

@@ -12,7 +12,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import { ALL_ROLES, ORGS, PURPOSES, ROLES_BY_ORG, type Org, type Purpose } from './principal.js';
+import { ALL_ROLES, ORGS, PARTICIPANT_ORGS, PURPOSES, ROLES_BY_ORG, type Org, type Purpose } from './principal.js';
 
 export const SHARING_CLASSES = ['OPEN', 'CONDITIONAL', 'OWNER'] as const;
 export type SharingClass = (typeof SHARING_CLASSES)[number];
@@ -37,10 +37,22 @@ export interface Grant {
   row: RowCondition | null;
 }
 
+/**
+ * A CONDITIONAL field others may apply for (共享申请): which orgs, for which purposes, for at most how
+ * many days a grant may run. The owner's data steward decides each application (auth/applications.ts).
+ */
+export interface Applicable {
+  orgs: Org[];
+  purposes: Purpose[];
+  maxDays: number;
+}
+
 export interface FieldPolicy {
   type: string;
   field: string;
   sharing: SharingClass;
+  /** Null: no application may be made for it. */
+  applicable: Applicable | null;
   /** For OPEN fields: PARTICIPANTS (default) or PUBLIC. */
   audience: Audience | null;
   grants: Grant[];
@@ -152,7 +164,7 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
   const problems: string[] = [];
   const typeDefaults = new Map<string, SharingDirective>();
   const typeGrants = new Map<string, ConstDirectiveNode[]>();
-  const fieldDirectives = new Map<string, { sharing?: SharingDirective; grants: ConstDirectiveNode[] }>();
+  const fieldDirectives = new Map<string, { sharing?: SharingDirective; grants: ConstDirectiveNode[]; applicable?: ConstDirectiveNode }>();
   // Fields this subgraph declares @external: another subgraph owns and resolves them (this one only
   // receives them in a representation, for @requires), so their policy is the owner's, not read here.
   const external = new Set<string>();
@@ -177,13 +189,16 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
     for (const field of definition.fields ?? []) {
       const coordinate = `${type}.${field.name.value}`;
       if (field.directives?.some((directive) => directive.name.value === 'external')) external.add(coordinate);
-      const entry = { grants: [] as ConstDirectiveNode[] } as { sharing?: SharingDirective; grants: ConstDirectiveNode[] };
+      const entry = { grants: [] as ConstDirectiveNode[] } as { sharing?: SharingDirective; grants: ConstDirectiveNode[]; applicable?: ConstDirectiveNode };
       for (const directive of field.directives ?? []) {
         if (directive.name.value === 'sharing') {
           if (entry.sharing) problems.push(`${coordinate}: more than one @sharing`);
           entry.sharing = readSharing(directive);
         } else if (directive.name.value === 'grant') {
           entry.grants.push(directive);
+        } else if (directive.name.value === 'applicable') {
+          if (entry.applicable) problems.push(`${coordinate}: more than one @applicable`);
+          entry.applicable = directive;
         }
       }
       fieldDirectives.set(coordinate, entry);
@@ -238,10 +253,23 @@ export function readPolicy(owner: Org, typeDefs: DocumentNode, schema: GraphQLSc
       if (grants.length && sharing !== 'CONDITIONAL') problems.push(`${coordinate}: @grant on a ${sharing} field`);
       if (sharing === 'CONDITIONAL' && grants.length === 0) problems.push(`${coordinate}: CONDITIONAL without any @grant`);
 
+      let applicable: Applicable | null = null;
+      if (declared?.applicable) {
+        const args = directiveArgs(declared.applicable);
+        const orgs = checkList(problems, coordinate, 'org', listArg(args, 'orgs'), PARTICIPANT_ORGS) ?? [];
+        const applyPurposes = checkList(problems, coordinate, 'purpose', listArg(args, 'purposes'), PURPOSES) ?? [];
+        const maxDays = args.maxDays?.kind === Kind.INT ? Number(args.maxDays.value) : NaN;
+        if (!(maxDays >= 1 && maxDays <= 366)) problems.push(`${coordinate}: @applicable maxDays must be 1 to 366`);
+        if (sharing !== 'CONDITIONAL') problems.push(`${coordinate}: @applicable on a ${sharing} field (only CONDITIONAL data is shared on application)`);
+        if ((orgs as string[]).includes(owner)) problems.push(`${coordinate}: @applicable names the owner (${owner}), which needs no application`);
+        applicable = { orgs, purposes: applyPurposes, maxDays };
+      }
+
       const policy: FieldPolicy = {
         type: type.name,
         field: field.name,
         sharing: sharing as SharingClass,
+        applicable,
         audience: sharing === 'OPEN' ? ((audience as Audience | null) ?? 'PARTICIPANTS') : null,
         grants,
         ownerRoles,

@@ -20,6 +20,7 @@
 import { isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { CallIdentity } from './assertion.js';
 import { IGNORE_ROWS, applyMask, decide } from './decide.js';
+import { decideGranted, type GrantBook } from './grants.js';
 import { DenialReason, forbidden, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
 import { FEDERATION_FIELDS, PolicyError, type AgencyOf, type FieldPolicy, type Mask, type SubgraphPolicy } from './policy.js';
 
@@ -30,6 +31,8 @@ export interface SharingContext {
    * later layer wants to know (the disclosure log records masked values as masked, not disclosed).
    */
   masksApplied?: WeakMap<object, string>;
+  /** Where a grant on application disclosed a field (its `info.path` → the grant's id), for the disclosure log. */
+  grantsApplied?: WeakMap<object, string>;
 }
 
 /**
@@ -67,7 +70,7 @@ function ruleTree(policy: SubgraphPolicy): Record<string, Record<string, FieldPo
 }
 
 /** The schema, its resolvers wrapped in place with the sharing rules and masking. */
-export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, agencyOf: AgencyOf): GraphQLSchema {
+export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, agencyOf: AgencyOf, grants: GrantBook | null = null): GraphQLSchema {
   const tree = ruleTree(policy);
   checkRuleTree(schema, tree);
 
@@ -126,6 +129,20 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
     if (!fieldPolicy) return () => forbidden(DenialReason.NO_RULE);
     if (type.name === mutationType) return writing(fieldPolicy, resolve);
     const shared = fieldPolicy.mask ? masking(fieldPolicy.mask, resolve) : resolve;
+    // A field others may apply for: where the static rules refuse, an approved grant may disclose
+    // it, decided per record (its scope may be one agency's records, or a list of them).
+    if (fieldPolicy.applicable) {
+      return (parent, args, context: SharingContext, info) => {
+        const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);
+        if (reason === null) return shared(parent, args, context, info);
+        const granted = grants ? decideGranted(grants, type.name, field.name, context.identity, parent, agencyOf) : null;
+        if (granted && 'grant' in granted) {
+          context.grantsApplied?.set(info.path, granted.grant);
+          return shared(parent, args, context, info);
+        }
+        return forbidden(granted ? granted.reason : reason);
+      };
+    }
     if (fieldPolicy.grants.some((grant) => grant.row !== null)) {
       return (parent, args, context: SharingContext, info) => {
         const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);

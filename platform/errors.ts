@@ -63,6 +63,12 @@ export enum DenialReason {
   NOT_ISSUER = 'NOT_ISSUER',
   /** A step only the record's invitees (a consultation's) may take. */
   NOT_INVITED = 'NOT_INVITED',
+  /** The caller's grant on application (共享申请) has passed its term. */
+  GRANT_EXPIRED = 'GRANT_EXPIRED',
+  /** The caller's grant on application was revoked by the owner. */
+  GRANT_REVOKED = 'GRANT_REVOKED',
+  /** The caller holds a grant for the field, but not for this record. */
+  NOT_IN_GRANT_SCOPE = 'NOT_IN_GRANT_SCOPE',
   /** Not shared outside the owning institution (or not with the caller's role inside it). */
   OWNER_ONLY = 'OWNER_ONLY',
   /** No rule covers the field: denied by default. */

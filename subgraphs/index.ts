@@ -9,7 +9,7 @@ import { connectDatabase, type Database, type RunningService } from '../platform
 import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
 import { procuratorateSubgraph } from './procuratorate/index.js';
-import { serveSubgraph, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
+import { serveSubgraph, type GrantBookOptions, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
@@ -53,6 +53,8 @@ export interface SubgraphOptions {
   pipeline?: SubgraphPipeline;
   /** The clock workflow steps are stamped and judged by (a test fixes it); default the system's. */
   clock?: () => Date;
+  /** How often grants on application are read again (default 2 s; a test shortens it). */
+  grantRefresh?: GrantBookOptions;
 }
 
 export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
@@ -77,6 +79,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
       auditLog: { institution: name, store: log, writer: chainWriter, publicKey: createPublicKey(signingKey) },
       pipeline: options.pipeline,
       clock: options.clock,
+      grantRefresh: options.grantRefresh,
       onStop: async () => {
         await chainWriter.stop();
         await database.close();

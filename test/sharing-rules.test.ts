@@ -22,7 +22,7 @@ type Row = (typeof ROWS)[number];
 
 const field = (coordinate: string, rule: Partial<FieldPolicy>): FieldPolicy => {
   const [type, name] = coordinate.split('.') as [string, string];
-  return { type, field: name, sharing: 'OPEN', audience: null, grants: [], ownerRoles: null, mask: null, ...rule };
+  return { type, field: name, sharing: 'OPEN', audience: null, grants: [], ownerRoles: null, mask: null, applicable: null, ...rule };
 };
 
 /** The government's subgraph of cases, whose `Case.secret` has no rule; and how often resolvers ran. */

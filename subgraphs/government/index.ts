@@ -4,12 +4,14 @@ import type { Db } from 'mongodb';
 import { subgraphTypeDefs } from '../../schema/index.js';
 import type { AgencyOf } from '../../auth/index.js';
 import type { SubgraphDefinition } from '../shared/index.js';
+import { decidedGrants } from './applications.js';
 import { createGovernmentContext, type GovernmentContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createGovernmentStore } from './store.js';
 
 export { supervisionItemId, supervisionItemNumber } from './supervision.js';
-export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from './store.js';
+export { sharingApplicationId } from './applications.js';
+export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc, type SharingApplicationDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.
@@ -30,6 +32,8 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     typeDefs: subgraphTypeDefs('government'),
     resolvers,
     agencyOf,
+    // The grants on application the data steward decided (the rules consult them beside the static ones).
+    grants: () => decidedGrants(store.grantsDecided),
     context: async (identity, served) => createGovernmentContext(store, identity, served),
   };
 }

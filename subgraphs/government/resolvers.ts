@@ -8,6 +8,7 @@ import { governmentWrites, suggestionResolvers } from './suggestions.js';
 import { inboxResolvers } from './inbox.js';
 import { disputeWrites } from './disputes.js';
 import { supervisionReads, supervisionWrites } from './supervision.js';
+import { applicationReads, applicationWrites } from './applications.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -64,6 +65,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     },
     inbox: inboxResolvers.inbox,
     ...supervisionReads.Query,
+    ...applicationReads.Query,
     bulletin: async (_: unknown, args: Args, ctx: GovernmentContext) => {
       const period = parsePeriod(args.period);
       const ids = parseIdList(args.agencyIds, 'agencyIds');
@@ -72,7 +74,9 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     },
   },
 
-  Mutation: { ...governmentWrites, ...disputeWrites, ...supervisionWrites },
+  Mutation: { ...governmentWrites, ...disputeWrites, ...supervisionWrites, ...applicationWrites },
+
+  SharingApplication: applicationReads.SharingApplication,
 
   SupervisionItem: supervisionReads.SupervisionItem,
   JointMeeting: supervisionReads.JointMeeting,

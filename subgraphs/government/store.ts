@@ -137,6 +137,23 @@ export interface JointMeetingDoc extends VersionedDoc {
   decisionIds: string[];
 }
 
+/** An application for the government's data and, once approved, the grant (subgraphs/government/applications.ts). */
+export interface SharingApplicationDoc extends VersionedDoc {
+  type: string;
+  fields: string[];
+  purpose: string;
+  org: string;
+  scope: { kind: 'ALL' } | { kind: 'AGENCY'; agencyId: string } | { kind: 'RECORDS'; recordIds: string[] };
+  roles: string[] | null;
+  principals: string[] | null;
+  from: Date;
+  until: Date;
+  legalBasis: string;
+  applicant: ParticipantDoc;
+  decision: { by: ParticipantDoc; at: Date; reason: string | null } | null;
+  revocation: { by: ParticipantDoc; at: Date; reason: string } | null;
+}
+
 export interface GovernmentSeed {
   district: DistrictDoc;
   agencies: AgencyDoc[];
@@ -148,6 +165,7 @@ export interface GovernmentSeed {
   judgmentPerformances: PerformanceDoc[];
   supervisionItems: SupervisionItemDoc[];
   jointMeetings: JointMeetingDoc[];
+  sharingApplications: SharingApplicationDoc[];
 }
 
 export type Agency = WithId<AgencyDoc>;
@@ -164,6 +182,7 @@ const SORT = {
   reconsiderations: { field: 'filedAt', type: 'date', direction: -1 },
   disputes: { field: 'openedAt', type: 'date', direction: -1 },
   supervisionItems: { field: 'createdAt', type: 'date', direction: -1 },
+  sharingApplications: { field: 'createdAt', type: 'date', direction: -1 },
 } as const satisfies Record<string, SortKey>;
 
 export const CORRECTED_OUTCOMES = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM'];
@@ -198,6 +217,7 @@ export function createGovernmentStore(db: Db) {
   const counters = db.collection<{ _id: string; seq: number }>('counters');
   const supervisionItems = db.collection<SupervisionItemDoc>('supervisionItems');
   const meetings = db.collection<JointMeetingDoc>('jointMeetings');
+  const applications = db.collection<SharingApplicationDoc>('sharingApplications');
   const replies = db.collection<SuggestionReplyDoc>('suggestionReplies');
   const performances = db.collection<PerformanceDoc>('judgmentPerformances');
 
@@ -238,6 +258,10 @@ export function createGovernmentStore(db: Db) {
       await supervisionItems.createIndex({ responsibleAgencyId: 1, createdAt: -1, _id: -1 });
       await supervisionItems.createIndex({ state: 1, createdAt: -1, _id: -1 });
       await ensureVersionedIndexes(meetings as unknown as Collection<Document>);
+      await ensureVersionedIndexes(applications as unknown as Collection<Document>);
+      // The grants every replica reads every few seconds, and the steward's list by state.
+      await applications.createIndex({ state: 1, createdAt: -1, _id: -1 });
+      await applications.createIndex({ createdAt: -1, _id: -1 });
       // Replies loaded before they became workflow records are upgraded in place first: the reply
       // they hold becomes the first of their replies.
       await upgradeToVersioned(replies, (doc) => {
@@ -265,6 +289,7 @@ export function createGovernmentStore(db: Db) {
       await performances.insertMany(seed.judgmentPerformances);
       if (seed.supervisionItems.length) await supervisionItems.insertMany(seed.supervisionItems);
       if (seed.jointMeetings.length) await meetings.insertMany(seed.jointMeetings);
+      if (seed.sharingApplications.length) await applications.insertMany(seed.sharingApplications);
     },
 
     async district(): Promise<{ id: string; name: string } | null> {
@@ -298,6 +323,18 @@ export function createGovernmentStore(db: Db) {
     /** The inbox: items open for an agency, and items in some states (for the inspection office). */
     openSupervisionItemsOf: (agencyId: string) => supervisionItems.find({ responsibleAgencyId: agencyId, state: { $in: ['OPEN', 'PROGRESS_REPORTED'] } }).toArray(),
     supervisionItemsIn: (states: string[]) => supervisionItems.find({ state: { $in: states } }).toArray(),
+    sharingApplication: (id: string) => applications.findOne({ _id: id }),
+    sharingApplicationCreatedBy: (createKey: string) => applications.findOne({ createKey }),
+    insertSharingApplication: (doc: SharingApplicationDoc) => insertOnce(applications, doc),
+    updateSharingApplication: (id: string, expected: number, changes: Partial<Omit<SharingApplicationDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(applications, id, expected, changes, event),
+    nextApplicationNumber: (year: number) =>
+      nextInSeries(counters, `SharingApplication:${year}`, () => applications.countDocuments({ _id: { $gte: `SA-${year}-`, $lt: `SA-${year}-~` } })),
+    /** Approved grants and revoked ones (a revoked grant's holder is told so): what the rules consult. */
+    grantsDecided: () => applications.find({ state: { $in: ['APPROVED', 'REVOKED'] } }).toArray(),
+    listSharingApplications(filter: { state?: string }, page: PageArgs): Promise<Connection<WithId<SharingApplicationDoc>>> {
+      return findPage(applications, defined(filter) as Filter<SharingApplicationDoc>, SORT.sharingApplications, page, withId);
+    },
     jointMeeting: (id: string) => meetings.findOne({ _id: id }),
     jointMeetingCreatedBy: (createKey: string) => meetings.findOne({ createKey }),
     insertJointMeeting: (doc: JointMeetingDoc) => insertOnce(meetings, doc),

@@ -3,7 +3,7 @@
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
 import { createHash } from 'node:crypto';
 import { judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
-import { supervisionItemId, supervisionItemNumber, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
+import { sharingApplicationId, supervisionItemId, supervisionItemNumber, type SharingApplicationDoc, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
 import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
@@ -612,6 +612,37 @@ export function generateDemoData(options: DemoOptions): DemoData {
     });
   }
 
+  // Two applications for the government's act summaries (共享申请), by a prosecutor: one the data
+  // steward approved for the showcase supervision case's agency (its term has ended), one pending.
+  const applicant = { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate' };
+  const steward = { sub: 'demo-data-steward', name: '数据管理员', org: 'government' };
+  const applicationOf = (n: number, at: Date, state: string, scope: SharingApplicationDoc['scope'], until: Date): SharingApplicationDoc => {
+    const _id = sharingApplicationId(2025, n);
+    return {
+      _id,
+      type: 'AdministrativeAct',
+      fields: ['summary'],
+      purpose: 'SUPERVISION',
+      org: 'procuratorate',
+      scope,
+      roles: ['prosecutor'],
+      principals: null,
+      from: at,
+      until,
+      legalBasis: '办理行政诉讼监督案件，需调阅相关行政行为的内容摘要。',
+      applicant,
+      decision: state === 'APPROVED' ? { by: steward, at: addDays(at, 1), reason: '同意。' } : null,
+      revocation: null,
+      ...loadedRecord(_id, 'procuratorate', at, state),
+      // The applicant made it (its row condition ISSUER names them).
+      createdBy: { ...applicant, unit: null },
+    };
+  };
+  const sharingApplications = [
+    applicationOf(1, utcDay(2025, 6, 2), 'APPROVED', { kind: 'AGENCY', agencyId: showcaseSupervision.agencyId as string }, utcDay(2025, 6, 30)),
+    applicationOf(2, utcDay(2025, 6, 25), 'PENDING', { kind: 'RECORDS', recordIds: acts.filter((a) => a.agencyId === showcaseSupervision.agencyId).slice(0, 2).map((a) => a._id) }, utcDay(2025, 8, 20)),
+  ];
+
   return {
     government: {
       district: { _id: 'DISTRICT', name: DISTRICT_NAME },
@@ -624,6 +655,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       judgmentPerformances,
       supervisionItems,
       jointMeetings,
+      sharingApplications,
     },
     court: { adminCases, hearings, enforcementCases, judicialSuggestions },
     procuratorate: { supervisionCases, procuratorialSuggestions },

@@ -1,5 +1,5 @@
 import type { BaseContext } from '@apollo/server';
-import type { CallIdentity } from '../../auth/index.js';
+import type { CallIdentity, SubgraphPolicy } from '../../auth/index.js';
 import type { DisclosureContext } from '../../audit/index.js';
 import type { References } from './references.js';
 
@@ -8,4 +8,12 @@ import type { References } from './references.js';
  * the records the gateway read for a write's references (subgraphs/shared/references.ts), and the
  * disclosure collector (set by the disclosure-log plugin).
  */
-export type SubgraphContext = BaseContext & { identity: CallIdentity; now: () => Date; references: References } & DisclosureContext;
+export type SubgraphContext = BaseContext & {
+  identity: CallIdentity;
+  now: () => Date;
+  references: References;
+  /** Reads this replica's grants on application again at once (after a decision on one). */
+  refreshGrants: () => Promise<void>;
+  /** The subgraph's sharing policy (which fields may be applied for, and by whom). */
+  policy: SubgraphPolicy;
+} & DisclosureContext;

@@ -20,6 +20,7 @@ export {
   parseDueDate,
   parseText,
   districtDate,
+  districtMidnight,
   addMonths,
   digestOf,
   type WorkflowContext,
@@ -27,3 +28,4 @@ export {
 } from './workflow.js';
 export { referenced, parseReferences, type References } from './references.js';
 export { suggestionIssuerWrites, issuerInboxTasks, linkedCase, parseReplyFacts, suggestionStats, suggestionStatsResolver, withReplies, type ReplyFact, type InboxTask, type IssuedSuggestionDoc, type SuggestionIssuer, type SuggestionStore } from './issued-suggestions.js';
+export { PollingGrantBook, type GrantBookOptions } from './grant-book.js';

@@ -3,7 +3,7 @@
 // gateway, and only deliberate errors out.
 import type { KeyObject } from 'node:crypto';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import type { AgencyOf, Org, SubgraphPolicy } from '../../auth/index.js';
+import type { AgencyOf, GrantBook, Org, SubgraphPolicy } from '../../auth/index.js';
 import type { AuditWriter, DisclosureEntry, WitnessBook } from '../../audit/index.js';
 import { useErrorMasking, type ServicePlugin } from '../../platform/index.js';
 import { useDisclosureLog } from './plugins/disclosure-log.js';
@@ -19,6 +19,8 @@ export interface SubgraphParts {
   clockToleranceSeconds?: number;
   policy: SubgraphPolicy;
   agencyOf: AgencyOf;
+  /** The grants on application the institution approved (null where none can be made). */
+  grants: GrantBook | null;
   /** The institution's disclosure log: its writer and the gateway's heads it recorded (the auditors' subgraph has none). */
   disclosureLog: { writer: AuditWriter<DisclosureEntry>; witnesses: WitnessBook } | null;
 }
@@ -28,7 +30,7 @@ export type SubgraphPipeline = (parts: SubgraphParts) => ServicePlugin<SubgraphC
 /** Production. */
 export const governedSubgraphPipeline: SubgraphPipeline = (parts) => [
   useGatewayAssertion({ subgraph: parts.name, verifyingKey: parts.verifyingKey, clockToleranceSeconds: parts.clockToleranceSeconds }),
-  useSharingRules({ policy: parts.policy, agencyOf: parts.agencyOf }),
+  useSharingRules({ policy: parts.policy, agencyOf: parts.agencyOf, grants: parts.grants }),
   ...(parts.disclosureLog ? [useDisclosureLog({ institution: parts.name, ...parts.disclosureLog })] : []),
   // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.
   { name: 'no-inline-traces', apollo: ApolloServerPluginInlineTraceDisabled() },

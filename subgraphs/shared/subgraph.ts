@@ -6,7 +6,8 @@ import type { KeyObject } from 'node:crypto';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { BaseContext } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { readPolicy, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
+import { readPolicy, type ActiveGrant, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
+import { PollingGrantBook, type GrantBookOptions } from './grant-book.js';
 import type { SubgraphContext } from './context.js';
 import { serveGraphQL, type RunningService } from '../../platform/index.js';
 import { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
@@ -23,12 +24,14 @@ export interface SubgraphDefinition<TContext extends BaseContext & { identity: C
   resolvers: ResolverMap<TContext>;
   /** How records of this subgraph name their agency, for OWN_UNIT row conditions. */
   agencyOf: AgencyOf;
+  /** The grants on application this institution approved, read from its store (none: no field of it is applicable). */
+  grants?: () => Promise<ActiveGrant[]>;
   /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller, with what serving gives every request. */
   context: (identity: CallIdentity, served: Served) => Promise<TContext>;
 }
 
 /** What serving gives every request's context: the server's clock, and the records the gateway read for a write. */
-export type Served = Pick<SubgraphContext, 'now' | 'references'>;
+export type Served = Pick<SubgraphContext, 'now' | 'references' | 'refreshGrants' | 'policy'>;
 
 export interface SubgraphServing {
   listen: { host: string; port: number };
@@ -44,6 +47,8 @@ export interface SubgraphServing {
   onStop?: () => Promise<void>;
   /** The server's clock for workflow timestamps and deadlines (default: the system's; a test fixes it). No configuration reaches it. */
   clock?: () => Date;
+  /** How often the grants on application are read again (default 2 s); a test shortens it. */
+  grantRefresh?: GrantBookOptions;
 }
 
 /** Names of resolvers for types or fields the schema does not have. */
@@ -76,6 +81,8 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };
   const clock = serving.clock ?? (() => new Date());
+  const book = definition.grants ? new PollingGrantBook(definition.grants, clock, serving.grantRefresh) : null;
+  await book?.start();
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers }]);
   const unknown = unknownResolvers(schema, resolvers as ResolverMap<never>);
   if (unknown.length) throw new Error(`${definition.name}: ${unknown.join('; ')}`);
@@ -87,6 +94,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
     clockToleranceSeconds: serving.clockToleranceSeconds,
     policy,
     agencyOf: definition.agencyOf,
+    grants: book,
     disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store) } : null,
   });
 
@@ -101,11 +109,14 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
       if (!res.locals.identity) throw new Error('a subgraph request reached its resolvers without a verified caller');
       // The body's bytes were verified against the assertion's hash before the body was parsed.
       const references = parseReferences((req.body as { extensions?: unknown } | undefined)?.extensions);
-      return (await definition.context(res.locals.identity, { now: clock, references })) as TContext & SubgraphContext;
+      return (await definition.context(res.locals.identity, { now: clock, references, refreshGrants: book ? () => book.refresh() : async () => {}, policy })) as TContext & SubgraphContext;
     },
     listen: serving.listen,
     // An institution's section of the auditors' export, from its disclosure log (which records it).
     endpoints: serving.auditLog?.writer ? [ownerExportEndpoint({ ...serving.auditLog, writer: serving.auditLog.writer })] : [],
-    onStop: serving.onStop,
+    onStop: async () => {
+      book?.stop();
+      await serving.onStop?.();
+    },
   });
 }

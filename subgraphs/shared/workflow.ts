@@ -62,6 +62,11 @@ export function districtDate(now: Date): Date {
   return new Date(Math.floor((now.getTime() + DISTRICT_OFFSET_MS) / DAY_MS) * DAY_MS);
 }
 
+/** The instant a district date begins (00:00 in the district), for comparing it with a clock. */
+export function districtMidnight(date: Date): Date {
+  return new Date(date.getTime() - DISTRICT_OFFSET_MS);
+}
+
 /** The same day `months` later (the last day of the month where that day does not exist). */
 export function addMonths(date: Date, months: number): Date {
   const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));

@@ -61,6 +61,8 @@ export async function startTestStack(
     ownDatabases?: string;
     /** The subgraphs' clock (a workflow's timestamps and deadlines). */
     clock?: () => Date;
+    /** How often the subgraphs read their grants on application again. */
+    grantRefresh?: { refreshMs?: number; staleMs?: number };
   } = {},
 ): Promise<TestStack> {
   const names = options.subgraphs ?? [...SUBGRAPH_NAMES];
@@ -81,6 +83,7 @@ export async function startTestStack(
       listen: { host: '127.0.0.1', port: 0 },
       ...(options.enforceSharing === false ? { pipeline: withoutSharingRules } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.grantRefresh ? { grantRefresh: options.grantRefresh } : {}),
     });
     running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own

@@ -1,4 +1,4 @@
-import { enforceSharing, type AgencyOf, type SubgraphPolicy } from '../../../auth/index.js';
+import { enforceSharing, type AgencyOf, type GrantBook, type SubgraphPolicy } from '../../../auth/index.js';
 import type { ServicePlugin } from '../../../platform/index.js';
 import type { SubgraphContext } from '../context.js';
 
@@ -7,6 +7,8 @@ export interface SharingRulesOptions {
   policy: SubgraphPolicy;
   /** How its records name their agency, for OWN_UNIT row conditions. */
   agencyOf: AgencyOf;
+  /** The grants on application its owner approved (null: none are consulted). */
+  grants?: GrantBook | null;
 }
 
 /**
@@ -16,5 +18,5 @@ export interface SharingRulesOptions {
  * this one in a list (the disclosure log) wraps outside it and sees its verdicts.
  */
 export function useSharingRules(options: SharingRulesOptions): ServicePlugin<SubgraphContext> {
-  return { name: 'sharing-rules', transformSchema: (schema) => enforceSharing(schema, options.policy, options.agencyOf) };
+  return { name: 'sharing-rules', transformSchema: (schema) => enforceSharing(schema, options.policy, options.agencyOf, options.grants ?? null) };
 }
