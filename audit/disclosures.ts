@@ -25,6 +25,8 @@ export interface DisclosedRecord {
   masked: { field: string; mask: string }[];
   /** ... refused, and why. */
   refused: { field: string; reason: string }[];
+  /** Fields disclosed (or masked) under a grant on application, and its id (none on records written before grants). */
+  granted: { field: string; grant: string }[];
   /** What the request wrote to the record, when it did (a write's digests, never its values). */
   written?: RecordWrite;
 }
@@ -53,6 +55,8 @@ export interface Verdicts {
   disclosed: string[];
   masked: { field: string; mask: string }[];
   refused: { field: string; reason: string }[];
+  /** Absent where no field was disclosed under a grant on application (and on every set written before them). */
+  granted?: { field: string; grant: string }[];
 }
 
 /** A record of the request and the index of its verdicts in the entry's `verdicts`. */
@@ -70,6 +74,8 @@ export interface CompactDisclosures {
 
 /** An owner's disclosure entry as written now. */
 export interface DisclosureEntry extends CompactDisclosures {
+  /** The grants on application the request disclosed under (indexed: the auditors' view of one grant). */
+  grants?: string[];
   /** The request's writes, each naming its record by the key it has in `records`. */
   writes?: (RecordWrite & { key: string })[];
   requestId: string;
@@ -88,7 +94,7 @@ export interface LegacyDisclosureEntry {
   requestId: string;
   principal: DisclosureEntry['principal'];
   purpose: string;
-  records: (Omit<DisclosedRecord, 'masked'> & { masked?: DisclosedRecord['masked'] })[];
+  records: (Omit<DisclosedRecord, 'masked' | 'granted' | 'written'> & { masked?: DisclosedRecord['masked'] })[];
   witnessed?: LogHead[];
 }
 
@@ -118,7 +124,7 @@ export function disclosedRecordsOf(entry: StoredDisclosureEntry, only?: string):
   if (!isCompact(entry)) {
     const records = only === undefined ? entry.records : entry.records.filter((record) => record.key === only);
     // Records written before masks were recorded have none to show.
-    return records.map((record) => (record.masked ? (record as DisclosedRecord) : { ...record, masked: [] }));
+    return records.map((record) => ({ ...record, masked: record.masked ?? [], granted: [] }));
   }
   const records = only === undefined ? entry.records : entry.records.filter((record) => record.key === only);
   return records.map(({ key, v }) => {
@@ -132,6 +138,7 @@ export function disclosedRecordsOf(entry: StoredDisclosureEntry, only?: string):
       disclosed: verdicts?.disclosed ?? [],
       masked: verdicts?.masked ?? [],
       refused: verdicts?.refused ?? [],
+      granted: verdicts?.granted ?? [],
       ...(write ? { written: { action: write.action, version: write.version, fields: write.fields } } : {}),
     };
   });
@@ -145,13 +152,13 @@ export function disclosedRecordsOf(entry: StoredDisclosureEntry, only?: string):
 export function compactDisclosures(records: readonly DisclosedRecord[]): CompactDisclosures {
   const verdicts: Verdicts[] = [];
   const indexOf = new Map<string, number>();
-  const compact = records.map(({ key, disclosed, masked, refused }): RecordVerdicts => {
-    // A canonical key of the three lists; JSON keeps each list's order and cannot confuse a field
+  const compact = records.map(({ key, disclosed, masked, refused, granted }): RecordVerdicts => {
+    // A canonical key of the lists; JSON keeps each list's order and cannot confuse a field
     // name holding a separator with two names.
-    const canonical = JSON.stringify([disclosed, masked.map((m) => [m.field, m.mask]), refused.map((r) => [r.field, r.reason])]);
+    const canonical = JSON.stringify([disclosed, masked.map((m) => [m.field, m.mask]), refused.map((r) => [r.field, r.reason]), granted.map((g) => [g.field, g.grant])]);
     let v = indexOf.get(canonical);
     if (v === undefined) {
-      v = verdicts.push({ disclosed, masked, refused }) - 1;
+      v = verdicts.push({ disclosed, masked, refused, ...(granted.length ? { granted } : {}) }) - 1;
       indexOf.set(canonical, v);
     }
     return { key, v };
@@ -186,9 +193,11 @@ export const disclosureEntrySchema = z
           disclosed: z.array(text(200)),
           masked: z.array(z.object({ field: text(200), mask: text(32) }).strict()),
           refused: z.array(z.object({ field: text(200), reason: text(64) }).strict()),
+          granted: z.array(z.object({ field: text(200), grant: text(64) }).strict()).optional(),
         })
         .strict(),
     ),
+    grants: z.array(text(64)).max(50).optional(),
     records: z.array(z.object({ key: recordKey, v: z.number().int().min(0) }).strict()),
     writes: z
       .array(
@@ -219,6 +228,8 @@ interface RecordEntry {
   masked: Map<string, string> | undefined;
   /** Field → reason; as `masked`. */
   refused: Map<string, string> | undefined;
+  /** Field → the grant on application it was disclosed under; as `masked`. */
+  granted: Map<string, string> | undefined;
 }
 
 /**
@@ -281,7 +292,7 @@ export class DisclosureCollector {
   private record(enclosing: Enclosing): RecordEntry {
     let record = this.byKey.get(enclosing.key);
     if (!record) {
-      record = { type: enclosing.type, id: enclosing.id, disclosed: new Set(), masked: undefined, refused: undefined };
+      record = { type: enclosing.type, id: enclosing.id, disclosed: new Set(), masked: undefined, refused: undefined, granted: undefined };
       this.byKey.set(enclosing.key, record);
     }
     return (enclosing.record = record);
@@ -312,7 +323,7 @@ export class DisclosureCollector {
    * A field resolved at `path`, on an object sitting in `enclosing`: what the caller received.
    * `nests` when its values are objects, whose own fields then find their records through it.
    */
-  resolved(path: ResponsePath, name: string, nests: boolean, enclosing: readonly Enclosing[], outcome: { refused: string } | { masked: string } | null): void {
+  resolved(path: ResponsePath, name: string, nests: boolean, enclosing: readonly Enclosing[], outcome: { refused: string } | { masked: string } | null, grant?: string): void {
     if (nests) this.fields.set(path, { name, enclosing });
     for (const within of enclosing) {
       const record = within.record ?? this.record(within);
@@ -320,8 +331,15 @@ export class DisclosureCollector {
       if (outcome === null) record.disclosed.add(field);
       else if ('refused' in outcome) (record.refused ??= new Map()).set(field, outcome.refused);
       else (record.masked ??= new Map()).set(field, outcome.masked);
+      if (grant !== undefined) {
+        (record.granted ??= new Map()).set(field, grant);
+        this.grants.add(grant);
+      }
     }
   }
+
+  /** The grants on application the request's fields were disclosed under. */
+  private readonly grants = new Set<string>();
 
   /** The request's writes, by record key, in the order made. */
   private readonly writes = new Map<string, RecordWrite>();
@@ -332,7 +350,7 @@ export class DisclosureCollector {
    */
   wrote(type: string, id: string, write: RecordWrite): void {
     const key = `${type}:${id}`;
-    if (!this.byKey.has(key)) this.byKey.set(key, { type, id, disclosed: new Set(), masked: undefined, refused: undefined });
+    if (!this.byKey.has(key)) this.byKey.set(key, { type, id, disclosed: new Set(), masked: undefined, refused: undefined, granted: undefined });
     this.writes.set(key, write);
   }
 
@@ -349,13 +367,18 @@ export class DisclosureCollector {
       disclosed: [...r.disclosed].sort(),
       masked: r.masked ? [...r.masked.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, mask]) => ({ field, mask })) : [],
       refused: r.refused ? [...r.refused.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, reason]) => ({ field, reason })) : [],
+      granted: r.granted ? [...r.granted.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([field, grant]) => ({ field, grant })) : [],
     }));
   }
 
   /** The same, as stored: each distinct set of verdicts once (compactDisclosures). */
-  entry(): CompactDisclosures & Pick<DisclosureEntry, 'writes'> {
+  entry(): CompactDisclosures & Pick<DisclosureEntry, 'writes' | 'grants'> {
     const compact = compactDisclosures(this.records());
-    return this.writes.size ? { ...compact, writes: [...this.writes].map(([key, write]) => ({ key, ...write })) } : compact;
+    return {
+      ...compact,
+      ...(this.writes.size ? { writes: [...this.writes].map(([key, write]) => ({ key, ...write })) } : {}),
+      ...(this.grants.size ? { grants: [...this.grants].sort() } : {}),
+    };
   }
 }
 
@@ -363,6 +386,8 @@ export interface DisclosureContext {
   disclosures: DisclosureCollector;
   /** Where the sharing rules applied a mask (auth's SharingContext.masksApplied): recorded as masked, not disclosed. */
   masksApplied?: WeakMap<object, string>;
+  /** Where a grant on application disclosed a field (auth's SharingContext.grantsApplied): recorded with its id. */
+  grantsApplied?: WeakMap<object, string>;
 }
 
 function forbiddenReason(value: unknown): string | null {
@@ -375,7 +400,7 @@ function note(context: DisclosureContext, info: GraphQLResolveInfo, nests: boole
   if (reason) context.disclosures.resolved(info.path, info.fieldName, nests, enclosing, { refused: reason });
   else if (!(value instanceof Error)) {
     const mask = context.masksApplied?.get(info.path);
-    context.disclosures.resolved(info.path, info.fieldName, nests, enclosing, mask ? { masked: mask } : null);
+    context.disclosures.resolved(info.path, info.fieldName, nests, enclosing, mask ? { masked: mask } : null, context.grantsApplied?.get(info.path));
   }
 }
 
@@ -441,6 +466,7 @@ export function disclosureLogPlugin({ institution, writer, witnesses }: Disclosu
       // Each request's own collector, which disclosureTracking fills as fields resolve.
       contextValue.disclosures = new DisclosureCollector();
       contextValue.masksApplied = new WeakMap();
+      contextValue.grantsApplied = new WeakMap();
       return {
         async willSendResponse({ request, response, contextValue }) {
           // The gateway's head came in the body its assertion signed; only the gateway's is taken.

@@ -72,6 +72,11 @@ export function recordsNaming<TEntry extends Document>(
   return findPage(store.records, { 'records.key': key, ...within(range) } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
+/** An owner's disclosure records made under one grant on application, newest first. */
+export function recordsUnderGrant<TEntry extends Document>(store: AuditLogStore<TEntry>, grant: string, page: PageArgs): Promise<Connection<StoredRecord<TEntry>>> {
+  return findPage(store.records, { grants: grant } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
+}
+
 /** Requests and denials per calling institution per day, from `$group` counts. */
 export async function activityByDay(
   store: AuditLogStore<Document>,

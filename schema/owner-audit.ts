@@ -45,6 +45,16 @@ type RecordAccessHistory @key(fields: "recordType recordId") ${AUDITORS} {
   ${f.history}(first: Int = 20, after: String, from: DateTime, to: DateTime): DisclosureConnection
 }
 
+type GrantDisclosures @key(fields: "grantId") ${AUDITORS} {
+  # A key: an opaque identifier, needed whole for the join.
+  grantId: ID! ${KEY_FIELD}
+  """
+  What the ${institution} disclosed under the grant on application \`grantId\`, from its disclosure
+  log: newest first, a page of \`first\` (1-500) after the cursor \`after\`.
+  """
+  ${f.history}(first: Int = 20, after: String): DisclosureConnection
+}
+
 type AuditOverview @key(fields: "id") ${AUDITORS} {
   # A key: an opaque identifier, needed whole for the join.
   id: ID! ${KEY_FIELD}

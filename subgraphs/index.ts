@@ -63,7 +63,8 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
     const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
-    await log.ensureIndexes([{ 'records.key': 1 }]);
+    // A record's history; and what was disclosed under one grant on application, newest first.
+    await log.ensureIndexes([{ 'records.key': 1 }, { grants: 1, at: -1, _id: -1 }]);
     const signingKey = auditSigningKey(config.auth, config.audit, name);
     const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
       checkpointEvery: config.audit.checkpointRecords,

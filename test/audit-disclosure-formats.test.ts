@@ -49,9 +49,9 @@ const beforeCompact: LegacyDisclosureEntry = {
 };
 /** What compact entries hold, per record (an id with `:` in it too: the key splits at its first). */
 const compactRecords: DisclosedRecord[] = [
-  { key: CASE, type: 'AdminCase', id: 'AC-2025-0001', disclosed: ['caseNumber', 'judge'], masked: [], refused: [] },
-  { key: 'AdminCase:AC-2025-0003', type: 'AdminCase', id: 'AC-2025-0003', disclosed: ['caseNumber', 'judge'], masked: [], refused: [] },
-  { key: EXPORT, type: 'AuditExport', id: '2025-01-01T00:00:00.000Z_2025-02-01T00:00:00.000Z', disclosed: [], masked: [], refused: [{ field: 'records', reason: 'ROLE_NOT_ALLOWED' }] },
+  { key: CASE, type: 'AdminCase', id: 'AC-2025-0001', disclosed: ['caseNumber', 'judge'], masked: [], refused: [], granted: [] },
+  { key: 'AdminCase:AC-2025-0003', type: 'AdminCase', id: 'AC-2025-0003', disclosed: ['caseNumber', 'judge'], masked: [], refused: [], granted: [] },
+  { key: EXPORT, type: 'AuditExport', id: '2025-01-01T00:00:00.000Z_2025-02-01T00:00:00.000Z', disclosed: [], masked: [], refused: [{ field: 'records', reason: 'ROLE_NOT_ALLOWED' }], granted: [] },
 ];
 const compact: DisclosureEntry = { requestId: 'compact', principal: judgeClaims, purpose: 'SUPERVISION', ...compactDisclosures(compactRecords) };
 
@@ -161,7 +161,7 @@ describe('disclosure entries of the earlier format beside compact ones', () => {
       data: {
         _entities: [
           // The oldest entries recorded no masks: none to show.
-          { courtDisclosures: [disclosure('before-masks', 'CASE_HANDLING', { ...beforeMasks.records[0]!, masked: [] })] },
+          { courtDisclosures: [disclosure('before-masks', 'CASE_HANDLING', { ...beforeMasks.records[0]!, masked: [], granted: [] })] },
           { courtDisclosures: beforeCompact.records.map((record) => disclosure('before-compact', 'CASE_HANDLING', record as DisclosedRecord)) },
           { courtDisclosures: compactRecords.map((record) => disclosure('compact', 'SUPERVISION', record)) },
         ],
@@ -183,7 +183,7 @@ describe('disclosure entries of the earlier format beside compact ones', () => {
               edges: [
                 { node: disclosure('compact', 'SUPERVISION', compactRecords[0]!) },
                 { node: disclosure('before-compact', 'CASE_HANDLING', beforeCompact.records[0] as DisclosedRecord) },
-                { node: disclosure('before-masks', 'CASE_HANDLING', { ...beforeMasks.records[0]!, masked: [] }) },
+                { node: disclosure('before-masks', 'CASE_HANDLING', { ...beforeMasks.records[0]!, masked: [], granted: [] }) },
               ],
             },
           },

@@ -148,6 +148,33 @@ describe('sharing on application through the gateway', () => {
       data: { act: { id: actOfX._id, summary: null } },
       errors: [{ message: 'Not shared with you: GRANT_REVOKED', locations: [{ line: 1, column: 36 }], path: ['act', 'summary'], extensions: { code: 'FORBIDDEN', reason: 'GRANT_REVOKED' } }],
     });
+
+    // The auditors: the grant with its history, and every disclosure made under it, by the
+    // government's log (both replicas write to it), which names the grant field by field.
+    const auditor = principal('audit', ['auditor']);
+    const grant = await call(auditor, 'AUDIT', `query($id: ID!) { sharingApplication(id: $id) { id state history { action by { sub } version state } } }`, { id });
+    expect(grant.body).toEqual({
+      data: {
+        sharingApplication: {
+          id,
+          state: 'REVOKED',
+          history: [
+            { action: 'APPLY', by: { sub: prosecutor.sub }, version: 1, state: 'PENDING' },
+            { action: 'APPROVE', by: { sub: steward.sub }, version: 2, state: 'APPROVED' },
+            { action: 'REVOKE', by: { sub: steward.sub }, version: 3, state: 'REVOKED' },
+          ],
+        },
+      },
+    });
+    const under = await call(auditor, 'AUDIT', `query($id: ID!) { grantDisclosures(grantId: $id) {
+      government { totalCount edges { node { principal { sub } purpose recordType recordId granted { field grant } } } }
+      court { totalCount } procuratorate { totalCount }
+    } }`, { id });
+    // Three reads saw the summary under it: through the gateway after the approval and on the term's last day, and on the second replica.
+    const seen = { principal: { sub: prosecutor.sub }, purpose: 'SUPERVISION', recordType: 'AdministrativeAct', recordId: actOfX._id, granted: [{ field: 'summary', grant: id }] };
+    expect(under.body).toEqual({
+      data: { grantDisclosures: { government: { totalCount: 3, edges: [seen, seen, seen].map((node) => ({ node })) }, court: { totalCount: 0 }, procuratorate: { totalCount: 0 } } },
+    });
   });
 
   it('grants a list of records, and only those', async () => {

@@ -88,6 +88,7 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
       },
       accessLogEntry: (_: unknown, args: Args, context: AuditContext) => context.entries.load(parseId(args.requestId, 'requestId')),
       recordAccessHistory: (_: unknown, args: Args) => parseRecordRef(args.recordType, args.recordId),
+      grantDisclosures: (_: unknown, args: Args) => ({ grantId: parseId(args.grantId, 'grantId') }),
       auditOverview: () => ({ id: 'AUDIT' }),
       accessActivity: async (_: unknown, args: Args) => {
         const period = parseRange(args.from, args.to, 'accessActivity');

@@ -254,6 +254,7 @@ export const applicationReads = {
       const doc = await context.store.sharingApplication(parseId(ref.id));
       return doc && withId(doc);
     },
+    history: (doc: WithId<SharingApplicationDoc>) => doc.events.map(({ action, at, by, version, state }) => ({ action, at, by, version, state })),
     inForce: (doc: WithId<SharingApplicationDoc>, _: Args, context: GovernmentContext) => {
       const today = districtDate(context.now()).getTime();
       return doc.state === 'APPROVED' && doc.from.getTime() <= today && today < doc.until.getTime();

@@ -39,6 +39,7 @@ function exported(range: ExportRange, refusal: string | null): CompactDisclosure
     disclosed: refusal ? [] : fields,
     masked: [],
     refused: refusal ? fields.map((field) => ({ field, reason: refusal })) : [],
+    granted: [],
   };
   return compactDisclosures([record]);
 }

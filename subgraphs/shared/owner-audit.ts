@@ -15,6 +15,7 @@ import {
   parseRecordRef,
   recordsByRequestIds,
   recordsNaming,
+  recordsUnderGrant,
   type AuditLogStore,
   type AuditWriter,
   type ChainPosition,
@@ -52,6 +53,7 @@ function disclosureOf(institution: string, doc: StoredRecord<StoredDisclosureEnt
     disclosed: record.disclosed,
     masked: record.masked,
     refused: record.refused,
+    granted: record.granted,
     written: record.written ?? null,
   };
 }
@@ -114,6 +116,21 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
         return {
           ...page,
           edges: page.edges.flatMap(({ node, cursor }) => disclosedRecordsOf(node, key).map((r) => ({ node: disclosureOf(n, node, r), cursor }))),
+        };
+      },
+    },
+    GrantDisclosures: {
+      __resolveReference: (ref: Args) => ({ grantId: parseId(ref.grantId, 'grantId') }),
+      [fields.history]: async (of: { grantId: string }, args: Args) => {
+        // The page arguments are parsed by findPage, before its query runs.
+        const page = await recordsUnderGrant(log.store, of.grantId, { first: args.first, after: args.after });
+        return {
+          ...page,
+          edges: page.edges.flatMap(({ node, cursor }) =>
+            disclosedRecordsOf(node)
+              .filter((r) => r.granted.some((g) => g.grant === of.grantId))
+              .map((r) => ({ node: disclosureOf(n, node, r), cursor })),
+          ),
         };
       },
     },
