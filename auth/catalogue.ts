@@ -1,7 +1,7 @@
 // The sharing catalogue (共享目录): every type and field of every subgraph, its class, who may see
 // it for which purposes, and masking — rendered from the policies the subgraphs enforce, for
 // people (Markdown) and for programs (JSON: the conformance test's oracle reads it).
-import type { Audience, FieldPolicy, Grant, Mask, RowCondition, SharingClass, SubgraphPolicy } from './policy.js';
+import type { Applicable, Audience, FieldPolicy, Grant, Mask, RowCondition, SharingClass, SubgraphPolicy } from './policy.js';
 import { ROLES_BY_ORG, type Org } from './principal.js';
 
 const INSTITUTION: Record<string, string> = {
@@ -38,7 +38,10 @@ function whoMaySee(policy: FieldPolicy, owner: string): string {
     case 'OWNER':
       return `${owner} only${policy.ownerRoles ? ` (${policy.ownerRoles.join(', ')})` : ''}`;
     case 'CONDITIONAL':
-      return policy.grants.map(grantText).join('<br>');
+      return [
+        ...policy.grants.map(grantText),
+        ...(policy.applicable ? [`on application (共享申请): ${policy.applicable.orgs.join(', ')} — ${policy.applicable.purposes.join(', ')} — grants of up to ${policy.applicable.maxDays} days`] : []),
+      ].join('<br>');
   }
 }
 
@@ -70,6 +73,9 @@ export function renderCatalogue(policies: SubgraphPolicy[], typeOrder: Map<strin
     '  roles, then its purposes, then its row condition (`NOT_OWN_UNIT`: the record is not of the',
     '  caller’s own agency, their `unit`; `NOT_ISSUER`: the caller did not make the record;',
     '  `NOT_INVITED`: the caller was not invited to it).',
+    '- **On application** (共享申请): a CONDITIONAL field may also be applied for by the orgs named, for the',
+    '  purposes named; the owner’s data steward decides each application and may revoke a grant. The grants',
+    '  in force now are in the live catalogue, `Query.applicableFields` (the owner answers).',
     '- **Writes** (the `Mutation` rows) are CONDITIONAL, each grant naming its purposes; their grants are',
     '  decided before the write starts, their row condition on the record written.',
     '- **OWNER** (不予共享): the owning institution only.',
@@ -104,6 +110,8 @@ export interface CatalogueEntry {
   /** OWNER fields: the owner's roles that may see it (null: all of them). */
   ownerRoles: string[] | null;
   mask: Mask | null;
+  /** CONDITIONAL fields others may apply for (null: none). */
+  applicable: Applicable | null;
 }
 
 /**
@@ -122,6 +130,7 @@ export function renderCatalogueJson(policies: SubgraphPolicy[], typeOrder: Map<s
         grants: f.grants.map((g) => ({ orgs: g.orgs, roles: g.roles, purposes: g.purposes, row: g.row })),
         ownerRoles: f.ownerRoles,
         mask: f.mask,
+        applicable: f.applicable,
       })),
     ),
   );

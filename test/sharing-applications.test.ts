@@ -121,6 +121,11 @@ describe('sharing on application through the gateway', () => {
       inForce: true,
     });
 
+    // The live catalogue: the applicable field and the grants in force on it, for anyone signed in.
+    const live = async () => (await call(principal('partner', ['viewer']), 'STATISTICS', `{ applicableFields { type field orgs purposes maxDays grantsInForce } }`)).body;
+    const field = { type: 'AdministrativeAct', field: 'summary', orgs: ['procuratorate'], purposes: ['SUPERVISION'], maxDays: 90 };
+    expect(await live()).toEqual({ data: { applicableFields: [{ ...field, grantsInForce: [id] }] } });
+
     // Exactly the granted summaries: the agency's acts, for the purpose, to the roles.
     expect(await summaryOf(prosecutor, 'SUPERVISION', actOfX)).toEqual(shown(actOfX));
     expect(await summaryOf(prosecutor, 'SUPERVISION', actOfY)).toEqual(refused(actOfY, 'NOT_IN_GRANT_SCOPE'));
@@ -141,6 +146,7 @@ describe('sharing on application through the gateway', () => {
 
     const revoked = await step(steward, 'SUPERVISION', REVOKE, { id, version: 2, reason: '监督案件已办结。' });
     expect(revoked).toEqual({ id, state: 'REVOKED', version: 3, revocation: { by: { sub: steward.sub }, reason: '监督案件已办结。' }, inForce: false });
+    expect(await live()).toEqual({ data: { applicableFields: [{ ...field, grantsInForce: [] }] } });
     // On the next request to the replica that decided, and on the other within its refresh.
     expect(await summaryOf(prosecutor, 'SUPERVISION', actOfX)).toEqual(refused(actOfX, 'GRANT_REVOKED'));
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -40,6 +40,13 @@ describe('the sharing catalogue (docs/sharing-catalogue.md and .json)', () => {
       ],
       ownerRoles: null,
       mask: null,
+      applicable: null,
+    });
+    // A field others may apply for (共享申请).
+    expect(fields.find((f) => f.type === 'AdministrativeAct' && f.field === 'summary')).toMatchObject({
+      owner: 'government',
+      class: 'CONDITIONAL',
+      applicable: { orgs: ['procuratorate'], purposes: ['SUPERVISION'], maxDays: 90 },
     });
     expect(fields.find((f) => f.type === 'Party' && f.field === 'idNumber')).toMatchObject({ owner: 'government', class: 'CONDITIONAL', mask: 'ID_NUMBER' });
     expect(fields.find((f) => f.type === 'AdminCase' && f.field === 'deliberationNotes')).toMatchObject({ class: 'OWNER', ownerRoles: ['judge'] });

@@ -246,6 +246,18 @@ export const applicationReads = {
       const doc = await context.store.sharingApplication(parseId(args.id));
       return doc && withId(doc);
     },
+    applicableFields: async (_: unknown, __: Args, context: GovernmentContext) => {
+      const now = context.now().getTime();
+      const inForce = (await decidedGrants(context.store.grantsDecided)).filter((g) => !g.revoked && g.from.getTime() <= now && now < g.until.getTime());
+      return [...context.policy.fields.values()]
+        .filter((f) => f.applicable)
+        .map((f) => ({
+          type: f.type,
+          field: f.field,
+          ...f.applicable!,
+          grantsInForce: inForce.filter((g) => g.type === f.type && g.fields.includes(f.field)).map((g) => g.id),
+        }));
+    },
     sharingApplications: (_: unknown, args: Args, context: GovernmentContext) =>
       context.store.listSharingApplications({ state: parseOptionalEnum(((args.filter ?? {}) as Args).state, 'filter.state') }, args),
   },
