@@ -50,7 +50,8 @@ type GrantDisclosures @key(fields: "grantId") ${AUDITORS} {
   grantId: ID! ${KEY_FIELD}
   """
   What the ${institution} disclosed under the grant on application \`grantId\`, from its disclosure
-  log: newest first, a page of \`first\` (1-500) after the cursor \`after\`.
+  log: newest first, a page of \`first\` (1-500) requests after the cursor \`after\`, each giving
+  one disclosure per record it disclosed under the grant; \`totalCount\` counts the requests.
   """
   ${f.history}(first: Int = 20, after: String): DisclosureConnection
 }
