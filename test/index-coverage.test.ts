@@ -503,6 +503,18 @@ describe("every query the workflows' writes and the inbox send is served by a de
     const proposedItem = await run('proposeSupervisionItem', prosecutor, 'SUPERVISION', `mutation($key: String!) { proposeSupervisionItem(idempotencyKey: $key, input: { title: "督办建议", responsibleAgencyId: "${agency}", deadline: "2026-06-30", requiredResult: "依法履行并书面报告。" }, reason: "检察建议落实不到位。") { id } }`);
     await run('decideSupervisionProposal', inspector, 'SUPERVISION', `mutation($key: String!) { decideSupervisionProposal(idempotencyKey: $key, id: "${proposedItem.id}", expectedVersion: 1, accept: false, reason: "已另案督办。") { id } }`);
     await run('recordJointMeeting', inspector, 'SUPERVISION', `mutation($key: String!) { recordJointMeeting(idempotencyKey: $key, input: { quarter: "2026-Q1", heldAt: "2026-03-01", issues: ["答复不及时"], decisions: [{ title: "答复督办", responsibleAgencyId: "${agency}", deadline: "2026-05-31", requiredResult: "全部答复完毕并报告。" }] }) { id decisions { id meeting { id } } } }`);
+    // Sharing on application: applied for, decided, used, listed, traced.
+    const steward = principal('government', ['data_steward']);
+    const app = await run('applyForSharing', prosecutor, 'SUPERVISION', `mutation($key: String!) { applyForSharing(idempotencyKey: $key, input: { type: "AdministrativeAct", fields: ["summary"], scope: { agencyId: "${agency}" }, from: "2026-03-02", until: "2026-04-01", legalBasis: "办理行政诉讼监督案件需调阅。" }) { id } }`);
+    await run('decideSharingApplication', steward, 'SUPERVISION', `mutation($key: String!) { decideSharingApplication(idempotencyKey: $key, id: "${app.id}", expectedVersion: 1, approve: true) { id } }`);
+    await run('act summaries under the grant', prosecutor, 'SUPERVISION', `query { acts(filter: { agencyId: "${agency}" }, first: 3) { edges { node { summary } } } }`);
+    const apps = `query($after: String) { sharingApplications(first: 1, after: $after, filter: FILTER) { pageInfo { endCursor } edges { node { id history { action } } } } }`;
+    for (const filter of ['{}', '{ state: APPROVED }']) {
+      const first = await run(`sharingApplications(${filter})`, steward, 'SUPERVISION', apps.replace('FILTER', filter));
+      await run(`sharingApplications(${filter}) after a cursor`, steward, 'SUPERVISION', apps.replace('FILTER', filter), { after: first.pageInfo.endCursor });
+    }
+    await run('grantDisclosures', principal('audit', ['auditor']), 'AUDIT', `query { grantDisclosures(grantId: "${app.id}") { government(first: 2) { totalCount edges { node { recordId granted { grant } } } } } }`);
+    await run('applicableFields', steward, 'SUPERVISION', `query { applicableFields { field grantsInForce } }`);
     const list = `query($after: String) { supervisionItems(first: 1, after: $after, filter: FILTER) { totalCount pageInfo { endCursor } edges { node { id meeting { quarter } } } } }`;
     for (const filter of ['{}', `{ responsibleAgencyId: "${agency}" }`, '{ state: OPEN }']) {
       const first = await run(`supervisionItems(${filter})`, inspector, 'SUPERVISION', list.replace('FILTER', filter));
