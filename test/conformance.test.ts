@@ -13,7 +13,8 @@
 // anchor), other occurrences only for their keys; records are asked for by id (demo data chosen so
 // that every nested type has a record). It comes in two parts. The records part is asked by every
 // caller for every purpose (agency officers twice: with the unit of the records asked by id, and
-// with another). The lists part (lists and statistics, each a scan or an aggregation of a whole
+// with another), in as few documents as the gateway's cost limit allows (the auditors' log entries
+// alone cost thousands: gateway/plugins/cost-limit.ts, estimateCost). The lists part (lists and statistics, each a scan or an aggregation of a whole
 // collection in the embedded store) is asked once per kind of caller: the callers for whom the
 // oracle predicts the same verdict on every field of it. Ground truth for values is a second stack
 // without the sharing rules (and so without masks), over the same databases, asked once per part;
@@ -29,6 +30,17 @@
 // tests cover them (NOT_FOR_WRITES names, per write, which). So that the auditors' fields on a
 // write (Disclosure.written) are asked on one that exists, a judge issues one judicial suggestion
 // first: the test runs on databases of its own, which no other file reads.
+//
+// Fields under a dynamic grant (共享申请): before anything is read, a prosecutor applies, for
+// SUPERVISION, for the act summaries of the showcase act's agency, and the government's data
+// steward approves it, through the gateway; once the government has read its grants again (its
+// refresh, shortened here), every caller and purpose asks for the acts, and the oracle expects, from
+// the grant as approved (sharing-oracle.ts, judgedVerdict: the rule written from the issue, not
+// auth/grants.ts), the prosecutor for SUPERVISION to see the summary of the agency's act and to be
+// refused NOT_IN_GRANT_SCOPE on another's, everyone else what the static rules say. The grant's
+// application is asked too (its ISSUER rule: the prosecutor made it, and none of the demo
+// district's), and a request disclosing under the grant is among the auditors' log entries
+// (Disclosure.granted).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -46,11 +58,13 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PURPOSES, ROLES_BY_ORG, type Org, type Principal, type Purpose } from '../auth/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig } from '../config/index.js';
+import { DEFAULT_COST_LIMITS, estimateCost } from '../gateway/index.js';
 import { ownerAuditFields, readReferenceDeclarations, type ReferenceDeclaration } from '../schema/index.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/index.js';
 import {
@@ -72,7 +86,25 @@ import {
   type SelectionNode,
   type WriteCase,
 } from './support/catalogue-comparison.js';
-import { CALLERS_OWN, CATALOGUE_BY_FIELD, VOLATILE, fieldsOf, isInternalType, recordFactsOf, sharingCallers, sharingRecords, verdictOf, type Caller } from './support/sharing-oracle.js';
+import {
+  APPLY_FOR_SHARING,
+  CALLERS_OWN,
+  CATALOGUE_BY_FIELD,
+  DECIDE_SHARING,
+  VOLATILE,
+  demoGrants,
+  districtDay,
+  fieldsOf,
+  isInternalType,
+  issuers,
+  recordFactsOf,
+  sharingCallers,
+  sharingRecords,
+  summaryApplication,
+  verdictOf,
+  type Caller,
+  type KnownGrant,
+} from './support/sharing-oracle.js';
 import { callerHeaders, principal, startTestGateway, startTestStack, testConfig, withoutSharingRules, type TestStack } from './support/stack.js';
 
 const CONFIG = loadConfig({});
@@ -281,6 +313,51 @@ function buildSelection(fixtures: Fixtures): { root: SelectionNode; parts: { rec
 }
 
 // ---------------------------------------------------------------------------------------------
+// The gateway's cost limit: the records part, asked of every caller, in documents each within it.
+
+/** The most one operation may cost, for any caller (the gateway's limit, or a lower one of an org's). */
+const COST_LIMIT = Math.min(CONFIG.costLimits.maxCost, ...Object.values(CONFIG.costLimits.maxCostByOrg));
+
+/** What the gateway estimates a query of `node` costs (gateway/plugins/cost-limit.ts), before it plans it. */
+function costOf(node: SelectionNode): number {
+  const operation = parse(`query Conformance {\n${printSelection(node)}\n}`).definitions[0] as OperationDefinitionNode;
+  return estimateCost(SUPERGRAPH, operation, new Map(), {}, DEFAULT_COST_LIMITS);
+}
+
+/**
+ * The root fields of `records` in documents, in order, each within `limit` (the first with `own`,
+ * which is asked with it); a field that alone costs more is named in `problems`.
+ */
+function chunksWithin(records: SelectionNode, own: SelectionNode, limit: number, problems: string[]): SelectionNode[] {
+  const chunks: SelectionNode[] = [];
+  const cost = (node: SelectionNode) => costOf(chunks.length === 0 ? mergeSelections(node, own) : node);
+  let current: SelectionNode = { type: records.type, fields: new Map() };
+  for (const [key, field] of records.fields) {
+    const next: SelectionNode = { type: records.type, fields: new Map([...current.fields, [key, field]]) };
+    if (current.fields.size === 0 || cost(next) <= limit) current = next;
+    else {
+      chunks.push(current);
+      current = { type: records.type, fields: new Map([[key, field]]) };
+    }
+    if (current.fields.size === 1 && cost(current) > limit) problems.push(`${key}: costs ${cost(current)} alone; the gateway allows ${limit}`);
+  }
+  if (current.fields.size) chunks.push(current);
+  return chunks;
+}
+
+/** One answer of several to parts of one query: their data together, the worst status, all errors. */
+function merged(answers: Posted[]): Posted {
+  return {
+    status: Math.max(...answers.map((a) => a.status)),
+    requestId: answers[0]?.requestId ?? null,
+    body: {
+      data: Object.assign({}, ...answers.map((a) => (a.body.data ?? {}) as Record<string, unknown>)),
+      ...(answers.some((a) => a.body.errors) ? { errors: answers.flatMap((a) => a.body.errors ?? []) } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 interface Posted {
   status: number;
@@ -288,13 +365,28 @@ interface Posted {
   body: { data?: unknown; errors?: unknown[] };
 }
 
-async function post(url: string, query: string, headers: Record<string, string>): Promise<Posted> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+async function post(url: string, query: string, headers: Record<string, string>, variables?: Record<string, unknown>): Promise<Posted> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Posted['body'] };
 }
 
-/** Every subgraph that resolves a field judges it; the gateway names the one that refused it. */
-const THROUGH_THE_GATEWAY: Judging = { entriesOf: (coordinate) => CATALOGUE_BY_FIELD.get(coordinate), serviceNamed: true };
+/** How often the governed stack's government reads its grants on application again. */
+const GRANT_REFRESH_MS = 200;
+
+/** The grant the test makes (its application's id, once made), and the records it made (who made them, for ISSUER). */
+const grantsMade: KnownGrant[] = [];
+const recordsMade = new Map<string, string>();
+
+/**
+ * Every subgraph that resolves a field judges it; the gateway names the one that refused it. The
+ * grants on application: the demo district's and the test's, on the district's day.
+ */
+const THROUGH_THE_GATEWAY: Judging = {
+  entriesOf: (coordinate) => CATALOGUE_BY_FIELD.get(coordinate),
+  serviceNamed: true,
+  grants: { grants: [...demoGrants()], today: () => districtDay() },
+  issuerOf: issuers(recordsMade),
+};
 
 // ---------------------------------------------------------------------------------------------
 // Writes through the gateway.
@@ -430,6 +522,8 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
   /** Per caller and purpose, the ground truth of their own records (CALLERS_OWN). */
   const ownTruths = new Map<string, Posted>();
   let writes: WriteCase[] = [];
+  /** The records part, in as few documents as the gateway's cost limit allows. */
+  let recordChunks: SelectionNode[] = [];
   let writeRequests = 0;
   const writeProblems: string[] = [];
 
@@ -437,13 +531,43 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     // Databases of the test's own, since it writes: the governed stack over them (loaded afresh),
     // then the ground truth's over the same ones.
     const ownDatabases = 'conformance';
-    governed = await startTestStack({ gateway: true, ownDatabases });
+    governed = await startTestStack({ gateway: true, ownDatabases, grantRefresh: { refreshMs: GRANT_REFRESH_MS } });
     open = await startTruthStack(ownDatabases);
 
     // The records asked for by id, one per type (test/support/sharing-oracle.ts): of the showcase's
     // agency (`own`) or of another (`other`), so that each agency officer below sees records of
     // their own unit and of another.
-    const { data, own, other, history, recordIds } = sharingRecords();
+    const { data, own, other, history, grantAgency, recordIds: demoIds } = sharingRecords();
+
+    // A grant on application, made as the issue describes it: the prosecutor applies, the data
+    // steward approves; then the government has read it (within its refresh) before anything is asked.
+    const application = summaryApplication({ agencyId: grantAgency });
+    const applied = await post(
+      governed.gateway!.url,
+      APPLY_FOR_SHARING,
+      await callerHeaders(application.applicant, application.purpose),
+      { key: randomUUID(), input: application.input },
+    );
+    const applicationId = (applied.body.data as { applyForSharing?: { id?: string } } | undefined)?.applyForSharing?.id;
+    if (applied.status !== 200 || applied.body.errors || !applicationId) throw new Error(`the prosecutor's application should be made; got HTTP ${applied.status} ${JSON.stringify(applied.body)}`);
+    const decided = await post(governed.gateway!.url, DECIDE_SHARING, await callerHeaders(application.steward, 'SUPERVISION'), { key: randomUUID(), id: applicationId, version: 1 });
+    if (!isDeepStrictEqual(decided.body, { data: { decideSharingApplication: { id: applicationId, state: 'APPROVED', version: 2, inForce: true } } })) {
+      throw new Error(`the data steward's approval should be made; got HTTP ${decided.status} ${JSON.stringify(decided.body)}`);
+    }
+    recordsMade.set(`SharingApplication:${applicationId}`, application.applicant.sub);
+    grantsMade.push(application.grantOf(applicationId));
+    THROUGH_THE_GATEWAY.grants!.grants.push(...grantsMade);
+    await new Promise((resolve) => setTimeout(resolve, 3 * GRANT_REFRESH_MS));
+    // The grant's own application is asked with the demo district's.
+    const recordIds: Record<string, string[]> = { ...demoIds, SharingApplication: [...(demoIds.SharingApplication ?? []), applicationId] };
+    // A request the government answers in part under the grant (the auditors' Disclosure.granted):
+    // the prosecutor, for SUPERVISION, reads the acts' summaries.
+    const underGrant = await post(
+      governed.gateway!.url,
+      `{ ${recordIds.AdministrativeAct!.map((id, i) => `act_${i + 1}: act(id: ${JSON.stringify(id)}) { id summary }`).join(' ')} }`,
+      await callerHeaders(application.applicant, application.purpose),
+    );
+    if (underGrant.status !== 200) throw new Error(`the prosecutor's read under the grant should be answered; got HTTP ${underGrant.status} ${JSON.stringify(underGrant.body)}`);
 
     // A write, whose records in the logs the auditors' fields on writes are asked on: a judge issues
     // a judicial suggestion to the showcase's agency (the gateway reads the agency from the government first).
@@ -453,6 +577,7 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
       await callerHeaders(principal('court', ['judge']), 'CASE_HANDLING'),
     );
     if (issued.status !== 200 || issued.body.errors) throw new Error(`the judge's suggestion should be issued; got HTTP ${issued.status} ${JSON.stringify(issued.body)}`);
+    recordsMade.set(`JudicialSuggestion:${(issued.body.data as { issueJudicialSuggestion: { id: string } }).issueJudicialSuggestion.id}`, principal('court', ['judge']).sub);
 
     // The access log the auditors' fields read: written now, then asked only up to `before`, so
     // that both stacks see the same records. Every org calls first (today's activity then has a
@@ -481,8 +606,10 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
       recordIds,
       fieldArgs: {
         'Query.accessLog': { filter: { to: before.toISOString() } },
-        // The preparation's request, and the write's (Disclosure.written).
-        'Query.accessLogEntry': [{ requestId: prepared.requestId }, { requestId: issued.requestId }],
+        // The preparation's request, the write's (Disclosure.written) and the read under the grant (Disclosure.granted).
+        'Query.accessLogEntry': [{ requestId: prepared.requestId }, { requestId: issued.requestId }, { requestId: underGrant.requestId }],
+        // What was disclosed under the test's grant.
+        'Query.grantDisclosures': { grantId: applicationId },
         // The access history the auditors' fields read: of the showcase case, which the court and
         // the procuratorate disclosed in the preparation (the court's side is where a page of
         // disclosures is asked in full), each side asked only up to `before`, as the log.
@@ -496,11 +623,13 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     });
     writes = writeCases(recordIds, writeProblems);
     const document = (asked: SelectionNode) => `query Conformance {\n${printSelection(asked)}\n}`;
+    recordChunks = chunksWithin(selection.parts.records, selection.parts.own, COST_LIMIT, selection.problems);
 
     // Ground truth: everything, unmasked. (The auditors' subgraph keeps its rules: an auditor
     // asking for AUDIT is who may see all of it.)
     const auditor = await callerHeaders(principal('audit', ['auditor']), 'AUDIT');
-    for (const part of ['records', 'lists'] as const) truth[part] = await post(open.gateway!.url, document(selection.parts[part]), auditor);
+    truth.records = merged(await Promise.all(recordChunks.map((chunk) => post(open.gateway!.url, document(chunk), auditor))));
+    truth.lists = await post(open.gateway!.url, document(selection.parts.lists), auditor);
 
     callers = sharingCallers(own, other);
 
@@ -510,14 +639,14 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
     const { shares: lists, kinds } = shareLists(selection.parts.lists, callers, truth.lists!.body.data as Record<string, unknown>, THROUGH_THE_GATEWAY);
     for (const [key, kind] of kinds) listClasses.set(key, kind);
     const asks = [
-      ...callers.flatMap((caller) => PURPOSES.map((purpose) => ({ part: 'records' as const, caller, purpose, selection: selection.parts.records }))),
-      ...[...lists.values()].map((share) => ({ part: 'lists' as const, ...share })),
+      ...callers.flatMap((caller) => PURPOSES.flatMap((purpose) => recordChunks.map((chunk, i) => ({ part: 'records' as const, chunk: i, caller, purpose, selection: chunk })))),
+      ...[...lists.values()].map((share) => ({ part: 'lists' as const, chunk: 0, ...share })),
     ];
-    const ask = ({ part, caller, purpose, selection: asked }: (typeof asks)[number]) => async () => {
+    const ask = ({ part, chunk, caller, purpose, selection: asked }: (typeof asks)[number]) => async () => {
       const headers = await callerHeaders(caller.who, purpose);
       let expected = truth[part]!.body.data as Record<string, unknown>;
-      // With the records, the caller's own, whose ground truth is asked as them.
-      if (part === 'records' && selection.parts.own.fields.size) {
+      // With the records (their first document), the caller's own, whose ground truth is asked as them.
+      if (part === 'records' && chunk === 0 && selection.parts.own.fields.size) {
         const theirs = await post(open.gateway!.url, document(selection.parts.own), headers);
         ownTruths.set(`${caller.label} ${purpose}`, theirs);
         expected = { ...expected, ...((theirs.body.data ?? {}) as Record<string, unknown>) };
@@ -525,7 +654,7 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
       }
       const answer = await post(governed.gateway!.url, document(asked), headers);
       requests++;
-      if (answer.status !== 200) mismatches.set(`${caller.label} ${purpose} ${part}`, { message: `${caller.label}, ${purpose}, ${part}: HTTP ${answer.status} ${show(answer.body)}`, count: 1 });
+      if (answer.status !== 200) mismatches.set(`${caller.label} ${purpose} ${part} ${chunk}`, { message: `${caller.label}, ${purpose}, ${part} (${chunk + 1}): HTTP ${answer.status} ${show(answer.body)}`, count: 1 });
       else compare(caller, purpose, asked, expected, answer.body, observations, mismatches, THROUGH_THE_GATEWAY);
     };
     // The live logs' chains are verified as they grow: an auditor's answer is compared with the
@@ -628,13 +757,25 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
           } else if (row === 'OWN_UNIT') {
             if (!observation?.ownUnit) problems.push(`${coordinate}: never asked by an agency officer on a record of their unit`);
             if (!observation?.otherUnit) problems.push(`${coordinate}: never asked by an agency officer on a record of another unit`);
+          } else if (row === 'ISSUER') {
+            if (!observation?.issuer) problems.push(`${coordinate}: never asked, by a caller its ISSUER grant admits, on a record they made`);
+            if (!observation?.notIssuer) problems.push(`${coordinate}: never asked, by a caller its ISSUER grant admits, on a record they did not make`);
           } else problems.push(`${coordinate}: a read’s ${row} rule, which this test cannot judge yet`);
         }
       }
     }
+    // The test's grant on application, both ways: a field disclosed under it, and refused outside its scope.
+    if (grantsMade.length === 0) problems.push('no grant on application was made');
+    for (const grant of grantsMade) {
+      for (const field of grant.fields) {
+        const observation = observations.get(`${grant.type}.${field}`);
+        if (!observation?.underGrant) problems.push(`${grant.type}.${field}: never disclosed under the grant on application ${grant.id}`);
+        if (!observation?.outOfGrantScope) problems.push(`${grant.type}.${field}: never refused NOT_IN_GRANT_SCOPE, on a record outside the grant ${grant.id}`);
+      }
+    }
     for (const line of exempted) await annotate(line);
     expect(problems).toEqual([]);
-    expect(requests).toBe(callers.length * PURPOSES.length + new Set([...listClasses.values()].flatMap((kinds) => [...kinds.values()])).size);
+    expect(requests).toBe(callers.length * PURPOSES.length * recordChunks.length + new Set([...listClasses.values()].flatMap((kinds) => [...kinds.values()])).size);
     expect(writeRequests).toBe(callers.length * PURPOSES.length * writes.length);
   });
 

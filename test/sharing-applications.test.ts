@@ -183,6 +183,16 @@ describe('sharing on application through the gateway', () => {
     });
   });
 
+  it('grants named people, whatever their role, and nobody else of their org', async () => {
+    const named: Principal = { ...principal('procuratorate', ['data_steward']), sub: 'procuratorate-steward-named' };
+    const { id, roles, principals } = await step(prosecutor, 'SUPERVISION', APPLY, { input: application({ principals: [named.sub] }) });
+    expect({ roles, principals }).toEqual({ roles: null, principals: [named.sub] });
+    await step(steward, 'SUPERVISION', DECIDE, { id, version: 1, approve: true });
+    expect(await summaryOf(named, 'SUPERVISION', actOfX)).toEqual(shown(actOfX));
+    expect(await summaryOf({ ...prosecutor, sub: 'prosecutor-not-named' }, 'SUPERVISION', actOfX)).not.toEqual(shown(actOfX));
+    await step(steward, 'SUPERVISION', REVOKE, { id, version: 2, reason: '调阅完毕。' });
+  });
+
   it('grants a list of records, and only those', async () => {
     const other = data.government.acts.find((a) => a.agencyId === agencyX && a._id !== actOfX._id)!;
     const { id } = await step(prosecutor, 'SUPERVISION', APPLY, { input: application({ scope: { recordIds: [actOfX._id] } }) });

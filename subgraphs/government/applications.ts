@@ -98,8 +98,12 @@ export const applicationWrites = mutationResolvers<GovernmentContext>({
     const type = typeof input.type === 'string' ? input.type : '';
     const { fields, rules } = applicableFields(context, type, input.fields, org, purpose, 'input.fields');
     const scope = await parseScope(context, type, input.scope, 'input.scope');
-    const roles = parseRoles(input.roles, org, 'input.roles') ?? principal.roles.filter((role) => (ROLES_BY_ORG[org] as readonly string[]).includes(role));
+    if (input.principals !== undefined && input.principals !== null && (!Array.isArray(input.principals) || input.principals.length < 1 || input.principals.length > 50)) {
+      throw badUserInput('input.principals: 1 to 50 people', 'input.principals');
+    }
     const principals = input.principals === undefined || input.principals === null ? null : (input.principals as unknown[]).map((sub, i) => parseText(sub, `input.principals[${i}]`, 1, 128));
+    // For the roles given; or for the people named, whatever their role; or else for the applicant's own roles.
+    const roles = parseRoles(input.roles, org, 'input.roles') ?? (principals ? null : principal.roles.filter((role) => (ROLES_BY_ORG[org] as readonly string[]).includes(role)));
     const today = districtDate(context.now());
     const from = parseDay(input.from, 'input.from');
     const until = parseDay(input.until, 'input.until');

@@ -16,7 +16,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { PURPOSES, type CatalogueEntry, type Principal, type Purpose } from '../../auth/index.js';
-import { ROWS_DECIDED_LATER, VOLATILE, agencyFieldOf, masked, verdictOf, type Caller, type RecordFacts, type Verdict } from './sharing-oracle.js';
+import { ROWS_DECIDED_LATER, VOLATILE, agencyFieldOf, judgedVerdict, masked, verdictOf, type Caller, type GrantLedger, type RecordFacts, type Verdict } from './sharing-oracle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Selections.
@@ -100,6 +100,12 @@ export interface Observation {
   /** OWN_UNIT fields: asked by an agency officer on a record of their unit, and of another. */
   ownUnit: boolean;
   otherUnit: boolean;
+  /** Fields a read's ISSUER grant covers: asked by a caller that grant admits on a record they made, and on one they did not. */
+  issuer?: boolean;
+  notIssuer?: boolean;
+  /** Fields others may apply for: disclosed under a grant on application, and refused for a record outside its scope. */
+  underGrant?: boolean;
+  outOfGrantScope?: boolean;
 }
 
 /** How an answer is judged: whose catalogue entries apply, and whether errors name the service that gave them. */
@@ -108,6 +114,10 @@ export interface Judging {
   entriesOf(coordinate: string): CatalogueEntry[] | undefined;
   /** The gateway names the subgraph that refused a field (`extensions.serviceName`); a subgraph itself does not. */
   serviceNamed: boolean;
+  /** The grants on application in the stores asked (the demo district's, and those the test made); none when absent. */
+  grants?: GrantLedger;
+  /** Who made a record (its `createdBy.sub`), for ISSUER rules: sharing-oracle.ts, issuers. */
+  issuerOf?: (type: string, id: string) => string | null | undefined;
 }
 
 interface GraphQLErrorBody {
@@ -126,14 +136,21 @@ export function show(value: unknown): string {
  * an agency another subgraph holds (`@external`), from the representation the record was asked
  * with (`represented`: what the gateway would have sent, @requires).
  */
-export function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>, represented?: Record<string, unknown>): RecordFacts {
+export function factsOf(node: SelectionNode, truthRecord: Record<string, unknown>, judging: Judging, represented?: Record<string, unknown>): RecordFacts {
   const agencyField = agencyFieldOf(node.type);
   const source = agencyField?.external ? represented : truthRecord;
+  const id = typeof truthRecord.id === 'string' ? truthRecord.id : undefined;
   return {
     agency: agencyField ? ((source?.[agencyField.name] as { id?: string } | null | undefined)?.id ?? null) : undefined,
     kind: truthRecord.kind,
+    ...(id !== undefined ? { id } : {}),
+    ...(id !== undefined && judging.issuerOf ? { issuer: judging.issuerOf(node.type.name, id) } : {}),
   };
 }
+
+/** Whether a grant admits `who` for `purpose`, its row condition aside. */
+const admits = (grant: CatalogueEntry['grants'][number], who: Principal, purpose: Purpose) =>
+  grant.orgs.includes(who.org) && (grant.roles === null || who.roles.some((role) => grant.roles!.includes(role))) && (grant.purposes === null || grant.purposes.includes(purpose));
 
 /** The representations an `_entities` field was asked with, by index. */
 const representationsOf = (selected: SelectedField) => (selected.args.representations ?? []) as Record<string, unknown>[];
@@ -142,7 +159,7 @@ const representationsOf = (selected: SelectedField) => (selected.args.representa
 export function expectedVerdicts(caller: Caller, purpose: Purpose, root: SelectionNode, truth: Record<string, unknown>, judging: Judging): string[] {
   const verdicts: string[] = [];
   const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, path: string, represented?: Record<string, unknown>) => {
-    const facts = factsOf(node, truthRecord, represented);
+    const facts = factsOf(node, truthRecord, judging, represented);
     for (const [key, selected] of node.fields) {
       if (key === '__typename') continue;
       const value = truthRecord[key];
@@ -151,7 +168,7 @@ export function expectedVerdicts(caller: Caller, purpose: Purpose, root: Selecti
         continue;
       }
       const entries = judging.entriesOf(`${node.type.name}.${selected.name}`) ?? [];
-      const field = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
+      const field = entries.map((entry) => judgedVerdict(entry, caller.who, purpose, facts, judging.grants));
       verdicts.push(`${path}.${key} ${JSON.stringify(field)}`);
       if (!selected.child || field.length === 0 || !field.every((v) => v.disclose) || value === null || typeof value !== 'object') continue;
       if (Array.isArray(value)) value.forEach((item, i) => item && walk(selected.child!, item as Record<string, unknown>, `${path}.${key}.${i}`));
@@ -217,7 +234,7 @@ export function compare(
   };
 
   const walk = (node: SelectionNode, truthRecord: Record<string, unknown>, record: Record<string, unknown> | null, path: (string | number)[], represented?: Record<string, unknown>) => {
-    const facts = factsOf(node, truthRecord, represented);
+    const facts = factsOf(node, truthRecord, judging, represented);
     for (const [key, selected] of node.fields) {
       if (key === '__typename') continue;
       const at = [...path, key];
@@ -245,11 +262,15 @@ export function compare(
       }
       const ownUnitRule = entries.some((e) => e.grants.some((g) => g.row === 'OWN_UNIT'));
       if (ownUnitRule && facts.agency === undefined) mismatch(coordinate, at, `a way to tell the agency of a ${node.type.name}`, 'no single field of type Agency');
-      // A read's record does not say who made it: a read row condition on its maker is not judged here yet.
-      if (entries.some((e) => e.grants.some((g) => g.row === 'ISSUER'))) mismatch(coordinate, at, `a way to tell who made a ${node.type.name}`, 'none (teach test/support/catalogue-comparison.ts)');
-      const verdicts = entries.map((entry) => verdictOf(entry, caller.who, purpose, facts));
+      // A read's ISSUER rule is judged on who made the record (its `createdBy.sub`: sharing-oracle.ts, issuers).
+      const issuerGrants = entries.flatMap((e) => e.grants.filter((g) => g.row === 'ISSUER'));
+      if (issuerGrants.length && facts.issuer === undefined) mismatch(coordinate, at, `a way to tell who made ${node.type.name} ${facts.id ?? '(no id)'}`, 'none (teach test/support/sharing-oracle.ts, issuers)');
+      // A grant on application with an agency's scope is judged on the record's agency.
+      const agencyScoped = judging.grants?.grants.some((g) => entries.some((e) => g.owner === e.owner && g.type === e.type && g.fields.includes(e.field)) && g.scope.kind === 'AGENCY');
+      if (agencyScoped && facts.agency === undefined) mismatch(coordinate, at, `a way to tell the agency of a ${node.type.name}, which a grant on application is scoped by`, 'no single field of type Agency');
+      const verdicts = entries.map((entry) => judgedVerdict(entry, caller.who, purpose, facts, judging.grants));
       if (verdicts.some((v) => !isDeepStrictEqual(v, verdicts[0]))) {
-        mismatch(coordinate, at, 'one policy for a field several subgraphs resolve', entries.map((e) => `${e.owner}: ${JSON.stringify(verdictOf(e, caller.who, purpose, facts))}`).join('; '));
+        mismatch(coordinate, at, 'one policy for a field several subgraphs resolve', entries.map((e) => `${e.owner}: ${JSON.stringify(judgedVerdict(e, caller.who, purpose, facts, judging.grants))}`).join('; '));
         continue;
       }
       const verdict = verdicts[0]!;
@@ -259,6 +280,12 @@ export function compare(
         if (facts.agency === caller.who.unit) observation.ownUnit = true;
         else observation.otherUnit = true;
       }
+      if (issuerGrants.some((g) => admits(g, caller.who, purpose)) && facts.issuer !== undefined) {
+        if (facts.issuer === caller.who.sub) observation.issuer = true;
+        else observation.notIssuer = true;
+      }
+      if (verdict.disclose && verdict.grant !== undefined) observation.underGrant = true;
+      if (!verdict.disclose && verdict.reason === 'NOT_IN_GRANT_SCOPE') observation.outOfGrantScope = true;
       observations.set(coordinate, observation);
 
       const expectedValue = truthRecord[key];
@@ -351,6 +378,8 @@ export const NOT_FOR_WRITES: Record<string, string> = {
   'Mutation.reportSupervisionProgress OWN_UNIT':
     'decided on the supervision item reported on, after the arguments: test/workflow-supervision.test.ts (an officer of another agency refused NOT_OWN_UNIT)',
   'Mutation.recordConsultationOpinion INVITED': 'decided on the consultation written, after the arguments: test/workflow-disputes.test.ts (a judge not invited refused NOT_INVITED)',
+  'Mutation.withdrawSharingApplication ISSUER':
+    'decided on the application withdrawn, after the arguments: test/sharing-applications.test.ts (another prosecutor refused NOT_ISSUER, the applicant withdraws)',
 };
 
 /** The write a Mutation field is, asked as `mutation Write { <field>(…) { __typename id } }`. */

@@ -28,6 +28,15 @@
 // write (Disclosure.written) are asked on one that exists, each suite makes one write of its own
 // first, on databases of its own (startTestStack's ownDatabases), which no other test file reads.
 //
+// Fields under a dynamic grant (共享申请): an institution that takes applications (the government)
+// has one made and approved first — a prosecutor's, for SUPERVISION, for one agency's act
+// summaries — and the oracle expects what the grant says beside the static rules
+// (sharing-oracle.ts, judgedVerdict): disclosed to the prosecutor for SUPERVISION on that agency's
+// act, NOT_IN_GRANT_SCOPE on another's. Its application is asked with the demo district's, whose
+// ISSUER rule is judged on who made each (their `createdBy.sub`: the prosecutor made this one,
+// none of the callers made the others), and a read under the grant is among the auditors' records
+// (Disclosure.granted, GrantDisclosures).
+//
 // The auditors' subgraph is served by the gateway process: test/conformance.test.ts covers it.
 import { createHash, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -69,7 +78,23 @@ import {
   type SelectionNode,
   type WriteCase,
 } from './catalogue-comparison.js';
-import { CALLERS_OWN, CATALOGUE, fieldsOf, ownersFields, sharingCallers, sharingRecords, type Caller } from './sharing-oracle.js';
+import {
+  APPLY_FOR_SHARING,
+  CALLERS_OWN,
+  CATALOGUE,
+  DECIDE_SHARING,
+  REVOKE_SHARING,
+  demoGrants,
+  districtDay,
+  fieldsOf,
+  issuers,
+  ownersFields,
+  sharingCallers,
+  sharingRecords,
+  summaryApplication,
+  type Caller,
+  type KnownGrant,
+} from './sharing-oracle.js';
 import { principal, postSubgraph, startTestStack, testConfig, withoutSharingRules, type GraphQLResponse, type TestStack } from './stack.js';
 
 /** Lists are asked for a page of this many rows; statistics for the bulletin's half-year. */
@@ -77,7 +102,10 @@ const PAGE = 3;
 const PERIOD = { from: '2025-01-01', to: '2025-07-01' };
 
 /** The access-log entities an institution adds its side to (schema/owner-audit.ts); their keys are not records of the district. */
-const ACCESS_LOG_TYPES = new Set(['AccessLogEntry', 'RecordAccessHistory', 'AuditOverview']);
+const ACCESS_LOG_TYPES = new Set(['AccessLogEntry', 'RecordAccessHistory', 'AuditOverview', 'GrantDisclosures']);
+
+/** How often the suite's subgraph reads its grants on application again. */
+const GRANT_REFRESH_MS = 200;
 
 interface EntityKey {
   fields: string[];
@@ -239,8 +267,19 @@ export function definePolicySuite(name: SubgraphName): void {
   const rows = CATALOGUE.filter((entry) => entry.owner === name);
   const rowsByField = new Map<string, CatalogueEntry[]>();
   for (const row of rows) rowsByField.set(`${row.type}.${row.field}`, [...(rowsByField.get(`${row.type}.${row.field}`) ?? []), row]);
-  /** This institution's rows only: what it declares is what it must enforce, errors without a service name. */
-  const judging: Judging = { entriesOf: (coordinate) => rowsByField.get(coordinate), serviceNamed: false };
+  /** The grant on application the suite makes (where the institution takes applications), and who made the records it made (ISSUER). */
+  const grantsMade: KnownGrant[] = [];
+  const recordsMade = new Map<string, string>();
+  /**
+   * This institution's rows only: what it declares is what it must enforce, errors without a
+   * service name; the grants on application, the demo district's and the suite's, on the district's day.
+   */
+  const judging: Judging = {
+    entriesOf: (coordinate) => rowsByField.get(coordinate),
+    serviceNamed: false,
+    grants: { grants: demoGrants(), today: () => districtDay() },
+    issuerOf: issuers(recordsMade),
+  };
   const masksSomething = rows.some((row) => row.mask !== null);
   /** Whether a caller is granted, for CASE_HANDLING, a field this institution masks. */
   const grantedMasked = (caller: Caller) =>
@@ -269,123 +308,142 @@ export function definePolicySuite(name: SubgraphName): void {
     const asked = new Set([...(requires.get(type)?.keys() ?? [])].map((path) => path.split('.')[0]!));
     return { id, ...Object.fromEntries(Object.entries(ownersFields(type, id, who) ?? {}).filter(([field]) => asked.has(field))) };
   };
-  const representations: Record<string, Record<string, unknown>[]> = {
-    ...Object.fromEntries(Object.entries(demo.ids).map(([type, ids]) => [type, ids.map((id) => represent(type, id))])),
-    // The auditors' side of the preparation's request, and of the write's (Disclosure.written).
-    AccessLogEntry: [{ requestId: preparedRequestId }, { requestId: writeRequestId }],
-    RecordAccessHistory: [history],
-    AuditOverview: [{ id: 'AUDIT' }],
-  };
   /** A record that is the caller's own (CALLERS_OWN: their inbox), keyed by their sub: one per caller. */
   const callersOwn = (type: string, caller: Caller) => represent(type, caller.who.sub, caller.who);
-  for (const [typeName, byPath] of requires) {
-    if (!keys.get(typeName)?.resolvable) continue;
-    const asked = CALLERS_OWN.has(typeName) ? callers.map((caller) => callersOwn(typeName, caller)) : (representations[typeName] ?? []);
-    for (const [path, fields] of byPath) {
-      const coordinate = `${typeName}.${path.split('.')[0]}`;
-      if (coordinate in NOT_REPRESENTED) continue;
-      if (!asked.every((r) => holds(r, path))) {
-        problems.push(`${typeName}: representations without ${path}, which ${fields.map((f) => `${typeName}.${f}`).join(', ')} @requires (give it in sharing-oracle.ts ownersFields, or say why not in NOT_REPRESENTED)`);
-      }
-    }
-  }
-
   // ---- The selection: every field of every type, from `_entities` and Query ----------------
   const minimal = (type: GraphQLObjectType): SelectionNode => {
     const fields = new Map<string, SelectedField>([['__typename', { name: '__typename', args: {}, child: null }]]);
     for (const field of keys.get(type.name)?.fields ?? (type.getFields().id ? ['id'] : [])) fields.set(field, { name: field, args: {}, child: null });
     return { type, fields };
   };
-  /** The argument sets to ask `type.field` with (one per response key), or why it cannot be asked. */
-  const argumentsFor = (type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): Record<string, unknown>[] | string => {
-    const ids = type === query ? representations[getNamedType(field.type).name]?.map((r) => r.id).filter((id) => typeof id === 'string') : undefined;
-    const args: Record<string, unknown> = {};
-    let byId = false;
-    for (const arg of field.args) {
-      if (arg.name === 'first' && getNamedType(arg.type).name === 'Int') args.first = PAGE;
-      else if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
-      else if (getNamedType(arg.type).name === 'Period') args[arg.name] = PERIOD;
-      else if (arg.name === 'id' && ids?.length) byId = true;
-      else return `${type.name}.${field.name}(${arg.name}: ${String(arg.type)}): no value to ask it with (add one to test/support/policy-suite.ts)`;
+
+  /**
+   * Everything asked (`root`, in `parts`; the callers' own in `own`), on the records of the demo
+   * district and those the suite `made` before asking, whose ids it learns only then. Whatever
+   * cannot be asked is named in `problems`.
+   */
+  const select = (made: { applicationIds: string[]; grantedRequestId: string; closedGrantId: string } | null) => {
+    const representations: Record<string, Record<string, unknown>[]> = {
+      ...Object.fromEntries(Object.entries(demo.ids).map(([type, ids]) => [type, ids.map((id) => represent(type, id))])),
+      // The auditors' side of the preparation's request, and of the write's (Disclosure.written).
+      AccessLogEntry: [{ requestId: preparedRequestId }, { requestId: writeRequestId }],
+      RecordAccessHistory: [history],
+      AuditOverview: [{ id: 'AUDIT' }],
+      // What was disclosed under a grant on application: the demo district's first.
+      GrantDisclosures: demoGrants().slice(0, 1).map((grant) => ({ grantId: grant.id })),
+    };
+    // What the suite made before asking: the grants' applications, the read under the first
+    // (Disclosure.granted), and what was disclosed under it, which no request adds to (revoked).
+    if (made) {
+      representations.SharingApplication = [...(representations.SharingApplication ?? []), ...made.applicationIds.map((id) => represent('SharingApplication', id))];
+      representations.AccessLogEntry!.push({ requestId: made.grantedRequestId });
+      representations.GrantDisclosures = [{ grantId: made.closedGrantId }];
     }
-    return byId ? ids!.map((id) => ({ ...args, id })) : [args];
-  };
-  /** Every field of `type`; an entity beneath it by its key (its own fields are asked through `_entities`), a value type in full. */
-  const full = (type: GraphQLObjectType, trail: string[]): SelectionNode => {
-    const node: SelectionNode = { type, fields: new Map() };
-    for (const field of fieldsOf(type)) {
-      const target = getNamedType(field.type);
-      const variants = argumentsFor(type, field);
-      if (typeof variants === 'string') {
-        problems.push(variants);
-        continue;
+    for (const [typeName, byPath] of requires) {
+      if (!keys.get(typeName)?.resolvable) continue;
+      const asked = CALLERS_OWN.has(typeName) ? callers.map((caller) => callersOwn(typeName, caller)) : (representations[typeName] ?? []);
+      for (const [path, fields] of byPath) {
+        const coordinate = `${typeName}.${path.split('.')[0]}`;
+        if (coordinate in NOT_REPRESENTED) continue;
+        if (!asked.every((r) => holds(r, path))) {
+          problems.push(`${typeName}: representations without ${path}, which ${fields.map((f) => `${typeName}.${f}`).join(', ')} @requires (give it in sharing-oracle.ts ownersFields, or say why not in NOT_REPRESENTED)`);
+        }
       }
-      let child: SelectionNode | null = null;
-      if (isObjectType(target)) {
-        if (keys.has(target.name)) child = minimal(target);
-        else if (trail.includes(target.name)) {
-          problems.push(`${[...trail, target.name].join(' → ')}: a value type within itself, which this suite cannot select yet`);
+    }
+
+    // ---- The selection: every field of every type, from `_entities` and Query ----------------
+    /** The argument sets to ask `type.field` with (one per response key), or why it cannot be asked. */
+    const argumentsFor = (type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): Record<string, unknown>[] | string => {
+      const ids = type === query ? representations[getNamedType(field.type).name]?.map((r) => r.id).filter((id) => typeof id === 'string') : undefined;
+      const args: Record<string, unknown> = {};
+      let byId = false;
+      for (const arg of field.args) {
+        if (arg.name === 'first' && getNamedType(arg.type).name === 'Int') args.first = PAGE;
+        else if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
+        else if (getNamedType(arg.type).name === 'Period') args[arg.name] = PERIOD;
+        else if (arg.name === 'id' && ids?.length) byId = true;
+        else return `${type.name}.${field.name}(${arg.name}: ${String(arg.type)}): no value to ask it with (add one to test/support/policy-suite.ts)`;
+      }
+      return byId ? ids!.map((id) => ({ ...args, id })) : [args];
+    };
+    /** Every field of `type`; an entity beneath it by its key (its own fields are asked through `_entities`), a value type in full. */
+    const full = (type: GraphQLObjectType, trail: string[]): SelectionNode => {
+      const node: SelectionNode = { type, fields: new Map() };
+      for (const field of fieldsOf(type)) {
+        const target = getNamedType(field.type);
+        const variants = argumentsFor(type, field);
+        if (typeof variants === 'string') {
+          problems.push(variants);
           continue;
-        } else child = full(target, [...trail, target.name]);
-      } else if (!isScalarType(target) && !isEnumType(target)) {
-        problems.push(`${type.name}.${field.name}: returns ${target.name}, which this suite cannot select yet`);
-        continue;
+        }
+        let child: SelectionNode | null = null;
+        if (isObjectType(target)) {
+          if (keys.has(target.name)) child = minimal(target);
+          else if (trail.includes(target.name)) {
+            problems.push(`${[...trail, target.name].join(' → ')}: a value type within itself, which this suite cannot select yet`);
+            continue;
+          } else child = full(target, [...trail, target.name]);
+        } else if (!isScalarType(target) && !isEnumType(target)) {
+          problems.push(`${type.name}.${field.name}: returns ${target.name}, which this suite cannot select yet`);
+          continue;
+        }
+        variants.forEach((args, i) => node.fields.set(i === 0 ? field.name : `${field.name}_${i + 1}`, { name: field.name, args, child }));
       }
-      variants.forEach((args, i) => node.fields.set(i === 0 ? field.name : `${field.name}_${i + 1}`, { name: field.name, args, child }));
-    }
-    return node;
-  };
-  const root = full(query, [query.name]);
-  // The callers' own records (CALLERS_OWN): asked by each caller for their own, apart (`own`),
-  // lists beneath them included, and compared with the ground truth asked as the same caller.
-  const own: SelectionNode = { type: query, fields: new Map() };
-  for (const [key, f] of root.fields) {
-    if (f.child && CALLERS_OWN.has(f.child.type.name)) {
-      own.fields.set(key, f);
-      root.fields.delete(key);
-    }
-  }
-  for (const [typeName, key] of keys) {
-    if (!key.resolvable) continue;
-    const type = schema.getType(typeName);
-    const asked = CALLERS_OWN.has(typeName) ? callers.map((caller) => callersOwn(typeName, caller)) : representations[typeName];
-    if (!isObjectType(type)) problems.push(`${typeName}: has a @key but is not an object type of the schema`);
-    else if (!asked?.length) problems.push(`${typeName}: an entity type with no record to ask for (add one to test/support/policy-suite.ts)`);
-    else {
-      const missing = key.fields.filter((field) => !asked.every((representation) => field in representation));
-      if (missing.length) problems.push(`${typeName}: representations without its key field(s) ${missing.join(', ')}`);
-      const entities = { name: '_entities', args: { representations: asked.map((r) => ({ __typename: typeName, ...r })) }, child: full(type, [typeName]), entities: true };
-      (CALLERS_OWN.has(typeName) ? own : root).fields.set(typeName, entities);
-    }
-  }
-  /** `own`, as `caller` asks it: their own records only. */
-  const ownOf = (caller: Caller): SelectionNode => ({
-    type: query,
-    fields: new Map(
-      [...own.fields].map(([key, f]) => [key, f.entities ? { ...f, args: { representations: [{ __typename: f.child!.type.name, ...callersOwn(f.child!.type.name, caller) }] } } : f]),
-    ),
-  });
-  // Records (by id, through `_entities` and lookups) are asked by every caller for every purpose;
-  // lists and statistics, each a scan or an aggregation of a whole collection, once per kind of
-  // caller (shareLists: the callers and purposes for whom the oracle predicts the same verdicts on
-  // every field of it), as the conformance test does.
-  const records = (node: SelectionNode): SelectionNode => ({
-    type: node.type,
-    fields: new Map([...node.fields].filter(([, f]) => f.name === '__typename' || !costlyAt(node, f)).map(([key, f]) => [key, { ...f, child: f.child && records(f.child) }])),
-  });
-  const lists = (node: SelectionNode): SelectionNode | null => {
-    const fields = new Map<string, SelectedField>();
-    for (const [key, f] of node.fields) {
-      if (f.name === '__typename') continue;
-      if (costlyAt(node, f)) fields.set(key, f);
-      else if (f.child) {
-        const child = lists(f.child);
-        if (child) fields.set(key, { ...f, child });
+      return node;
+    };
+    const root = full(query, [query.name]);
+    // The callers' own records (CALLERS_OWN): asked by each caller for their own, apart (`own`),
+    // lists beneath them included, and compared with the ground truth asked as the same caller.
+    const own: SelectionNode = { type: query, fields: new Map() };
+    for (const [key, f] of root.fields) {
+      if (f.child && CALLERS_OWN.has(f.child.type.name)) {
+        own.fields.set(key, f);
+        root.fields.delete(key);
       }
     }
-    return fields.size ? { type: node.type, fields } : null;
+    for (const [typeName, key] of keys) {
+      if (!key.resolvable) continue;
+      const type = schema.getType(typeName);
+      const asked = CALLERS_OWN.has(typeName) ? callers.map((caller) => callersOwn(typeName, caller)) : representations[typeName];
+      if (!isObjectType(type)) problems.push(`${typeName}: has a @key but is not an object type of the schema`);
+      else if (!asked?.length) problems.push(`${typeName}: an entity type with no record to ask for (add one to test/support/policy-suite.ts)`);
+      else {
+        const missing = key.fields.filter((field) => !asked.every((representation) => field in representation));
+        if (missing.length) problems.push(`${typeName}: representations without its key field(s) ${missing.join(', ')}`);
+        const entities = { name: '_entities', args: { representations: asked.map((r) => ({ __typename: typeName, ...r })) }, child: full(type, [typeName]), entities: true };
+        (CALLERS_OWN.has(typeName) ? own : root).fields.set(typeName, entities);
+      }
+    }
+    /** `own`, as `caller` asks it: their own records only. */
+    const ownOf = (caller: Caller): SelectionNode => ({
+      type: query,
+      fields: new Map(
+        [...own.fields].map(([key, f]) => [key, f.entities ? { ...f, args: { representations: [{ __typename: f.child!.type.name, ...callersOwn(f.child!.type.name, caller) }] } } : f]),
+      ),
+    });
+    // Records (by id, through `_entities` and lookups) are asked by every caller for every purpose;
+    // lists and statistics, each a scan or an aggregation of a whole collection, once per kind of
+    // caller (shareLists: the callers and purposes for whom the oracle predicts the same verdicts on
+    // every field of it), as the conformance test does.
+    const records = (node: SelectionNode): SelectionNode => ({
+      type: node.type,
+      fields: new Map([...node.fields].filter(([, f]) => f.name === '__typename' || !costlyAt(node, f)).map(([key, f]) => [key, { ...f, child: f.child && records(f.child) }])),
+    });
+    const lists = (node: SelectionNode): SelectionNode | null => {
+      const fields = new Map<string, SelectedField>();
+      for (const [key, f] of node.fields) {
+        if (f.name === '__typename') continue;
+        if (costlyAt(node, f)) fields.set(key, f);
+        else if (f.child) {
+          const child = lists(f.child);
+          if (child) fields.set(key, { ...f, child });
+        }
+      }
+      return fields.size ? { type: node.type, fields } : null;
+    };
+    const parts = { records: records(root), lists: lists(root) ?? { type: query, fields: new Map() } };
+    return { root, own, ownOf, parts };
   };
-  const parts = { records: records(root), lists: lists(root) ?? { type: query, fields: new Map() } };
   const document = (node: SelectionNode) => `query Policy {\n${printSelection(node)}\n}`;
 
   // ---- The writes: every Mutation field, with real ids and a malformed idempotency key ------
@@ -401,6 +459,11 @@ export function definePolicySuite(name: SubgraphName): void {
     let governed: TestStack;
     let open: RunningSubgraph;
     let truth: GraphQLResponse;
+    /** What is asked (select), once the suite knows the records it made. */
+    let root: SelectionNode;
+    let own: SelectionNode;
+    let ownOf: (caller: Caller) => SelectionNode;
+    let parts: { records: SelectionNode; lists: SelectionNode };
     /** Per caller and purpose, the ground truth of their own records. */
     const ownTruths = new Map<string, GraphQLResponse>();
     const observations = new Map<string, Observation>();
@@ -414,13 +477,53 @@ export function definePolicySuite(name: SubgraphName): void {
       // Databases of the suite's own, since it writes: the governed subgraph over them, then a copy
       // without the sharing rules over the same ones (the ground truth).
       const ownDatabases = `policy_${name}`;
-      governed = await startTestStack({ subgraphs: [name], ownDatabases });
+      governed = await startTestStack({ subgraphs: [name], ownDatabases, grantRefresh: { refreshMs: GRANT_REFRESH_MS } });
       open = await startSubgraph(name, {
         config: testConfig(),
         store: { uri: inject('mongoUri'), database: `${DATABASE_NAMES[name]}_${ownDatabases}` },
         listen: { host: '127.0.0.1', port: 0 },
         pipeline: withoutSharingRules,
       });
+
+      // Where the institution takes applications for its data (共享申请), grants made as the issue
+      // describes them, directly to its subgraph: a prosecutor applies, for SUPERVISION, for act
+      // summaries; the data steward approves. First for one act: once the subgraph has read the
+      // grant (its refresh), the prosecutor reads the acts asked below — its disclosure log then
+      // holds a field disclosed under the grant (Disclosure.granted) and one refused outside it —,
+      // and the steward revokes it, so that what was disclosed under it (GrantDisclosures) stays as
+      // it is while the suite asks. Then for the acts of the first one's agency: the grant in force
+      // while every caller asks.
+      let made: { applicationIds: string[]; grantedRequestId: string; closedGrantId: string } | null = null;
+      if (mutation?.getFields().applyForSharing && mutation.getFields().decideSharingApplication && mutation.getFields().revokeSharingGrant) {
+        const as = (who: Caller['who'], purpose: Purpose, step: string): CallIdentity => ({ principal: who, purpose, requestId: `${name}-policy-${run}-${step}` });
+        const step = async (document: string, variables: Record<string, unknown>, identity: CallIdentity, expected: (id: string) => unknown) => {
+          const answer = await postSubgraph(name, urlOf('governed'), document, { key: randomUUID(), ...variables }, identity);
+          const id = Object.values((answer.body.data ?? {}) as Record<string, { id?: string } | null>)[0]?.id;
+          if (answer.status !== 200 || !id || !isDeepStrictEqual(answer.body, { data: expected(id) })) throw new Error(`${identity.requestId} should be made; got HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+          return id;
+        };
+        const grant = async (application: ReturnType<typeof summaryApplication>, label: string) => {
+          const id = await step(APPLY_FOR_SHARING, { input: application.input }, as(application.applicant, application.purpose, `${label}-apply`), (id) => ({ applyForSharing: { id, state: 'PENDING', version: 1 } }));
+          await step(DECIDE_SHARING, { id, version: 1 }, as(application.steward, 'SUPERVISION', `${label}-decide`), (id) => ({ decideSharingApplication: { id, state: 'APPROVED', version: 2, inForce: true } }));
+          recordsMade.set(`SharingApplication:${id}`, application.applicant.sub);
+          await new Promise((resolve) => setTimeout(resolve, 3 * GRANT_REFRESH_MS));
+          return id;
+        };
+        const acts = demo.ids.AdministrativeAct ?? [];
+        const ofAgency = acts.filter((id) => demo.data.government.acts.find((a) => a._id === id)?.agencyId === demo.grantAgency);
+        const once = summaryApplication({ recordIds: ofAgency.slice(0, 1) });
+        const closedGrantId = await grant(once, 'once');
+        const grantedRequestId = `${name}-policy-${run}-granted`;
+        const read = await post('governed', `query Granted { ${acts.map((id, i) => `act_${i + 1}: act(id: ${JSON.stringify(id)}) { id summary }`).join(' ')} }`, { label: 'applicant', who: once.applicant }, once.purpose, grantedRequestId);
+        if (read.status !== 200) throw new Error(`the prosecutor's read under the grant should be answered; got HTTP ${read.status} ${JSON.stringify(read.body)}`);
+        await step(REVOKE_SHARING, { id: closedGrantId, version: 2 }, as(once.steward, 'SUPERVISION', 'once-revoke'), (id) => ({ revokeSharingGrant: { id, state: 'REVOKED', version: 3, inForce: false } }));
+        const agency = summaryApplication({ agencyId: demo.grantAgency });
+        const openGrantId = await grant(agency, 'agency');
+        grantsMade.push({ ...once.grantOf(closedGrantId), revoked: true }, agency.grantOf(openGrantId));
+        judging.grants!.grants.push(...grantsMade);
+        made = { applicationIds: [closedGrantId, openGrantId], grantedRequestId, closedGrantId };
+      }
+      ({ root, own, ownOf, parts } = select(made));
 
       // One write of the institution's, whose record in its disclosure log the auditors' fields on
       // writes are asked on (the write's AccessLogEntry).
@@ -560,7 +663,8 @@ export function definePolicySuite(name: SubgraphName): void {
         // A log of an institution that masks nothing holds no masked field to ask about; a subgraph
         // alone has no gateway whose signed heads it could witness (the conformance test, through
         // the gateway, asks both).
-        const cannotExist = (!masksSomething && coordinate.startsWith('MaskedField.')) || coordinate.startsWith('LogHead.');
+        // Nor is anything disclosed under a grant on application by an institution that takes none.
+        const cannotExist = (!masksSomething && coordinate.startsWith('MaskedField.')) || coordinate.startsWith('LogHead.') || (grantsMade.length === 0 && coordinate.startsWith('GrantedField.'));
         const typeName = coordinate.split('.')[0]!;
         if (!observation && shapeOnly.has(typeName)) {
           if (!exempted.includes(`${typeName}: ${SHAPE_ONLY}`)) exempted.push(`${typeName}: ${SHAPE_ONLY}`);
@@ -575,7 +679,18 @@ export function definePolicySuite(name: SubgraphName): void {
           } else if (row === 'OWN_UNIT') {
             if (!observation?.ownUnit) found.push(`${coordinate}: never asked by an agency officer on a record of their unit`);
             if (!observation?.otherUnit) found.push(`${coordinate}: never asked by an agency officer on a record of another unit`);
+          } else if (row === 'ISSUER') {
+            if (!observation?.issuer) found.push(`${coordinate}: never asked, by a caller its ISSUER grant admits, on a record they made`);
+            if (!observation?.notIssuer) found.push(`${coordinate}: never asked, by a caller its ISSUER grant admits, on a record they did not make`);
           } else found.push(`${coordinate}: a read’s ${row} rule, which this suite cannot judge yet`);
+        }
+      }
+      // The suite's grant in force, both ways: a field disclosed under it, and refused outside its scope.
+      for (const grant of grantsMade.filter((g) => !g.revoked)) {
+        for (const field of grant.fields) {
+          const observation = observations.get(`${grant.type}.${field}`);
+          if (!observation?.underGrant) found.push(`${grant.type}.${field}: never disclosed under the grant on application ${grant.id}`);
+          if (!observation?.outOfGrantScope) found.push(`${grant.type}.${field}: never refused NOT_IN_GRANT_SCOPE, on a record outside the grant ${grant.id}`);
         }
       }
       for (const line of exempted) await annotate(line);

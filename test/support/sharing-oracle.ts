@@ -2,8 +2,10 @@
 // one caller gets of one field of one record, written here from the catalogue's semantics
 // (docs/sharing-catalogue.md's header, domain.md), not taken from auth/ — so a rule changed in the
 // SDL without the catalogue being regenerated, or enforcement code changed without the SDL, shows up
-// as a difference. Also who asks (every role of every org, agency officers of two units) and which
-// records of the demo district they ask about. Used through the gateway by test/conformance.test.ts
+// as a difference. Grants on application (共享申请) count beside the static rules, as the issue
+// states their rule (grantVerdict), from the grants the demo district holds and those a test makes;
+// a read's ISSUER rule is judged on who made the record (issuers). Also who asks (every role of
+// every org, agency officers of two units) and which records of the demo district they ask about. Used through the gateway by test/conformance.test.ts
 // and against each institution's subgraph alone by test/support/policy-suite.ts.
 import { readFileSync } from 'node:fs';
 import { getNamedType, isListType, isNonNullType, type GraphQLField, type GraphQLObjectType } from 'graphql';
@@ -28,15 +30,18 @@ for (const entry of CATALOGUE) CATALOGUE_BY_FIELD.set(`${entry.type}.${entry.fie
 const PARTICIPANTS: readonly string[] = ['government', 'court', 'procuratorate'];
 const STATISTICS_ONLY_ROLES: readonly string[] = ['analyst'];
 
-export type Verdict = { disclose: true; mask: CatalogueEntry['mask'] } | { disclose: false; reason: string };
+/** `grant`: disclosed under that grant on application, not under a rule of the schema. */
+export type Verdict = { disclose: true; mask: CatalogueEntry['mask']; grant?: string } | { disclose: false; reason: string };
 
 /**
- * What a record tells the oracle: whose agency it is (OWN_UNIT), whether a party is a person
- * (PERSON_NAME) and, where known, who made it (ISSUER: the principal's `sub`).
+ * What a record tells the oracle: whose agency it is (OWN_UNIT, a grant's AGENCY scope), whether a
+ * party is a person (PERSON_NAME), its id (a grant's RECORDS scope) and, where known, who made it
+ * (ISSUER: its `createdBy.sub`; undefined where the oracle cannot tell).
  */
 export interface RecordFacts {
   agency: string | null | undefined;
   kind: unknown;
+  id?: string;
   issuer?: string | null;
 }
 
@@ -96,6 +101,195 @@ export function verdictOf(entry: CatalogueEntry, who: Principal, purpose: Purpos
       return { disclose: false, reason: closest };
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grants on application (共享申请): what the oracle expects of a field others may apply for, once an
+// owner's data steward has approved an application for it. Written from the rule as the issue
+// states it, not taken from auth/grants.ts: where the static rules refuse, a grant in force for the
+// caller's org, role (or named sub) and purpose, within its term (the district's days, `from`
+// inclusive, `until` exclusive), whose scope holds the record (ALL; AGENCY: the record's agency;
+// RECORDS: its id), discloses the field. Otherwise, of the grants for the caller: NOT_IN_GRANT_SCOPE
+// (one in force, the record outside its scope), else GRANT_EXPIRED (its term ended, named for 30
+// days after), else GRANT_REVOKED (named until its term's end); else the static rule's reason.
+
+/** A grant as its owner approved it (and perhaps revoked it since). */
+export interface KnownGrant {
+  /** The application's id (a SharingApplication). */
+  id: string;
+  /** The institution whose data it shares (whose data steward decided it). */
+  owner: Org;
+  type: string;
+  fields: string[];
+  org: Org;
+  purpose: Purpose;
+  /** Null: any role of `org`. */
+  roles: string[] | null;
+  /** Null: anyone of those roles. */
+  principals: string[] | null;
+  scope: { kind: 'ALL' } | { kind: 'AGENCY'; agencyId: string } | { kind: 'RECORDS'; recordIds: string[] };
+  /** Its term, in the district's days (YYYY-MM-DD): from inclusive, until exclusive. */
+  from: string;
+  until: string;
+  revoked: boolean;
+}
+
+/** The grants the oracle knows of, and the district's day to judge them on. */
+export interface GrantLedger {
+  grants: KnownGrant[];
+  today(): string;
+}
+
+/** The district keeps China Standard Time (UTC+8, no daylight saving): its day, as YYYY-MM-DD. */
+export const districtDay = (at: Date = new Date()) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+export const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** How long after its term an expired grant is still named as the reason. */
+const EXPIRED_NAMED_DAYS = 30;
+
+/** The grants of the demo district: its applications approved (or approved, then revoked). */
+export function demoGrants(): KnownGrant[] {
+  return demoData().government.sharingApplications.flatMap((a) =>
+    a.state === 'APPROVED' || a.state === 'REVOKED'
+      ? [
+          {
+            id: a._id,
+            owner: 'government' as Org,
+            type: a.type,
+            fields: a.fields,
+            org: a.org as Org,
+            purpose: a.purpose as Purpose,
+            roles: a.roles,
+            principals: a.principals,
+            scope: a.scope,
+            // Stored as the UTC midnight of the day they name.
+            from: a.from.toISOString().slice(0, 10),
+            until: a.until.toISOString().slice(0, 10),
+            revoked: a.state === 'REVOKED',
+          },
+        ]
+      : [],
+  );
+}
+
+/**
+ * What the grants say of `entry`'s field of one record for `who` and `purpose`: the grant that
+ * discloses it, the reason none does, or null when none is for the caller (the static rule speaks).
+ */
+export function grantVerdict(ledger: GrantLedger, entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts): { grant: string } | { reason: string } | null {
+  const today = ledger.today();
+  // The most telling reason wins: out of scope, then expired, then revoked.
+  const ORDER = ['GRANT_REVOKED', 'GRANT_EXPIRED', 'NOT_IN_GRANT_SCOPE'];
+  let reason: string | null = null;
+  for (const grant of ledger.grants) {
+    if (grant.owner !== entry.owner || grant.type !== entry.type || !grant.fields.includes(entry.field)) continue;
+    if (grant.org !== who.org || grant.purpose !== purpose) continue;
+    if (grant.roles !== null && !who.roles.some((role) => grant.roles!.includes(role))) continue;
+    if (grant.principals !== null && !grant.principals.includes(who.sub)) continue;
+    if (today < grant.from) continue;
+    let why: string | null;
+    if (grant.revoked) why = today < grant.until ? 'GRANT_REVOKED' : null;
+    else if (today >= grant.until) why = today < addDays(grant.until, EXPIRED_NAMED_DAYS) ? 'GRANT_EXPIRED' : null;
+    else {
+      const scope = grant.scope;
+      const holds = scope.kind === 'ALL' || (scope.kind === 'AGENCY' ? record.agency === scope.agencyId : record.id !== undefined && scope.recordIds.includes(record.id));
+      if (holds) return { grant: grant.id };
+      why = 'NOT_IN_GRANT_SCOPE';
+    }
+    if (why !== null && (reason === null || ORDER.indexOf(why) > ORDER.indexOf(reason))) reason = why;
+  }
+  return reason === null ? null : { reason };
+}
+
+/** Whether the catalogue lets others apply for `entry`'s field (its `applicable`): only then do grants on application count. */
+const applicable = (entry: CatalogueEntry) => entry.applicable !== null;
+
+/** The oracle's verdict with the grants on application beside the static rules (`ledger`: none when absent). */
+export function judgedVerdict(entry: CatalogueEntry, who: Principal, purpose: Purpose, record: RecordFacts | typeof ROWS_DECIDED_LATER, ledger?: GrantLedger): Verdict {
+  const verdict = verdictOf(entry, who, purpose, record);
+  if (verdict.disclose || !ledger || record === ROWS_DECIDED_LATER || !applicable(entry)) return verdict;
+  const granted = grantVerdict(ledger, entry, who, purpose, record);
+  if (granted === null) return verdict;
+  if ('reason' in granted) return { disclose: false, reason: granted.reason };
+  return { disclose: true, mask: entry.mask !== null && who.org !== entry.owner ? entry.mask : null, grant: granted.grant };
+}
+
+/**
+ * The application the sharing tests make and approve before reading (the issue's own example): a
+ * prosecutor, for SUPERVISION, applies for the act summaries of one agency (`scope.agencyId`, or a
+ * list of acts: `scope.recordIds`) for 30 days from today; the government's data steward approves
+ * it as applied for. `grantOf` is the grant the oracle then expects, with the id the application got.
+ */
+export function summaryApplication(scope: { agencyId: string } | { recordIds: string[] }) {
+  const today = districtDay();
+  const input = {
+    type: 'AdministrativeAct',
+    fields: ['summary'],
+    scope,
+    roles: ['prosecutor'],
+    from: today,
+    until: addDays(today, 30),
+    legalBasis: '《人民检察院行政诉讼监督规则》：办理行政诉讼监督案件，需调阅相关行政行为的内容摘要。',
+  };
+  return {
+    applicant: principal('procuratorate', ['prosecutor']),
+    purpose: 'SUPERVISION' as Purpose,
+    steward: principal('government', ['data_steward']),
+    input,
+    grantOf: (id: string): KnownGrant => ({
+      id,
+      owner: 'government',
+      type: input.type,
+      fields: input.fields,
+      org: 'procuratorate',
+      purpose: 'SUPERVISION',
+      roles: input.roles,
+      principals: null,
+      scope: 'agencyId' in scope ? { kind: 'AGENCY', agencyId: scope.agencyId } : { kind: 'RECORDS', recordIds: scope.recordIds },
+      from: input.from,
+      until: input.until,
+      revoked: false,
+    }),
+  };
+}
+
+export const APPLY_FOR_SHARING = `mutation Apply($key: String!, $input: SharingApplicationInput!) { applyForSharing(idempotencyKey: $key, input: $input) { id state version } }`;
+export const DECIDE_SHARING = `mutation Decide($key: String!, $id: ID!, $version: Int!) {
+  decideSharingApplication(idempotencyKey: $key, id: $id, expectedVersion: $version, approve: true, reason: "同意调阅，限监督案件使用。") { id state version inForce }
+}`;
+export const REVOKE_SHARING = `mutation Revoke($key: String!, $id: ID!, $version: Int!) {
+  revokeSharingGrant(idempotencyKey: $key, id: $id, expectedVersion: $version, reason: "调阅完毕，收回授权。") { id state version inForce }
+}`;
+
+// ---------------------------------------------------------------------------------------------
+// Who made a record (ISSUER).
+
+/** The demo records that carry who made them (`createdBy`), by type. */
+function madeRecords(type: string): { _id: string; createdBy?: { sub?: string } }[] | undefined {
+  const data = demoData();
+  const byType: Record<string, unknown[]> = {
+    SharingApplication: data.government.sharingApplications,
+    Dispute: data.government.disputes,
+    SupervisionItem: data.government.supervisionItems,
+    JointMeeting: data.government.jointMeetings,
+    AdminCase: data.court.adminCases,
+    JudicialSuggestion: data.court.judicialSuggestions,
+    ProcuratorialSuggestion: data.procuratorate.procuratorialSuggestions,
+  };
+  return byType[type] as { _id: string; createdBy?: { sub?: string } }[] | undefined;
+}
+
+/**
+ * Who made a record (its `createdBy.sub`), for the ISSUER row condition: a record a test made, as
+ * it made it (`made`, by `Type:id`), else the demo district's; undefined where the oracle cannot tell.
+ */
+export function issuers(made: Map<string, string> = new Map()): (type: string, id: string) => string | null | undefined {
+  return (type, id) => {
+    const mine = made.get(`${type}:${id}`);
+    if (mine !== undefined) return mine;
+    const record = madeRecords(type)?.find((r) => r._id === id);
+    return record ? (record.createdBy?.sub ?? null) : undefined;
+  };
 }
 
 /** domain.md's masks: keep the ends, star the middle (everything when nothing would be hidden). */
@@ -215,16 +409,22 @@ export function sharingRecords() {
   const proposedItem = items.find((i) => i.proposal !== null);
   const meeting = data.government.jointMeetings.find((m) => ownItem && m.decisionIds.includes(ownItem._id)) ?? data.government.jointMeetings[0];
   const ids = (...records: ({ _id: string } | undefined)[]) => [...new Set(records.flatMap((r) => (r ? [r._id] : [])))];
+  // Two acts: the showcase's, whose agency a test's grant on application covers (`grantAgency`:
+  // summaryApplication), and one of another agency, which it does not (NOT_IN_GRANT_SCOPE).
+  const act = data.government.acts.find((a) => a._id === showcase.actId)!;
+  const otherAct = data.government.acts.find((a) => a.agencyId !== act.agencyId && a.agencyId === other) ?? data.government.acts.find((a) => a.agencyId !== act.agencyId)!;
   return {
     data,
     own,
     other,
     history,
+    /** The agency whose act summaries the tests' grant on application covers (the showcase act's). */
+    grantAgency: act.agencyId,
     /** Per type, the records asked for by id. */
     recordIds: {
       Agency: [own],
       Party: [showcase.plaintiffId, organisation._id],
-      AdministrativeAct: [showcase.actId!],
+      AdministrativeAct: [act._id, otherAct._id],
       Reconsideration: [data.government.reconsiderations.find((r) => r.respondentId === own)!._id],
       Dispute: [...new Set([data.showcase.disputeId, ...ids(fromCourtCase, fromSupervisionCase)])],
       AdminCase: [lostCase._id],
@@ -234,6 +434,9 @@ export function sharingRecords() {
       ProcuratorialSuggestion: [procuratorialSuggestion._id],
       SupervisionItem: ids(ownItem, reportedItem, proposedItem),
       JointMeeting: ids(meeting),
+      // The demo district's applications (共享申请), one approved and one pending, both made by a
+      // prosecutor none of the tests' callers is (so an ISSUER grant refuses them NOT_ISSUER).
+      SharingApplication: data.government.sharingApplications.map((a) => a._id),
     } as Record<string, string[]>,
   };
 }
