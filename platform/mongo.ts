@@ -4,6 +4,17 @@ import { MongoClient, type Db } from 'mongodb';
 /** Commands that are connection housekeeping, not work a request asked for (left out where commands are counted). */
 export const HOUSEKEEPING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
 
+/**
+ * The `comment` a service's own background reads carry (the grants a subgraph polls): not work a
+ * request asked for, so left out where commands are counted (isHousekeeping).
+ */
+export const BACKGROUND_COMMENT = 'linkage background';
+
+/** Whether a command is housekeeping or a background read, not a request's work. */
+export function isHousekeeping(event: { commandName: string; command: Record<string, unknown> }): boolean {
+  return HOUSEKEEPING_COMMANDS.has(event.commandName) || event.command.comment === BACKGROUND_COMMENT;
+}
+
 export interface Database {
   client: MongoClient;
   db: Db;

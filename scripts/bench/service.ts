@@ -6,7 +6,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { DATABASE_NAMES, AUDIT_DATABASE_NAME, loadConfig, type SubgraphName } from '../../config/index.js';
 import { governedPipeline, startGateway } from '../../gateway/index.js';
-import { HOUSEKEEPING_COMMANDS, leaveOut, type RunningService } from '../../platform/index.js';
+import { isHousekeeping, leaveOut, type RunningService } from '../../platform/index.js';
 import { governedSubgraphPipeline, startSubgraph } from '../../subgraphs/index.js';
 
 export interface ServiceSpec {
@@ -54,7 +54,7 @@ if (spec.service === 'gateway') {
   });
 }
 running.database?.client.on('commandStarted', (event) => {
-  if (!HOUSEKEEPING_COMMANDS.has(event.commandName)) commands += 1;
+  if (!isHousekeeping(event)) commands += 1;
 });
 
 process.on('message', (message: ParentMessage) => {

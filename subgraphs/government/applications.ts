@@ -252,7 +252,7 @@ export const applicationReads = {
     },
     applicableFields: async (_: unknown, __: Args, context: GovernmentContext) => {
       const now = context.now().getTime();
-      const inForce = (await decidedGrants(context.store.grantsDecided)).filter((g) => !g.revoked && g.from.getTime() <= now && now < g.until.getTime());
+      const inForce = (await decidedGrants(() => context.store.grantsDecided())).filter((g) => !g.revoked && g.from.getTime() <= now && now < g.until.getTime());
       return [...context.policy.fields.values()]
         .filter((f) => f.applicable)
         .map((f) => ({

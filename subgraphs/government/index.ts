@@ -33,7 +33,7 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     resolvers,
     agencyOf,
     // The grants on application the data steward decided (the rules consult them beside the static ones).
-    grants: () => decidedGrants(store.grantsDecided),
+    grants: () => decidedGrants(() => store.grantsDecided(true)),
     context: async (identity, served) => createGovernmentContext(store, identity, served),
   };
 }

@@ -2,7 +2,7 @@
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, BACKGROUND_COMMENT, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -331,7 +331,7 @@ export function createGovernmentStore(db: Db) {
     nextApplicationNumber: (year: number) =>
       nextInSeries(counters, `SharingApplication:${year}`, () => applications.countDocuments({ _id: { $gte: `SA-${year}-`, $lt: `SA-${year}-~` } })),
     /** Approved grants and revoked ones (a revoked grant's holder is told so): what the rules consult. */
-    grantsDecided: () => applications.find({ state: { $in: ['APPROVED', 'REVOKED'] } }).toArray(),
+    grantsDecided: (background = false) => applications.find({ state: { $in: ['APPROVED', 'REVOKED'] } }, background ? { comment: BACKGROUND_COMMENT } : {}).toArray(),
     listSharingApplications(filter: { state?: string }, page: PageArgs): Promise<Connection<WithId<SharingApplicationDoc>>> {
       return findPage(applications, defined(filter) as Filter<SharingApplicationDoc>, SORT.sharingApplications, page, withId);
     },

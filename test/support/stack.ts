@@ -7,7 +7,7 @@ import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type C
 import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
 import type { Db } from 'mongodb';
-import { HOUSEKEEPING_COMMANDS, connectDatabase, leaveOut } from '../../platform/index.js';
+import { connectDatabase, isHousekeeping, leaveOut } from '../../platform/index.js';
 import { DISCLOSURE_LOG, governedSubgraphPipeline, seedDemoData, startSubgraph, type SubgraphPipeline } from '../../subgraphs/index.js';
 import { TEST_SEED } from './seed-options.js';
 import type { RunningSubgraph } from '../../subgraphs/index.js';
@@ -89,7 +89,7 @@ export async function startTestStack(
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own
       // writes (one per request, and its checkpoints) are not the data reads these counts are about.
       const target = event.command[event.commandName];
-      if (HOUSEKEEPING_COMMANDS.has(event.commandName) || (typeof target === 'string' && target.startsWith(DISCLOSURE_LOG))) return;
+      if (isHousekeeping(event) || (typeof target === 'string' && target.startsWith(DISCLOSURE_LOG))) return;
       commands[name].push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
     });
     subgraphs[name] = running;
