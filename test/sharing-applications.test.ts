@@ -101,6 +101,21 @@ describe('sharing on application through the gateway', () => {
       decision: null,
       inForce: false,
     });
+    // In the data steward's inbox, due by the day it would start (with the demo district's pending one, long overdue).
+    const inbox = (await call(steward, 'SUPERVISION', `{ inbox { items { edges { node { kind dueAt overdue sharingApplication { id state } } } } } }`)).body;
+    const pending = data.government.sharingApplications.find((a) => a.state === 'PENDING')!;
+    expect(inbox).toEqual({
+      data: {
+        inbox: {
+          items: {
+            edges: [
+              { node: { kind: 'SHARING_APPLICATION', dueAt: pending.from.toISOString().slice(0, 10), overdue: true, sharingApplication: { id: pending._id, state: 'PENDING' } } },
+              { node: { kind: 'SHARING_APPLICATION', dueAt: '2026-03-02', overdue: false, sharingApplication: { id, state: 'PENDING' } } },
+            ],
+          },
+        },
+      },
+    });
     // Pending: nothing yet.
     expect(await summaryOf(prosecutor, 'SUPERVISION', actOfX)).toEqual(refused(actOfX, 'ORG_NOT_ALLOWED'));
     // The applicant cannot decide it.

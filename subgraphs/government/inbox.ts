@@ -3,7 +3,7 @@
 // @requires), the government keeps those still to be done by the replies it holds, and pages them:
 // overdue first, then by due date. Each item names its record; the gateway resolves the record's
 // fields from their owners, under their rules.
-import { badUserInput, parseDate, parseId } from '../../platform/index.js';
+import { badUserInput, parseDate, parseId, withId } from '../../platform/index.js';
 import { districtDate } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
 
@@ -15,6 +15,7 @@ const KINDS = [
   'SUPERVISION_PROGRESS',
   'SUPERVISION_CLOSING',
   'SUPERVISION_PROPOSAL',
+  'SHARING_APPLICATION',
   'REPLY_TO_SUGGESTION',
   'SUPPLEMENTARY_REPLY',
   'FOLLOW_UP_SUGGESTION',
@@ -24,7 +25,7 @@ const MAX_FIRST = 100;
 
 interface Task {
   kind: (typeof KINDS)[number];
-  recordType: (typeof SUGGESTION_TYPES)[number] | 'Dispute' | 'SupervisionItem';
+  recordType: (typeof SUGGESTION_TYPES)[number] | 'Dispute' | 'SupervisionItem' | 'SharingApplication';
   recordId: string;
   dueAt: Date | null;
   supplementsRequested: number;
@@ -121,6 +122,13 @@ async function supervisionTasks(context: GovernmentContext): Promise<Task[]> {
   return tasks;
 }
 
+/** For the government's data steward: applications for its data awaiting a decision (due by the day their grant would start). */
+async function applicationTasks(context: GovernmentContext): Promise<Task[]> {
+  const { principal } = context.identity;
+  if (principal.org !== 'government' || !principal.roles.includes('data_steward')) return [];
+  return (await context.store.pendingApplications()).map((doc) => ({ kind: 'SHARING_APPLICATION', recordType: 'SharingApplication', recordId: doc._id, dueAt: doc.from, supplementsRequested: 0 }));
+}
+
 export const inboxResolvers = {
   inbox: (_: unknown, __: Args, context: GovernmentContext) => ({ id: context.identity.principal.sub }),
   Inbox: {
@@ -142,7 +150,7 @@ export const inboxResolvers = {
         const answered = (file?.replies.length ?? 0) >= task.supplementsRequested + 1;
         return task.kind === 'FOLLOW_UP_SUGGESTION' ? answered : !answered;
       });
-      const items = [...open, ...(await disputeTasks(context)), ...(await supervisionTasks(context))]
+      const items = [...open, ...(await disputeTasks(context)), ...(await supervisionTasks(context)), ...(await applicationTasks(context))]
         .map((task) => ({ task, dueAt: task.dueAt, overdue: task.dueAt !== null && today.getTime() > task.dueAt.getTime() }))
         .sort((a, b) => compare(positionOf(a), positionOf(b)));
       const rest = after ? items.filter((item) => compare(positionOf(item), after) > 0) : items;
@@ -157,6 +165,7 @@ export const inboxResolvers = {
           // The government's own records are resolved here, not by the gateway: given whole.
           dispute: item.task.recordType === 'Dispute' ? context.loaders.dispute.load(item.task.recordId) : null,
           supervisionItem: item.task.recordType === 'SupervisionItem' ? context.loaders.supervisionItem.load(item.task.recordId) : null,
+          sharingApplication: item.task.recordType === 'SharingApplication' ? context.store.sharingApplication(item.task.recordId).then((doc) => doc && withId(doc)) : null,
         },
         cursor: encodeCursor(positionOf(item)),
       }));

@@ -331,6 +331,7 @@ export function createGovernmentStore(db: Db) {
     nextApplicationNumber: (year: number) =>
       nextInSeries(counters, `SharingApplication:${year}`, () => applications.countDocuments({ _id: { $gte: `SA-${year}-`, $lt: `SA-${year}-~` } })),
     /** Approved grants and revoked ones (a revoked grant's holder is told so): what the rules consult. */
+    pendingApplications: () => applications.find({ state: 'PENDING' }).toArray(),
     grantsDecided: (background = false) => applications.find({ state: { $in: ['APPROVED', 'REVOKED'] } }, background ? { comment: BACKGROUND_COMMENT } : {}).toArray(),
     listSharingApplications(filter: { state?: string }, page: PageArgs): Promise<Connection<WithId<SharingApplicationDoc>>> {
       return findPage(applications, defined(filter) as Filter<SharingApplicationDoc>, SORT.sharingApplications, page, withId);
