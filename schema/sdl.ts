@@ -1,6 +1,7 @@
 // A subgraph's SDL, assembled from one source per part: the shared base (federation link, sharing
 // directives, dates, page info), for the access log's parts the shared value types and, for an
-// institution, its generated side of the auditors' API, then what the subgraph itself owns
+// institution, its generated side of the auditors' API and the linkage work's shared value types,
+// then what the subgraph itself owns
 // (schema/<name>.graphql). Serving a subgraph, `npm run compose` and `npm run catalogue` all read it
 // here.
 import { readFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ const isInstitution = (name: GraphName): name is SubgraphName => (SUBGRAPH_NAMES
 /** The whole SDL of one subgraph. */
 export function subgraphSdl(name: GraphName): string {
   const parts = [read('shared/base.graphql'), read('shared/access-log-values.graphql')];
-  if (isInstitution(name)) parts.push(ownerAuditSdl(name));
+  if (isInstitution(name)) parts.push(ownerAuditSdl(name), read('shared/linkage-values.graphql'));
   parts.push(readFileSync(ownSdlPath(name), 'utf8'));
   return parts.join('\n');
 }
