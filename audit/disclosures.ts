@@ -197,7 +197,7 @@ export const disclosureEntrySchema = z
         })
         .strict(),
     ),
-    grants: z.array(text(64)).max(50).optional(),
+    grants: z.array(text(64)).max(500).optional(),
     records: z.array(z.object({ key: recordKey, v: z.number().int().min(0) }).strict()),
     writes: z
       .array(

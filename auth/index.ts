@@ -1,6 +1,6 @@
 // Identity and access control: callers' tokens, the gateway's assertions to subgraphs, and the
 // sharing policy each subgraph enforces on its own fields.
-export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, parsePrincipal, parsePurpose, principalClaims, type Org, type Principal, type Purpose } from './principal.js';
+export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, isPrincipalText, parsePrincipal, parsePurpose, principalClaims, type Org, type Principal, type Purpose } from './principal.js';
 export { createTokenVerifier, issueDevToken, InvalidTokenError, IdentityProviderUnavailableError, type TokenVerifier } from './tokens.js';
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey } from './keys.js';

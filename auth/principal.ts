@@ -37,6 +37,8 @@ export interface Principal {
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 /** 1–128 UTF-16 code units (what the logs' schemas count), none of them invisible. */
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 128 && !INVISIBLE.test(value);
+/** Whether a value could be a principal's `sub` or `name` (what a write that names people must hold them to). */
+export const isPrincipalText = isText;
 const UNIT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Parses claims into a Principal, or returns why they are not one. */

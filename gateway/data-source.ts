@@ -64,8 +64,12 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
       if (!('incomingRequestContext' in options)) throw new Error(`unexpected ${options.kind} request to ${subgraph}`);
       const { request, context } = options;
       const { query, variables } = request;
-      // A write is never answered from an earlier one: each is sent, and its owner decides.
-      if (query?.startsWith('mutation')) return (await callSubgraph(request, context)).result;
+      // A write is never answered from an earlier one: each is sent, and its owner decides; and
+      // what this subgraph answered before it in the request may have changed, so it is forgotten.
+      if (query?.startsWith('mutation')) {
+        answered.delete(context);
+        return (await callSubgraph(request, context)).result;
+      }
       // The planner names each fetch (`Timeline__government__4`); the name is not what is asked.
       const asked = `${query?.replace(/^query [_A-Za-z][_0-9A-Za-z]*/, 'query')}\n${JSON.stringify(variables ?? {})}`;
       let calls = answered.get(context);

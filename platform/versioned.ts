@@ -5,7 +5,9 @@
 // `createKey`, a later step by its key among the record's events, and a step made on a version
 // the record has left changes nothing. Used by the subgraphs' store modules, which build the
 // filters; subgraphs/shared/workflow.ts decides what to write.
+import { GraphQLError } from 'graphql';
 import type { Collection, Document, Filter, OptionalUnlessRequiredId, UpdateFilter } from 'mongodb';
+import { ErrorCode } from './errors.js';
 
 /** Who took a step, as the gateway's assertion named them. */
 export interface Actor {
@@ -44,6 +46,9 @@ export interface VersionedDoc {
   events: WorkflowEvent[];
 }
 
+const alreadyMade = (id: string) =>
+  new GraphQLError(`${id} was just made by another request: read it again and retry`, { extensions: { code: ErrorCode.CONFLICT } });
+
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 
 /** The indexes every versioned collection needs: creations recognised by their key (after upgradeToVersioned). */
@@ -62,8 +67,9 @@ export async function insertOnce<T extends VersionedDoc>(collection: Collection<
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     const earlier = (await collection.findOne({ createKey: doc.createKey } as Filter<T>)) as T | null;
-    // A duplicate of something else (an `_id`, a unique number) is the caller's to handle.
-    if (!earlier) throw error;
+    // Another creation made a record with this id first (two first replies at once): the caller
+    // reads it and decides again.
+    if (!earlier) throw alreadyMade(doc._id);
     return { doc: earlier, created: false };
   }
 }
@@ -87,7 +93,7 @@ export async function updateVersion<T extends VersionedDoc>(
 }
 
 /**
- * The next number of a series (a suggestion's 文号 in a year): one counter document per series,
+ * The next number of a series (a document's 文号: one series per kind, or per kind and year): one counter document per series,
  * started, the first time, after the numbers already taken (`taken`: how many records the series
  * already has, e.g. loaded by the demo data).
  */
@@ -106,7 +112,8 @@ export async function nextInSeries(counters: Collection<{ _id: string; seq: numb
 
 /**
  * Records stored before their collection became versioned (a deployment loaded before workflows
- * existed) get the bookkeeping a loaded record has — version 1, no events, made by `loader` at
+ * existed) get the bookkeeping a loaded record has — version 1, no events, made by nobody (an empty
+ * sub, which no principal has: nobody is their ISSUER) at
  * `at` — and what else `complete` says, one by one (the embedded store has no pipeline updates).
  * Run before the unique index on `createKey`, which such records would otherwise break.
  */
@@ -119,7 +126,7 @@ export async function upgradeToVersioned<T extends Document>(
     const { at, state, org, fields } = upgrade(doc as T);
     const id = String(doc._id);
     await collection.updateOne({ _id: doc._id, version: { $exists: false } } as Filter<T>, {
-      $set: { ...fields, version: 1, state, createdAt: at, createdBy: { sub: 'loaded', name: 'loaded', org, unit: null }, updatedAt: at, createKey: `loaded ${id}`, events: [] },
+      $set: { ...fields, version: 1, state, createdAt: at, createdBy: { sub: '', name: 'loaded', org, unit: null }, updatedAt: at, createKey: `loaded ${id}`, events: [] },
     } as unknown as UpdateFilter<T>);
   }
   return old.length;

@@ -24,7 +24,7 @@ describe('records stored before workflows existed', () => {
     const old = (n: number) => ({ _id: `JS-2024-00${n}`, number: `(2024)X0102司建${n}号`, toAgencyId: 'AG-NRB', adminCaseId: null, issuedAt, dueAt: new Date('2024-05-01'), content: '建议规范程序。' });
     await court.collection('judicialSuggestions').insertMany([old(1), old(2)] as never[]);
     await createCourtStore(court).ensureIndexes();
-    const loaded = { sub: 'loaded', name: 'loaded', org: 'court', unit: null };
+    const loaded = { sub: '', name: 'loaded', org: 'court', unit: null };
     expect(await court.collection('judicialSuggestions').find({}, { sort: { _id: 1 } }).toArray()).toEqual(
       [1, 2].map((n) => ({
         ...old(n),

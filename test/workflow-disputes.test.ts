@@ -201,7 +201,12 @@ describe('joint dispute resolution through the gateway', () => {
       { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id, title: '工伤认定争议' } },
       { kind: 'DISPUTE_PROPOSAL', dueAt: null, overdue: false, dispute: { id: fromProsecutor.id, title: '监督案件所涉争议' } },
     ]);
+    // Not in the register (its lists) until the office takes it.
+    const register = async () =>
+      ((await call(office, 'DISPUTE_RESOLUTION', `query($agency: ID!) { disputes(filter: { agencyId: $agency }, first: 500) { edges { node { id } } } }`, { agency: agencyY })).body.data!.disputes.edges as { node: { id: string } }[]).map((e) => e.node.id);
+    expect(await register()).not.toContain(id);
     const accepted = await step(office, 'DISPUTE_RESOLUTION', DECIDE, { id, version: 1, accept: true });
+    expect(await register()).toContain(id);
     expect(accepted).toMatchObject({ id, state: 'ASSIGNED', version: 2, openedAt: '2026-05-11', proposal: { declinedBecause: null } });
     const declined = await step(office, 'DISPUTE_RESOLUTION', DECIDE, { id: fromProsecutor.id, version: 1, accept: false, reason: '已由复议程序处理，无需联动。' });
     expect(declined).toMatchObject({ state: 'DECLINED', version: 2, status: 'CLOSED_UNRESOLVED', openedAt: null, closedAt: '2026-05-11', proposal: { declinedBecause: '已由复议程序处理，无需联动。' } });

@@ -458,6 +458,19 @@ describe('suggestions and replies through the gateway', () => {
     });
   });
 
+  it('refuses a write past the 25th of one operation before making it', async () => {
+    const before = await suggestionsInStore();
+    const fields = Array.from({ length: 26 }, (_, i) => `w${i}: issueJudicialSuggestion(idempotencyKey: $k${i}, input: $input) { id }`);
+    const variables = Object.fromEntries([...Array.from({ length: 26 }, (_, i) => [`k${i}`, key()]), ['input', { toAgencyId: agencyId, content }]]);
+    const declared = Array.from({ length: 26 }, (_, i) => `$k${i}: String!`).join(', ');
+    const answer = await call(judge, 'CASE_HANDLING', `mutation Many(${declared}, $input: IssueJudicialSuggestionInput!) { ${fields.join(' ')} }`, variables);
+    expect(answer.body.errors).toEqual([
+      { message: 'At most 25 writes in one operation: send the rest in another', path: ['w25'], extensions: { code: 'BAD_USER_INPUT', argument: 'operation', serviceName: 'court' } },
+    ]);
+    expect(answer.body.data!.w25).toBeNull();
+    expect(await suggestionsInStore()).toBe(before + 25);
+  });
+
   it("records each write in the owner's disclosure log: action, version and digests of the fields, never the values", async () => {
     const issued = await issue(judge, { toAgencyId: agencyId, content });
     const { id } = issued.body.data!.issueJudicialSuggestion as { id: string };

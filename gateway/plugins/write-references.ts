@@ -8,9 +8,9 @@
 // agency a court's suggestion was addressed to without reading the court's database, and the court
 // can refuse a suggestion to an agency the government does not know.
 import { GraphQLError, Kind, getArgumentValues, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import { HeaderMap, type GraphQLRequestContextResponseForOperation, type GraphQLResponse } from '@apollo/server';
 import { REFERENCES_EXTENSION, type ReferenceDeclaration } from '../../schema/index.js';
-import { ErrorCode, badUserInput } from '../../platform/index.js';
+import { ErrorCode, badUserInput, maskError } from '../../platform/index.js';
 import { IGNORE_ROWS, decide, type FieldPolicy, type Org } from '../../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import type { GatewayPlugin } from '../plugin.js';
@@ -28,6 +28,18 @@ export interface WriteReferencesOptions {
 
 /** The records read for one request's writes: write subgraph → record key → fields read. */
 export type ReadReferences = Map<string, Record<string, Record<string, unknown>>>;
+
+/** As many as a write's subgraph accepts with a call (subgraphs/shared/references.ts). */
+const MAX_REFERENCES = 50;
+
+/** The answer to an operation refused before any write: the error as a client may see it (masked otherwise), no data. */
+function refusedResponse(error: unknown): GraphQLResponse {
+  const graphqlError = error instanceof GraphQLError ? error : new GraphQLError('Internal server error');
+  const status = (graphqlError.extensions.http as { status?: number } | undefined)?.status ?? 503;
+  const { http: _http, ...extensions } = graphqlError.extensions;
+  const formatted = maskError((cause) => console.error('[gateway] a write reference could not be read:', cause))({ message: graphqlError.message, extensions }, error);
+  return { http: { status: formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [formatted] } } };
+}
 
 const refusal = (error: GraphQLError) => {
   (error.extensions as Record<string, unknown>).http = { status: 400 };
@@ -84,33 +96,42 @@ export function useWriteReferences(options: WriteReferencesOptions): GatewayPlug
     apollo: {
       async requestDidStart() {
         return {
-          async didResolveOperation({ schema, document, operation, request, contextValue }: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
-            if (operation?.operation !== 'mutation') return;
+          // After every plugin's didResolveOperation (Apollo runs those at once): an operation the
+          // cost limit, the persisted operations or the input checks refuse reads nothing.
+          async responseForOperation({ schema, document, operation, request, contextValue }: GraphQLRequestContextResponseForOperation<GatewayContext>) {
+            if (operation?.operation !== 'mutation') return null;
             const mutationType = schema.getMutationType();
-            if (!mutationType) return;
+            if (!mutationType) return null;
             const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
             const read: ReadReferences = new Map();
-            for (const field of rootFields(operation.selectionSet, fragments)) {
-              const declarations = byMutation.get(field.name.value);
-              const definition = mutationType.getFields()[field.name.value];
-              if (!declarations || !definition) continue;
-              // Not for a caller the write refuses: no other institution's record is read on their behalf.
-              const rule = options.writeRules.get(field.name.value);
-              if (!rule || !contextValue.identity || decide(rule.policy, rule.owner, contextValue.identity, null, {}, IGNORE_ROWS) !== null) continue;
-              // Coerced as execution will coerce them (validation has passed).
-              const args = getArgumentValues(definition, field, request.variables ?? {});
-              for (const declaration of declarations) {
-                const id = valueAt(args, declaration.argument);
-                // An optional reference left out refers to nothing.
-                if (id === undefined || id === null) continue;
-                if (typeof id !== 'string') throw refusal(badUserInput(`${declaration.argument.join('.')} must be an id`, declaration.argument.join('.')));
-                const records = read.get(declaration.subgraph) ?? {};
-                const key = `${declaration.type}:${id}`;
-                records[key] = { ...records[key], ...(await readOne(declaration, id, contextValue)) };
-                read.set(declaration.subgraph, records);
+            let count = 0;
+            try {
+              for (const field of rootFields(operation.selectionSet, fragments)) {
+                const declarations = byMutation.get(field.name.value);
+                const definition = mutationType.getFields()[field.name.value];
+                if (!declarations || !definition) continue;
+                // Not for a caller the write refuses: no other institution's record is read on their behalf.
+                const rule = options.writeRules.get(field.name.value);
+                if (!rule || !contextValue.identity || decide(rule.policy, rule.owner, contextValue.identity, null, {}, IGNORE_ROWS) !== null) continue;
+                // Coerced as execution will coerce them (validation has passed).
+                const args = getArgumentValues(definition, field, request.variables ?? {});
+                for (const declaration of declarations) {
+                  const id = valueAt(args, declaration.argument);
+                  // An optional reference left out refers to nothing.
+                  if (id === undefined || id === null) continue;
+                  if (typeof id !== 'string') throw refusal(badUserInput(`${declaration.argument.join('.')} must be an id`, declaration.argument.join('.')));
+                  if (++count > MAX_REFERENCES) throw refusal(badUserInput(`At most ${MAX_REFERENCES} referenced records in one operation: send the writes in several`, 'operation'));
+                  const records = read.get(declaration.subgraph) ?? {};
+                  const key = `${declaration.type}:${id}`;
+                  records[key] = { ...records[key], ...(await readOne(declaration, id, contextValue)) };
+                  read.set(declaration.subgraph, records);
+                }
               }
+            } catch (error) {
+              return refusedResponse(error);
             }
             if (read.size) readFor.set(contextValue, read);
+            return null;
           },
         };
       },

@@ -5,7 +5,7 @@
 // pending. An approved application is the grant the government's rules consult (auth/grants.ts),
 // read by every replica every few seconds (subgraphs/shared/grant-book.ts), and at once by the one
 // that decided. Each step goes through subgraphs/shared/workflow.ts.
-import { ROLES_BY_ORG, type ActiveGrant, type Applicable, type CallIdentity, type GrantScope, type Org, type Purpose } from '../../auth/index.js';
+import { ROLES_BY_ORG, isPrincipalText, type ActiveGrant, type Applicable, type CallIdentity, type GrantScope, type Org, type Purpose } from '../../auth/index.js';
 import { badUserInput, parseDate, parseId, parseOptionalEnum, withId, type WithId } from '../../platform/index.js';
 import { createRecord, districtDate, districtMidnight, mutationResolvers, parseIdempotencyKey, parseText, parseVersion, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
@@ -101,7 +101,13 @@ export const applicationWrites = mutationResolvers<GovernmentContext>({
     if (input.principals !== undefined && input.principals !== null && (!Array.isArray(input.principals) || input.principals.length < 1 || input.principals.length > 50)) {
       throw badUserInput('input.principals: 1 to 50 people', 'input.principals');
     }
-    const principals = input.principals === undefined || input.principals === null ? null : (input.principals as unknown[]).map((sub, i) => parseText(sub, `input.principals[${i}]`, 1, 128));
+    const principals =
+      input.principals === undefined || input.principals === null
+        ? null
+        : (input.principals as unknown[]).map((sub, i) => {
+            if (!isPrincipalText(sub)) throw badUserInput(`input.principals[${i}] must be a sub: 1-128 characters without control or format characters`, 'input.principals');
+            return sub;
+          });
     // For the roles given; or for the people named, whatever their role; or else for the applicant's own roles.
     const roles = parseRoles(input.roles, org, 'input.roles') ?? (principals ? null : principal.roles.filter((role) => (ROLES_BY_ORG[org] as readonly string[]).includes(role)));
     const today = districtDate(context.now());

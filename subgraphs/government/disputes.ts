@@ -4,7 +4,7 @@
 // the three institutions, who record their opinions; the office records the outcome, whether the
 // dispute was substantively resolved, and closes it. Each step goes through
 // subgraphs/shared/workflow.ts: rule, retry, version, state, one atomic write.
-import { ORGS, type CallIdentity } from '../../auth/index.js';
+import { ORGS, isPrincipalText, type CallIdentity } from '../../auth/index.js';
 import { badUserInput, illegalTransition, parseId, parseIdList, parseOptionalEnum, parseOptionalId, withId, type VersionedDoc } from '../../platform/index.js';
 import { createRecord, districtDate, mutationResolvers, parseIdempotencyKey, parseText, parseVersion, referenced, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
@@ -28,7 +28,9 @@ function participantOf(identity: CallIdentity): ParticipantDoc {
 function parseParticipant(value: unknown, argument: string): ParticipantDoc {
   const p = (value ?? {}) as Args;
   if (typeof p.org !== 'string' || !(p.org in INSTITUTIONS)) throw badUserInput(`${argument}.org must be government, court or procuratorate`, argument);
-  return { sub: parseText(p.sub, `${argument}.sub`, 1, 128), name: parseText(p.name, `${argument}.name`, 1, 64), org: p.org };
+  // Held to what a principal's sub and name may be: these names are shown to auditors.
+  if (!isPrincipalText(p.sub) || !isPrincipalText(p.name)) throw badUserInput(`${argument}: sub and name are 1-128 characters without control or format characters`, argument);
+  return { sub: p.sub, name: p.name, org: p.org };
 }
 
 async function requireAgency(context: Context, id: string, argument: string): Promise<void> {
@@ -119,7 +121,9 @@ export const disputeWrites = mutationResolvers<GovernmentContext>({
     const agencyId = parseId(input.agencyId, 'input.agencyId');
     await requireAgency(context, agencyId, 'input.agencyId');
     const reason = parseText(input.reason, 'input.reason', 10, 2000);
-    // From the proposer's own case: a judge's court case, a prosecutor's supervision case, about that agency.
+    // From a case of the proposer's institution about that agency: a court case (a judge), a
+    // supervision case (a prosecutor), which its owner answered for as the caller (any judge or
+    // prosecutor who may read it; who handles the case is not checked).
     const fromCourt = context.identity.principal.org === 'court';
     const caseArgument = fromCourt ? 'input.adminCaseId' : 'input.supervisionCaseId';
     const caseId = parseOptionalId(input[fromCourt ? 'adminCaseId' : 'supervisionCaseId'], caseArgument);

@@ -389,7 +389,8 @@ export function createGovernmentStore(db: Db) {
         agencyId: filter.agencyId,
         status: filter.status,
         major: filter.major,
-        openedAt: filter.opened && inPeriod(filter.opened),
+        // The register: disputes the office took (a proposal, or a declined one, has no openedAt).
+        openedAt: filter.opened ? inPeriod(filter.opened) : { $ne: null },
       });
       return findPage(disputes, query as Filter<DisputeDoc>, SORT.disputes, page, withId);
     },

@@ -86,7 +86,8 @@ function replyTo(type: SuggestionType) {
     const describe = `${type} ${suggestionId}`;
     // The agency the issuer addressed it to decides the officer's own-unit rule.
     const guardOn = { type, record: suggestion };
-    const step = { action: 'REPLY', idempotencyKey, input: { input, expectedVersion: args.expectedVersion ?? null } };
+    // The suggestion is part of what the key is held to: the same key on another suggestion is another step, refused.
+    const step = { action: 'REPLY', idempotencyKey, input: { suggestionType: type, suggestionId, input, expectedVersion: args.expectedVersion ?? null } };
     const today = districtDate(context.now());
     const id = `${type}:${suggestionId}`;
     // The government files its records of a suggestion under the suggestion, as its reads of `reply` are.

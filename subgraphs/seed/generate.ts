@@ -74,7 +74,8 @@ function loadedRecord(id: string, org: string, at: Date, state: string) {
     version: 1,
     state,
     createdAt: at,
-    createdBy: { sub: 'demo-data', name: '演示数据', org, unit: null },
+    // No principal has an empty sub: nobody is the ISSUER of a loaded record.
+    createdBy: { sub: '', name: '演示数据', org, unit: null },
     updatedAt: at,
     createKey: `loaded ${id}`,
     events: [],

@@ -18,6 +18,8 @@ export class PollingGrantBook implements GrantBook {
   private byField = new Map<string, ActiveGrant[]>();
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
+  private loadsStarted = 0;
+  private lastApplied = 0;
   private readonly refreshMs: number;
   private readonly staleMs: number;
 
@@ -32,15 +34,22 @@ export class PollingGrantBook implements GrantBook {
 
   /** Reads the grants again (a decision of this replica's calls it at once, not waiting for the next tick). */
   async refresh(): Promise<void> {
+    // Loads may overlap (the timer's and a decision's): one that started before the last applied
+    // one is older than it and is dropped, so a revoked grant never comes back from a slow read.
+    const started = ++this.loadsStarted;
+    const startedAt = performance.now();
+    const grants = await this.load();
+    if (started < this.lastApplied) return;
+    this.lastApplied = started;
     const byField = new Map<string, ActiveGrant[]>();
-    for (const grant of await this.load()) {
+    for (const grant of grants) {
       for (const field of grant.fields) {
         const key = `${grant.type}.${field}`;
         byField.set(key, [...(byField.get(key) ?? []), grant]);
       }
     }
     this.byField = byField;
-    this.refreshedAt = performance.now();
+    this.refreshedAt = startedAt;
   }
 
   async start(): Promise<void> {

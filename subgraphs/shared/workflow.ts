@@ -1,5 +1,5 @@
 // How a workflow's step is written, for every flow of every institution: the caller's rule for the
-// record first, then a retry recognised (the first result again), then the version the caller read,
+// record first, then a retry recognised (answered with the record as it stands), then the version the caller read,
 // then the state the step needs — each failure a stable error and nothing written — and last the
 // one atomic write (platform/versioned.ts), noted in the owner's disclosure log with digests of the
 // fields it changed. Timestamps are the server's (`context.now`), never the client's.
@@ -119,12 +119,31 @@ function eventOf(context: WorkflowContext, step: Step, version: number, state: s
   };
 }
 
-/** The same key again: the first result if the input is the same, refused if not. */
-function retried<T extends VersionedDoc>(record: T, earlier: WorkflowEvent, event: WorkflowEvent): T {
+/**
+ * The same key again: the record as it stands if the input is the same, refused if not. The
+ * disclosure log of this request notes the step it acknowledges (no fields: nothing was written
+ * now), so a write is in the owner's log with the answer that confirmed it, even when the first
+ * sending's log entry could not be written.
+ */
+function retried<T extends VersionedDoc>(context: WorkflowContext, type: string, record: T, earlier: WorkflowEvent, event: WorkflowEvent, logAs?: LogAs): T {
   if (earlier.input !== event.input) {
     throw badUserInput('This idempotencyKey was already used for a different request: use a new key for a new step', 'idempotencyKey');
   }
+  context.disclosures?.wrote(logAs?.type ?? type, logAs?.id ?? record._id, { action: earlier.action, version: earlier.version, fields: [] });
   return record;
+}
+
+/**
+ * At most this many writes in one operation: each is recorded in the owner's disclosure log with
+ * the answer (its schema holds at most 50), and a write is refused before it is made, never after.
+ */
+export const MAX_WRITES_PER_OPERATION = 25;
+const writesMade = new WeakMap<object, number>();
+
+function beforeWriting(context: WorkflowContext): void {
+  const made = writesMade.get(context.identity) ?? 0;
+  if (made >= MAX_WRITES_PER_OPERATION) throw badUserInput(`At most ${MAX_WRITES_PER_OPERATION} writes in one operation: send the rest in another`, 'operation');
+  writesMade.set(context.identity, made + 1);
 }
 
 /** Bookkeeping the disclosure log does not list as written fields (the version and action are the write's own). */
@@ -173,14 +192,15 @@ export async function createRecord<T extends VersionedDoc>(context: WorkflowCont
   const earlier = await creation.findCreated(event.key);
   if (earlier) {
     if (!creation.guardOn) context.write.authorize(creation.type, earlier);
-    return retried(earlier, earlier.events[0]!, event);
+    return retried(context, creation.type, earlier, earlier.events[0]!, event, creation.logAs);
   }
   const fields = await creation.build();
   const doc = { ...fields, version: 1, state: creation.state, createdAt: event.at, createdBy: event.by, updatedAt: event.at, createKey: event.key, events: [event] } as unknown as T;
   if (!creation.guardOn) context.write.authorize(creation.type, doc);
+  beforeWriting(context);
   const { doc: stored, created } = await creation.insert(doc);
   // Two sendings at once: the other one made it.
-  if (!created) return retried(stored, stored.events[0]!, event);
+  if (!created) return retried(context, creation.type, stored, stored.events[0]!, event, creation.logAs);
   noteWrite(context, creation.type, event, null, stored, creation.logAs);
   return stored;
 }
@@ -219,11 +239,12 @@ export async function transitionRecord<T extends VersionedDoc>(context: Workflow
     const to = typeof transition.to === 'function' ? transition.to(current) : transition.to;
     const event = eventOf(context, transition.step, current.version + 1, to);
     const earlier = current.events.find((e) => e.key === event.key);
-    if (earlier) return retried(current, earlier, event);
+    if (earlier) return retried(context, transition.type, current, earlier, event, transition.logAs);
     const expected = transition.expectedVersion ?? current.version;
     if (current.version !== expected) throw conflict(transition.describe, expected, current.version);
     if (!transition.from.includes(current.state)) throw illegalTransition(transition.describe, event.action, current.state);
     const changes = transition.changes(current);
+    if (attempt === 0) beforeWriting(context);
     const updated = await transition.update(transition.id, current.version, { ...changes, state: to }, event);
     if (updated) {
       noteWrite(context, transition.type, event, current, updated, transition.logAs);
@@ -232,7 +253,7 @@ export async function transitionRecord<T extends VersionedDoc>(context: Workflow
     // Someone else's step came first, or this one's earlier sending did.
     const now = await transition.load(transition.id);
     const mine = now?.events.find((e) => e.key === event.key);
-    if (now && mine) return retried(now, mine, event);
+    if (now && mine) return retried(context, transition.type, now, mine, event, transition.logAs);
     if (transition.expectedVersion !== null || attempt >= 4) throw conflict(transition.describe, expected, now?.version ?? current.version);
   }
 }
