@@ -231,7 +231,8 @@ describe('joint supervision and the joint meeting through the gateway', () => {
           quarter: '2026-Q1',
           heldAt: '2026-04-10',
           issues: meetingInput.issues,
-          version: 1,
+          // Claimed (1), then its decisions listed (2).
+          version: 2,
           bulletin: { from: '2026-01-01', to: '2026-04-01', district: { id: 'DISTRICT' } },
           decisions: [
             { id: decisions[0]!.id, title: '征收补偿程序专项整改', state: 'OPEN', responsibleAgency: { id: agencyX }, deadline: '2026-09-30', meeting: { id: 'JM-2026-Q1' } },

@@ -339,6 +339,8 @@ export function createGovernmentStore(db: Db) {
     jointMeeting: (id: string) => meetings.findOne({ _id: id }),
     jointMeetingCreatedBy: (createKey: string) => meetings.findOne({ createKey }),
     insertJointMeeting: (doc: JointMeetingDoc) => insertOnce(meetings, doc),
+    updateJointMeeting: (id: string, expected: number, changes: Partial<Omit<JointMeetingDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
+      updateVersion(meetings, id, expected, changes, event),
     disputesAwaitingOpinionOf: (sub: string) => disputes.find({ awaitingOpinions: sub }).toArray(),
     proposedDisputes: () => disputes.find({ state: 'PROPOSED' }).toArray(),
     repliesByIds: async (ids: readonly string[]) => (await findByIds(replies, ids)).map(maybeWithId),

@@ -180,20 +180,36 @@ export const supervisionWrites = mutationResolvers<GovernmentContext>({
     if (existing && existing.createKey !== stepKey(context, idempotencyKey)) {
       throw badUserInput(`The joint meeting of ${quarter} is already recorded (${id})`, 'input.quarter');
     }
-    // Each decision becomes an item under a key derived from the meeting's: a retry finds them all,
-    // and one that failed half-way makes the rest.
+    // The meeting is claimed first (its id is the quarter's: a concurrent recording under another
+    // key loses here, before making any item), then each decision becomes an item under a key
+    // derived from the meeting's (a retry finds them all, and one that failed half-way makes the
+    // rest), then the meeting lists them.
+    let meeting = await createRecord<JointMeetingDoc>(context, {
+      type: 'JointMeeting',
+      step: { action: 'RECORD', idempotencyKey, input },
+      state: 'RECORDING',
+      findCreated: context.store.jointMeetingCreatedBy,
+      build: async () => ({ _id: id, quarter, heldAt, issues, decisionIds: [] }),
+      insert: context.store.insertJointMeeting,
+    });
     const items: SupervisionItemDoc[] = [];
     for (const [i, subject] of decisions.entries()) {
       items.push(await createItem(context, { action: 'OPEN', idempotencyKey: `${idempotencyKey}.decision-${i + 1}`, input: input.decisions as unknown[] }, 'OPEN', subject, { meetingId: id }));
     }
-    const meeting = await createRecord<JointMeetingDoc>(context, {
-      type: 'JointMeeting',
-      step: { action: 'RECORD', idempotencyKey, input },
-      state: 'RECORDED',
-      findCreated: context.store.jointMeetingCreatedBy,
-      build: async () => ({ _id: id, quarter, heldAt, issues, decisionIds: items.map((item) => item._id) }),
-      insert: context.store.insertJointMeeting,
-    });
+    if (meeting.state === 'RECORDING') {
+      meeting = await transitionRecord<JointMeetingDoc>(context, {
+        type: 'JointMeeting',
+        id,
+        expectedVersion: meeting.version,
+        step: { action: 'RECORD_DECISIONS', idempotencyKey: `${idempotencyKey}.decisions`, input: items.map((item) => item._id) },
+        from: ['RECORDING'],
+        to: 'RECORDED',
+        describe: `JointMeeting ${id}`,
+        changes: () => ({ decisionIds: items.map((item) => item._id) }),
+        load: context.store.jointMeeting,
+        update: context.store.updateJointMeeting,
+      });
+    }
     return withId(meeting);
   },
 });
