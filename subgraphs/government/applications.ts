@@ -5,11 +5,11 @@
 // pending. An approved application is the grant the government's rules consult (auth/grants.ts),
 // read by every replica every few seconds (subgraphs/shared/grant-book.ts), and at once by the one
 // that decided. Each step goes through subgraphs/shared/workflow.ts.
-import { ROLES_BY_ORG, isPrincipalText, type ActiveGrant, type Applicable, type CallIdentity, type GrantScope, type Org, type Purpose } from '../../auth/index.js';
+import { ROLES_BY_ORG, isPrincipalText, type ActiveGrant, type Applicable, type GrantScope, type Org, type Purpose } from '../../auth/index.js';
 import { badUserInput, parseDate, parseId, parseOptionalEnum, withId, type WithId } from '../../platform/index.js';
-import { createRecord, districtDate, districtMidnight, mutationResolvers, parseIdempotencyKey, parseText, parseVersion, transitionRecord, type WorkflowContext } from '../shared/index.js';
+import { createRecord, districtDate, districtMidnight, mutationResolvers, parseIdempotencyKey, parseText, parseVersion, participantOf, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
-import type { ParticipantDoc, SharingApplicationDoc } from './store.js';
+import type { SharingApplicationDoc } from './store.js';
 
 type Args = Record<string, unknown>;
 type Context = GovernmentContext & WorkflowContext;
@@ -17,11 +17,6 @@ const TYPE = 'SharingApplication';
 const DAY_MS = 86_400_000;
 
 export const sharingApplicationId = (year: number, n: number) => `SA-${year}-${String(n).padStart(4, '0')}`;
-
-function participantOf(identity: CallIdentity): ParticipantDoc {
-  const { sub, name, org } = identity.principal;
-  return { sub, name, org };
-}
 
 /** The records a scope may list, per type: those whose existence the government can check. */
 const recordLoaders = (context: GovernmentContext): Record<string, (id: string) => Promise<unknown>> => ({

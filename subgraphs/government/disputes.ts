@@ -4,9 +4,9 @@
 // the three institutions, who record their opinions; the office records the outcome, whether the
 // dispute was substantively resolved, and closes it. Each step goes through
 // subgraphs/shared/workflow.ts: rule, retry, version, state, one atomic write.
-import { ORGS, isPrincipalText, type CallIdentity } from '../../auth/index.js';
+import { ORGS, isPrincipalText } from '../../auth/index.js';
 import { badUserInput, illegalTransition, parseId, parseIdList, parseOptionalEnum, parseOptionalId, withId, type VersionedDoc } from '../../platform/index.js';
-import { createRecord, districtDate, mutationResolvers, parseIdempotencyKey, parseText, parseVersion, referenced, transitionRecord, type WorkflowContext } from '../shared/index.js';
+import { createRecord, districtDate, mutationResolvers, parseIdempotencyKey, parseProposalDecision, parseText, parseVersion, participantOf, referenced, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
 import type { ConsultationDoc, DisputeDoc, ParticipantDoc } from './store.js';
 
@@ -19,11 +19,6 @@ const INSTITUTIONS: Record<string, string> = { government: 'GOVERNMENT', court: 
 const WORKING = ['ASSIGNED', 'IN_CONSULTATION'] as const;
 
 export const disputeId = (year: number, n: number) => `DSP-${year}-${String(n).padStart(4, '0')}`;
-
-function participantOf(identity: CallIdentity): ParticipantDoc {
-  const { sub, name, org } = identity.principal;
-  return { sub, name, org };
-}
 
 function parseParticipant(value: unknown, argument: string): ParticipantDoc {
   const p = (value ?? {}) as Args;
@@ -162,15 +157,13 @@ export const disputeWrites = mutationResolvers<GovernmentContext>({
     const id = parseId(args.id);
     const idempotencyKey = parseIdempotencyKey(args.idempotencyKey);
     const expectedVersion = parseVersion(args.expectedVersion);
-    if (typeof args.accept !== 'boolean') throw badUserInput('accept must be true or false', 'accept');
-    const accept = args.accept;
-    const reason = accept ? null : parseText(args.reason, 'reason', 5, 2000);
+    const { accept, reason, action } = parseProposalDecision(args);
     const today = districtDate(context.now());
     const doc = await transitionRecord<DisputeDoc>(context, {
       type: TYPE,
       id,
       expectedVersion,
-      step: { action: accept ? 'ACCEPT_PROPOSAL' : 'DECLINE_PROPOSAL', idempotencyKey, input: { accept, reason } },
+      step: { action, idempotencyKey, input: { accept, reason } },
       from: ['PROPOSED'],
       to: accept ? 'ASSIGNED' : 'DECLINED',
       describe: describe(id),

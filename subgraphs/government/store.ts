@@ -1,6 +1,7 @@
 // The government's store: the only code that touches linkage_government. It builds every filter
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { GrantScope } from '../../auth/index.js';
 import { countBy, inPeriod, tally } from '../shared/index.js';
 import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, BACKGROUND_COMMENT, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
@@ -143,7 +144,7 @@ export interface SharingApplicationDoc extends VersionedDoc {
   fields: string[];
   purpose: string;
   org: string;
-  scope: { kind: 'ALL' } | { kind: 'AGENCY'; agencyId: string } | { kind: 'RECORDS'; recordIds: string[] };
+  scope: GrantScope;
   roles: string[] | null;
   principals: string[] | null;
   from: Date;

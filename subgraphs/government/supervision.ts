@@ -3,11 +3,10 @@
 // decisions of a joint meeting as items — naming the responsible agency, the linked records, a
 // deadline and the required result; the agency reports progress; the office closes the item,
 // resolved or escalated. Each step goes through subgraphs/shared/workflow.ts.
-import type { CallIdentity } from '../../auth/index.js';
 import { badUserInput, parseId, parseOptionalEnum, parseOptionalId, withId, type WithId } from '../../platform/index.js';
-import { DISTRICT_ID, DISTRICT_NAME, createRecord, districtDate, mutationResolvers, parseDueDate, parseIdempotencyKey, parseText, parseVersion, referenced, stepKey, transitionRecord, type WorkflowContext } from '../shared/index.js';
+import { DISTRICT_ID, DISTRICT_NAME, createRecord, districtDate, mutationResolvers, parseDueDate, parseIdempotencyKey, parseProposalDecision, parseText, parseVersion, participantOf, referenced, stepKey, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
-import type { JointMeetingDoc, ParticipantDoc, SupervisionItemDoc } from './store.js';
+import type { JointMeetingDoc, SupervisionItemDoc } from './store.js';
 
 type Args = Record<string, unknown>;
 type Context = GovernmentContext & WorkflowContext;
@@ -16,11 +15,6 @@ const OPEN_STATES = ['OPEN', 'PROGRESS_REPORTED'];
 
 export const supervisionItemId = (year: number, n: number) => `SI-${year}-${String(n).padStart(4, '0')}`;
 export const supervisionItemNumber = (year: number, n: number) => `${DISTRICT_NAME}督〔${year}〕${n}号`;
-
-function participantOf(identity: CallIdentity): ParticipantDoc {
-  const { sub, name, org } = identity.principal;
-  return { sub, name, org };
-}
 
 /** An item's subject, parsed and checked: the agency exists, each linked record exists and concerns that agency. */
 async function parseItem(context: Context, input: Args, argument: string, today: Date) {
@@ -103,15 +97,13 @@ export const supervisionWrites = mutationResolvers<GovernmentContext>({
     const id = parseId(args.id);
     const idempotencyKey = parseIdempotencyKey(args.idempotencyKey);
     const expectedVersion = parseVersion(args.expectedVersion);
-    if (typeof args.accept !== 'boolean') throw badUserInput('accept must be true or false', 'accept');
-    const accept = args.accept;
-    const reason = accept ? null : parseText(args.reason, 'reason', 5, 2000);
+    const { accept, reason, action } = parseProposalDecision(args);
     const today = districtDate(context.now());
     const doc = await transitionRecord<SupervisionItemDoc>(context, {
       type: TYPE,
       id,
       expectedVersion,
-      step: { action: accept ? 'ACCEPT_PROPOSAL' : 'DECLINE_PROPOSAL', idempotencyKey, input: { accept, reason } },
+      step: { action, idempotencyKey, input: { accept, reason } },
       from: ['PROPOSED'],
       to: accept ? 'OPEN' : 'DECLINED',
       describe: `SupervisionItem ${id}`,

@@ -15,6 +15,8 @@ export {
   transitionRecord,
   mutationResolvers,
   stepKey,
+  participantOf,
+  parseProposalDecision,
   parseIdempotencyKey,
   parseVersion,
   parseDueDate,

@@ -101,6 +101,21 @@ function actorOf(identity: CallIdentity): Actor {
   return { sub, name, org, unit: unit ?? null };
 }
 
+/** Who took part in a step, as records beside a step's event name them (an opinion, a proposal, a decision). */
+export function participantOf(identity: CallIdentity): Omit<Actor, 'unit'> {
+  const { sub, name, org } = actorOf(identity);
+  return { sub, name, org };
+}
+
+/**
+ * An office's decision on a proposal (a dispute's, a supervision item's): accepted, or declined
+ * with a reason (5-2000 characters), and the step's action.
+ */
+export function parseProposalDecision(args: Record<string, unknown>): { accept: boolean; reason: string | null; action: 'ACCEPT_PROPOSAL' | 'DECLINE_PROPOSAL' } {
+  if (typeof args.accept !== 'boolean') throw badUserInput('accept must be true or false', 'accept');
+  return args.accept ? { accept: true, reason: null, action: 'ACCEPT_PROPOSAL' } : { accept: false, reason: parseText(args.reason, 'reason', 5, 2000), action: 'DECLINE_PROPOSAL' };
+}
+
 /** A step's key among a record's events: the caller's, for this write, under the client's idempotency key. */
 export function stepKey(context: WorkflowContext, idempotencyKey: string): string {
   return `${context.identity.principal.sub} ${context.write.coordinate} ${idempotencyKey}`;
