@@ -72,8 +72,28 @@ export interface CompactDisclosures {
   records: RecordVerdicts[];
 }
 
+/**
+ * An import of records into the owner from its own case system (npm run import), recorded in its
+ * log as an entry of kind IMPORT with no records: who ran it is the entry's principal.
+ */
+export interface DataImport {
+  file: string;
+  sha256: string;
+  bytes: number;
+  format: string;
+  types: string[];
+  strict: boolean;
+  since: Date | null;
+  counts: { read: number; created: number; updated: number; unchanged: number; rejected: number; skipped: number };
+  startedAt: Date;
+  finishedAt: Date;
+}
+
 /** An owner's disclosure entry as written now. */
 export interface DisclosureEntry extends CompactDisclosures {
+  /** IMPORT for an import's entry (indexed: the auditors' list of imports); absent on a request's. */
+  kind?: 'IMPORT';
+  import?: DataImport;
   /** The grants on application the request disclosed under (indexed: the auditors' view of one grant). */
   grants?: string[];
   /** The request's writes, each naming its record by the key it has in `records`. */
@@ -168,6 +188,7 @@ export function compactDisclosures(records: readonly DisclosedRecord[]): Compact
 
 const text = (max: number) => z.string().max(max);
 const digest = z.string().regex(/^[0-9a-f]{64}$/);
+const count = z.number().int().min(0);
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** `Type:id` within today's bounds: a type (a GraphQL name) of at most 64 characters, an id of at most 64. */
@@ -213,8 +234,25 @@ export const disclosureEntrySchema = z
       .max(50)
       .optional(),
     witnessed: z.array(logHeadSchema).max(1).optional(),
+    kind: z.literal('IMPORT').optional(),
+    import: z
+      .object({
+        file: text(255),
+        sha256: digest,
+        bytes: count,
+        format: z.enum(['csv', 'ndjson']),
+        types: z.array(text(64)).max(50),
+        strict: z.boolean(),
+        since: z.date().nullable(),
+        counts: z.object({ read: count, created: count, updated: count, unchanged: count, rejected: count, skipped: count }).strict(),
+        startedAt: z.date(),
+        finishedAt: z.date(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
+  .refine((entry) => (entry.kind === 'IMPORT') === (entry.import !== undefined), { message: 'an IMPORT entry, and only one, holds an import', path: ['import'] })
   // Each record names verdicts that are there, and no set is stored that no record could name.
   .refine((entry) => entry.verdicts.length <= entry.records.length, { message: 'more verdict sets than records', path: ['verdicts'] })
   .refine((entry) => entry.records.every((record) => record.v < entry.verdicts.length), { message: 'a record names verdicts that are not there', path: ['records'] })

@@ -13,6 +13,7 @@ export {
   disclosureTracking,
   type CompactDisclosures,
   type DisclosureEntry,
+  type DataImport,
   type DisclosedRecord,
   type DisclosureContext,
   type LegacyDisclosureEntry,
@@ -23,7 +24,7 @@ export {
 } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { WitnessBook, checkWitnesses, parseLogHead, parseLogHeads, logHeadSchema, LOG_HEAD_EXTENSION, type LogHead } from './witness.js';
-export { searchAccessLog, recordsByRequestIds, recordsNaming, recordsUnderGrant, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
+export { searchAccessLog, recordsByRequestIds, recordsNaming, recordsUnderGrant, importsOf, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
 export type { VerifyOptions, VerifiedPrefix } from './chain.js';
 export { parseRecordRef, parseRange } from './arguments.js';
 export { ChainIntegrity, type ChainPosition, type RecordIntegrity, type TimeRange } from './queries.js';

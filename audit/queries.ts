@@ -77,6 +77,11 @@ export function recordsUnderGrant<TEntry extends Document>(store: AuditLogStore<
   return findPage(store.records, { grants: grant } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
+/** An owner's imports (entries of kind IMPORT), newest first (the `{kind, at, _id}` index). */
+export function importsOf<TEntry extends Document>(store: AuditLogStore<TEntry>, page: PageArgs): Promise<Connection<StoredRecord<TEntry>>> {
+  return findPage(store.records, { kind: 'IMPORT' } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
+}
+
 /** Requests and denials per calling institution per day, from `$group` counts. */
 export async function activityByDay(
   store: AuditLogStore<Document>,

@@ -37,6 +37,7 @@ export const ENV = {
   host: 'HOST',
   port: (service: ServiceName | 'audit') => `${service.toUpperCase()}_PORT`,
   subgraphUrl: (name: SubgraphName) => `${name.toUpperCase()}_URL`,
+  gatewayUrl: 'GATEWAY_URL',
   mongodbUri: 'MONGODB_URI',
   subgraphMongodbUri: (name: SubgraphName) => `${name.toUpperCase()}_MONGODB_URI`,
   embeddedStorePort: 'EMBEDDED_STORE_PORT',
@@ -119,6 +120,8 @@ export interface Config {
   ports: Record<ServiceName | 'audit', number>;
   /** Institution subgraph URLs the gateway calls (defaults: loopback on the subgraph ports). */
   subgraphUrls: Record<SubgraphName, string>;
+  /** The gateway's URL, for the tools that call the graph (an import asks the government for pseudonyms). */
+  gatewayUrl: string;
   stores: Record<SubgraphName, StoreLocation>;
   embeddedStore: EmbeddedStoreConfig;
   seedScale: number;
@@ -304,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     ports[service] = parsePort(env, ENV.port(service), DEFAULT_PORTS[service]);
   }
 
+  const gatewayUrl = parseUrl(env, ENV.gatewayUrl, `http://127.0.0.1:${ports.gateway}/graphql`, ['http:', 'https:']);
   const subgraphUrls = {} as Record<SubgraphName, string>;
   const stores = {} as Record<SubgraphName, StoreLocation>;
   const sharedUri = parseMongoUri(env, ENV.mongodbUri);
@@ -360,6 +364,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     ports,
     subgraphUrls,
+    gatewayUrl,
     stores,
     embeddedStore: {
       port: parsePort(env, ENV.embeddedStorePort, 27018),

@@ -38,6 +38,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The embedded store another process of this project runs (`npm start`) when its port answers, or
+ * one started here: a command-line tool (npm run import) works beside a running stack, or alone.
+ */
+export async function attachOrStartEmbeddedStore(config: EmbeddedStoreConfig): Promise<EmbeddedStore> {
+  if (await portAnswers(config.port)) return { uri: `mongodb://127.0.0.1:${config.port}/`, pid: 0, backend: config.backend, stop: async () => {} };
+  return startEmbeddedStore(config);
+}
+
 export async function startEmbeddedStore(config: EmbeddedStoreConfig): Promise<EmbeddedStore> {
   if (!existsSync(config.binary)) {
     throw new Error(`FerretDB is not installed at ${config.binary}: run "npm run setup" (or set MONGODB_URI)`);

@@ -47,6 +47,8 @@ export enum ErrorCode {
   COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED',
   /** A write that carried a version the record has moved past (optimistic concurrency), with `currentVersion`. */
   CONFLICT = 'CONFLICT',
+  /** A capability this deployment was not configured for (pseudonyms without PSEUDONYM_KEY at the government). */
+  NOT_CONFIGURED = 'NOT_CONFIGURED',
 }
 
 /** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */

@@ -41,8 +41,9 @@ export {
 export { byIdLoader, pagesLoader } from './loaders.js';
 export { withId, maybeWithId, defined, type WithId } from './documents.js';
 export { ensureVersionedIndexes, upgradeToVersioned, insertOnce, updateVersion, nextInSeries, type Actor, type VersionedDoc, type WorkflowEvent } from './versioned.js';
+export { importCollection, importWatermarks, type ImportCollection } from './import-collection.js';
 export { connectDatabase, HOUSEKEEPING_COMMANDS, BACKGROUND_COMMENT, isHousekeeping, type Database } from './mongo.js';
-export { startEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
+export { startEmbeddedStore, attachOrStartEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
 export { serveGraphQL, persistedOperationId, type RunningService, type ServeOptions } from './server.js';
 export { sendText, ClientGoneError, type Endpoint } from './endpoint.js';
 export { Rejection, sendError } from './rejection.js';

@@ -13,10 +13,12 @@ export interface OwnerAuditFields {
   chains: string;
   /** `AuditOverview.<institution>Witnesses`: the gateway's heads its disclosure log recorded. */
   witnesses: string;
+  /** `AuditOverview.<institution>Imports`: the imports of records into it, from its own log. */
+  imports: string;
 }
 
 export function ownerAuditFields(institution: SubgraphName): OwnerAuditFields {
-  return { disclosures: `${institution}Disclosures`, history: institution, chains: `${institution}Chains`, witnesses: `${institution}Witnesses` };
+  return { disclosures: `${institution}Disclosures`, history: institution, chains: `${institution}Chains`, witnesses: `${institution}Witnesses`, imports: `${institution}Imports` };
 }
 
 const AUDITORS = '@sharing(class: "CONDITIONAL") @grant(orgs: ["audit"], roles: ["auditor"], purposes: ["AUDIT"])';
@@ -64,6 +66,9 @@ type AuditOverview @key(fields: "id") ${AUDITORS} {
   ${f.chains}(full: Boolean = false): [ChainStatus!] @requires(fields: "gatewayWitnesses { log chain seq hash }")
   # The gateway's signed heads this institution's disclosure log recorded: its witness of the gateway's log.
   ${f.witnesses}: [LogHead!]
+  # The imports of records into the ${institution} from its own case system (npm run import), newest
+  # first: a page of \`first\` (1-500) after the cursor \`after\`.
+  ${f.imports}(first: Int = 20, after: String): DataImportConnection
   # The gateway's witness of the institutions' logs, which ${f.chains} is checked against.
   gatewayWitnesses: [LogHead!] @external
 }

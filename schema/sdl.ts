@@ -6,7 +6,7 @@
 // here.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
 import { PROJECT_ROOT, SUBGRAPH_NAMES, type GraphName, type SubgraphName } from '../config/index.js';
 import { ownerAuditSdl } from './owner-audit.js';
 
@@ -30,4 +30,15 @@ export function subgraphSdl(name: GraphName): string {
 
 export function subgraphTypeDefs(name: GraphName): DocumentNode {
   return parse(subgraphSdl(name));
+}
+
+/** The values of an enum of a subgraph's SDL (an import's schema checks a field against the graph's own enum). */
+export function sdlEnum(name: GraphName, enumName: string): [string, ...string[]] {
+  for (const definition of subgraphTypeDefs(name).definitions) {
+    if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === enumName) {
+      const values = (definition.values ?? []).map((value) => value.name.value);
+      if (values.length) return values as [string, ...string[]];
+    }
+  }
+  throw new Error(`the ${name} subgraph's SDL has no enum ${enumName}`);
 }

@@ -2,7 +2,7 @@
 // here (one FerretDB process, one SQLite-backed database per institution).
 import type { Db } from 'mongodb';
 import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type StoreLocation, type SubgraphName } from '../config/index.js';
-import { connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../platform/index.js';
+import { attachOrStartEmbeddedStore, connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../platform/index.js';
 
 export interface StoreLocations {
   locations: Record<SubgraphName, { uri: string; database: string }>;
@@ -17,9 +17,12 @@ export async function locateStores(
   config: Config,
   subgraphs: readonly SubgraphName[] = SUBGRAPH_NAMES,
   withGateway = true,
+  /** Use the embedded store a running stack has started, if one has (a tool beside `npm start`). */
+  attach = false,
 ): Promise<StoreLocations> {
   const needed: StoreLocation[] = [...subgraphs.map((name) => config.stores[name]), ...(withGateway ? [config.audit.store] : [])];
-  const embedded = needed.some((store) => store.kind === 'embedded') ? await startEmbeddedStore(config.embeddedStore) : null;
+  const start = attach ? attachOrStartEmbeddedStore : startEmbeddedStore;
+  const embedded = needed.some((store) => store.kind === 'embedded') ? await start(config.embeddedStore) : null;
   const resolve = (store: StoreLocation) => ({ uri: store.kind === 'uri' ? store.uri : (embedded as EmbeddedStore).uri, database: store.database });
   const locations = {} as StoreLocations['locations'];
   for (const name of subgraphs) locations[name] = resolve(config.stores[name]);

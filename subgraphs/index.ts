@@ -10,6 +10,7 @@ import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
 import { procuratorateSubgraph } from './procuratorate/index.js';
 import { serveSubgraph, type GrantBookOptions, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
+import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
@@ -24,10 +25,10 @@ export {
 } from './shared/index.js';
 
 /** Serves one institution's definition (each has its own context type). */
-async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphServing): Promise<RunningService> {
+async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphServing, config: Config): Promise<RunningService> {
   switch (name) {
     case 'government':
-      return serveSubgraph(await governmentSubgraph(db), serving);
+      return serveSubgraph(await governmentSubgraph(db, { pseudonymKey: config.pseudonymKey }), serving);
     case 'court':
       return serveSubgraph(await courtSubgraph(db), serving);
     case 'procuratorate':
@@ -35,8 +36,8 @@ async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphSer
   }
 }
 
-/** The collections of an owner's disclosure log, in its own database. */
-export const DISCLOSURE_LOG = 'disclosure';
+export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
+export { runImport, institutionImports, importRefusal, IMPORT_ROLES, type InstitutionImport } from './imports.js';
 
 export interface RunningSubgraph extends RunningService {
   /** The subgraph's own database connection (tests watch its commands). */
@@ -63,8 +64,8 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
     const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
-    // A record's history; and what was disclosed under one grant on application, newest first.
-    await log.ensureIndexes([{ 'records.key': 1 }, { grants: 1, at: -1, _id: -1 }]);
+    // A record's history; what was disclosed under one grant on application; the imports; newest first.
+    await log.ensureIndexes(DISCLOSURE_LOG_INDEXES);
     const signingKey = auditSigningKey(config.auth, config.audit, name);
     const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
       checkpointEvery: config.audit.checkpointRecords,
@@ -85,7 +86,7 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
         await chainWriter.stop();
         await database.close();
       },
-    });
+    }, config);
     return { ...service, database, auditChain: chainWriter.chain };
   } catch (error) {
     await writer?.stop();

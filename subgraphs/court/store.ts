@@ -2,7 +2,7 @@
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
-import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, importCollection, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
   _id: string;
@@ -47,9 +47,21 @@ export interface JudicialSuggestionDoc extends IssuedSuggestionDoc {
   adminCaseId: string | null;
 }
 
+/** The court's code in its case numbers (案号): the district's basic people's court. */
+export const COURT_CODE = '苏0102';
+/** Case numbers in the real format, full-width brackets: （2025）苏0102行初123号, （2025）苏0102执456号. */
+export const adminCaseNumber = (year: number, n: number) => `（${year}）${COURT_CODE}行初${n}号`;
+export const enforcementCaseNumber = (year: number, n: number) => `（${year}）${COURT_CODE}执${n}号`;
+/** Each series' pattern: its year and number as the two groups. */
+export const CASE_NUMBER_PATTERNS = {
+  adminCase: new RegExp(`^（(\\d{4})）${COURT_CODE}行初(\\d{1,6})号$`),
+  enforcementCase: new RegExp(`^（(\\d{4})）${COURT_CODE}执(\\d{1,6})号$`),
+  judicialSuggestion: new RegExp(`^（(\\d{4})）${COURT_CODE}司建(\\d{1,6})号$`),
+};
+
 /** A judicial suggestion's id and number (文号) from its place in the court's series. */
 export const judicialSuggestionId = (year: number, n: number) => `JS-${year}-${String(n).padStart(3, '0')}`;
-export const judicialSuggestionNumber = (year: number, n: number) => `(${year})X0102司建${n}号`;
+export const judicialSuggestionNumber = (year: number, n: number) => `（${year}）${COURT_CODE}司建${n}号`;
 
 export interface CourtSeed {
   adminCases: AdminCaseDoc[];
@@ -103,6 +115,10 @@ export function createCourtStore(db: Db) {
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
       // and sorting the collection; a period is a range on the order itself. test/index-coverage.test.ts
       // holds every query of this store to these.
+      // Natural keys: an import finds a record by its case number (subgraphs/court/import.ts).
+      await adminCases.createIndex({ caseNumber: 1 }, { unique: true });
+      await enforcementCases.createIndex({ caseNumber: 1 }, { unique: true });
+      await suggestions.createIndex({ number: 1 }, { unique: true });
       await adminCases.createIndex({ filedAt: -1, _id: -1 });
       await adminCases.createIndex({ defendantId: 1, filedAt: -1 });
       await adminCases.createIndex({ closedAt: 1 });
@@ -140,6 +156,14 @@ export function createCourtStore(db: Db) {
       await hearings.insertMany(seed.hearings);
       await enforcementCases.insertMany(seed.enforcementCases);
       await suggestions.insertMany(seed.judicialSuggestions);
+    },
+
+    /** What an import reads and writes, per record type (subgraphs/court/import.ts). */
+    importCollections: {
+      AdminCase: importCollection(adminCases, 'caseNumber'),
+      Hearing: importCollection(hearings, '_id'),
+      EnforcementCase: importCollection(enforcementCases, 'caseNumber'),
+      JudicialSuggestion: importCollection(suggestions, 'number'),
     },
 
     adminCasesByIds: async (ids: readonly string[]) => (await findByIds(adminCases, ids)).map(maybeWithId),

@@ -6,11 +6,13 @@ import { byIdLoader, pagesLoader } from '../../platform/index.js';
 import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
 import type { GovernmentStore, SuggestionReplyDoc } from './store.js';
 
-export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity, served: Served) {
+export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity, served: Served, pseudonymKey: string | null) {
   return {
     identity,
     ...served,
     store,
+    /** The district key for party pseudonyms (subgraphs/government/pseudonyms.ts); null when not configured. */
+    pseudonymKey,
     loaders: {
       agency: byIdLoader(store.agenciesByIds),
       party: byIdLoader(store.partiesByIds),

@@ -11,6 +11,7 @@ import { createGovernmentStore } from './store.js';
 
 export { supervisionItemId, supervisionItemNumber } from './supervision.js';
 export { sharingApplicationId } from './applications.js';
+export { partyPseudonym, localPseudonymizer, MAX_PSEUDONYMS_PER_CALL } from './pseudonyms.js';
 export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc, type SharingApplicationDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
@@ -24,7 +25,12 @@ export const agencyOf: AgencyOf = {
   SupervisionItem: (item) => item.responsibleAgencyId as string,
 };
 
-export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<GovernmentContext>> {
+export interface GovernmentOptions {
+  /** The district key party pseudonyms are derived under (PSEUDONYM_KEY): the government's alone. Null: none configured. */
+  pseudonymKey: string | null;
+}
+
+export async function governmentSubgraph(db: Db, options: GovernmentOptions): Promise<SubgraphDefinition<GovernmentContext>> {
   const store = createGovernmentStore(db);
   await store.ensureIndexes();
   return {
@@ -34,6 +40,6 @@ export async function governmentSubgraph(db: Db): Promise<SubgraphDefinition<Gov
     agencyOf,
     // The grants on application the data steward decided (the rules consult them beside the static ones).
     grants: () => decidedGrants(() => store.grantsDecided(true)),
-    context: async (identity, served) => createGovernmentContext(store, identity, served),
+    context: async (identity, served) => createGovernmentContext(store, identity, served, options.pseudonymKey),
   };
 }

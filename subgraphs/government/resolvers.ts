@@ -9,6 +9,7 @@ import { inboxResolvers } from './inbox.js';
 import { disputeWrites } from './disputes.js';
 import { supervisionReads, supervisionWrites } from './supervision.js';
 import { applicationReads, applicationWrites } from './applications.js';
+import { parseIdNumbers, partyPseudonym, requireKey } from './pseudonyms.js';
 
 type Args = Record<string, unknown>;
 type Ref = { id?: unknown };
@@ -24,6 +25,16 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       ctx.store.listAgencies({ kind: parseOptionalEnum(filterOf(args).kind, 'filter.kind') }, args),
     district: () => ({ id: DISTRICT_ID }),
     party: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.party.load(parseId(args.id)),
+    partyPseudonyms: async (_: unknown, args: Args, ctx: GovernmentContext) => {
+      const key = requireKey(ctx.pseudonymKey);
+      const ids = parseIdNumbers(args.idNumbers).map((number) => partyPseudonym(key, number));
+      const parties = await ctx.loaders.party.loadMany(ids);
+      // A number the government has no party for: its pseudonym alone.
+      return ids.map((id, i) => {
+        const party = parties[i];
+        return party && !(party instanceof Error) ? party : { id, kind: null, name: null, idNumber: null, phone: null };
+      });
+    },
     act: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.act.load(parseId(args.id)),
     acts: (_: unknown, args: Args, ctx: GovernmentContext) => {
       const filter = filterOf(args);

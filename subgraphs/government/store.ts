@@ -3,7 +3,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { GrantScope } from '../../auth/index.js';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, BACKGROUND_COMMENT, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, BACKGROUND_COMMENT, importCollection, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -228,6 +228,9 @@ export function createGovernmentStore(db: Db) {
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
       // and sorting the collection; a period is a range on the order itself. test/index-coverage.test.ts
       // holds every query of this store to these.
+      // Natural keys: an import finds a record by its number (subgraphs/government/import.ts).
+      await acts.createIndex({ number: 1 }, { unique: true });
+      await reconsiderations.createIndex({ caseNumber: 1 }, { unique: true });
       await agencies.createIndex({ kind: 1, _id: 1 });
       await acts.createIndex({ decidedAt: -1, _id: -1 });
       await acts.createIndex({ agencyId: 1, decidedAt: -1 });
@@ -271,6 +274,16 @@ export function createGovernmentStore(db: Db) {
       });
       await ensureVersionedIndexes(replies as unknown as Collection<Document>);
       await replies.createIndex({ suggestionType: 1 });
+    },
+
+    /** What an import reads and writes, per record type (subgraphs/government/import.ts). */
+    importCollections: {
+      Agency: importCollection(agencies, '_id'),
+      Party: importCollection(parties, '_id'),
+      AdministrativeAct: importCollection(acts, 'number'),
+      Reconsideration: importCollection(reconsiderations, 'caseNumber'),
+      Dispute: importCollection(disputes, '_id'),
+      JudgmentPerformance: importCollection(performances, '_id'),
     },
 
     async isEmpty(): Promise<boolean> {

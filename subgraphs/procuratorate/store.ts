@@ -2,7 +2,7 @@
 // filter from parsed arguments, creates the indexes at start, and maps documents.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { DISTRICT_NAME, countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
-import { defined, ensureVersionedIndexes, upgradeToVersioned, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
+import { defined, ensureVersionedIndexes, upgradeToVersioned, importCollection, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {
   _id: string;
@@ -24,6 +24,12 @@ export interface ProcuratorialSuggestionDoc extends IssuedSuggestionDoc {
 /** A procuratorial suggestion's id and number (文号) from its place in the procuratorate's series. */
 export const procuratorialSuggestionId = (year: number, n: number) => `PS-${year}-${String(n).padStart(3, '0')}`;
 export const procuratorialSuggestionNumber = (year: number, n: number) => `${DISTRICT_NAME}检行建〔${year}〕${n}号`;
+export const supervisionCaseNumber = (year: number, n: number) => `${DISTRICT_NAME}检行监〔${year}〕${n}号`;
+/** Each series' pattern: its year and number as the two groups. */
+export const NUMBER_PATTERNS = {
+  supervisionCase: new RegExp(`^${DISTRICT_NAME}检行监〔(\\d{4})〕(\\d{1,6})号$`),
+  procuratorialSuggestion: new RegExp(`^${DISTRICT_NAME}检行建〔(\\d{4})〕(\\d{1,6})号$`),
+};
 
 export interface ProcuratorateSeed {
   supervisionCases: SupervisionCaseDoc[];
@@ -62,6 +68,9 @@ export function createProcuratorateStore(db: Db) {
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
       // and sorting the collection; a period is a range on the order itself. test/index-coverage.test.ts
       // holds every query of this store to these.
+      // Natural keys: an import finds a record by its number (subgraphs/procuratorate/import.ts).
+      await supervisions.createIndex({ caseNumber: 1 }, { unique: true });
+      await suggestions.createIndex({ number: 1 }, { unique: true });
       await supervisions.createIndex({ openedAt: -1, _id: -1 });
       await supervisions.createIndex({ adminCaseId: 1 });
       await supervisions.createIndex({ disputeId: 1 });
@@ -78,6 +87,12 @@ export function createProcuratorateStore(db: Db) {
       // The inbox: what is open for an agency, and what one principal issued.
       await suggestions.createIndex({ toAgencyId: 1, state: 1 });
       await suggestions.createIndex({ 'createdBy.sub': 1, state: 1 });
+    },
+
+    /** What an import reads and writes, per record type (subgraphs/procuratorate/import.ts). */
+    importCollections: {
+      SupervisionCase: importCollection(supervisions, 'caseNumber'),
+      ProcuratorialSuggestion: importCollection(suggestions, 'number'),
     },
 
     async isEmpty(): Promise<boolean> {

@@ -16,11 +16,13 @@ import {
   recordsByRequestIds,
   recordsNaming,
   recordsUnderGrant,
+  importsOf,
   type AuditLogStore,
   type AuditWriter,
   type ChainPosition,
   type DisclosedRecord,
   type DisclosureEntry,
+  type DataImport,
   type RecordIntegrity,
   type StoredDisclosureEntry,
   type StoredRecord,
@@ -55,6 +57,30 @@ function disclosureOf(institution: string, doc: StoredRecord<StoredDisclosureEnt
     refused: record.refused,
     granted: record.granted,
     written: record.written ?? null,
+  };
+}
+
+/** An import as the auditors' API shows it: its log record's place and principal, the file and its counts. */
+function importOf(institution: string, doc: StoredRecord<StoredDisclosureEntry>) {
+  const entry = doc as StoredRecord<DisclosureEntry>;
+  const data = entry.import as DataImport;
+  return {
+    id: doc.requestId,
+    institution,
+    chain: doc.chain,
+    seq: doc.seq,
+    at: doc.at,
+    principal: doc.principal,
+    file: data.file,
+    sha256: data.sha256,
+    bytes: data.bytes,
+    format: data.format,
+    types: data.types,
+    strict: data.strict,
+    since: data.since,
+    ...data.counts,
+    startedAt: data.startedAt,
+    finishedAt: data.finishedAt,
   };
 }
 
@@ -139,7 +165,15 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
       __resolveReference: (ref: Args) => ({ id: parseId(ref.id), witnessed: parseLogHeads(ref.gatewayWitnesses).filter((head) => head.log === n) }),
       [fields.chains]: async (overview: { witnessed?: LogHead[] }, args: Args) =>
         (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map((v) => ({ ...v, institution: n })),
+      [fields.imports]: async (_overview: unknown, args: Args) => {
+        // The page arguments are parsed by findPage, before its query runs.
+        const page = await importsOf(log.store, { first: args.first, after: args.after });
+        return { ...page, edges: page.edges.map(({ node, cursor }) => ({ node: importOf(n, node), cursor })) };
+      },
       [fields.witnesses]: async () => (await log.store.witnessesOf('gateway')).map(({ log: party, chain, seq, hash }) => ({ log: party, chain, seq, hash })),
+    },
+    DataImport: {
+      integrity: (d: ChainPosition, _args: Args, context: object) => loaders(context).integrity.load({ chain: d.chain, seq: d.seq }),
     },
     Disclosure: {
       request: (d: { requestId: string }) => ({ requestId: d.requestId }),

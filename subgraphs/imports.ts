@@ -1,0 +1,110 @@
+// Importing an institution's records from its own case system (npm run import, and the demo
+// district at every first start): the institution's record types, the import itself, and its
+// entry in the institution's own log — who ran it, the file's SHA-256, the counts.
+import type { Db } from 'mongodb';
+import type { Config, SubgraphName } from '../config/index.js';
+import { auditSigningKey, principalClaims, type Principal } from '../auth/index.js';
+import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
+import { importWatermarks } from '../platform/index.js';
+import { courtImports } from './court/import.js';
+import { createCourtStore } from './court/index.js';
+import { governmentImports } from './government/import.js';
+import { createGovernmentStore } from './government/index.js';
+import { procuratorateImports } from './procuratorate/import.js';
+import { createProcuratorateStore } from './procuratorate/index.js';
+import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
+import { importFile, type ImportOptions, type ImportSummary, type ImportType } from './shared/import/index.js';
+
+/** Who may run an institution's import: its data steward, and at the court its clerks (立案). */
+export const IMPORT_ROLES: Record<SubgraphName, readonly string[]> = {
+  government: ['data_steward'],
+  court: ['clerk', 'data_steward'],
+  procuratorate: ['data_steward'],
+};
+
+/** An institution's record types, over its database (its indexes made first: the natural keys are unique). */
+export async function institutionImports(name: SubgraphName, db: Db): Promise<ImportType[]> {
+  switch (name) {
+    case 'government': {
+      const store = createGovernmentStore(db);
+      await store.ensureIndexes();
+      return governmentImports(store);
+    }
+    case 'court': {
+      const store = createCourtStore(db);
+      await store.ensureIndexes();
+      return courtImports(store);
+    }
+    case 'procuratorate': {
+      const store = createProcuratorateStore(db);
+      await store.ensureIndexes();
+      return procuratorateImports(store);
+    }
+  }
+}
+
+/** Why a principal may not import into an institution, or null when they may. */
+export function importRefusal(name: SubgraphName, principal: Principal): string | null {
+  if (principal.org !== name) return `${principal.sub} is of ${principal.org}: only the ${name}'s own people import its records`;
+  if (!principal.roles.some((role) => IMPORT_ROLES[name].includes(role))) return `importing into the ${name} takes the role ${IMPORT_ROLES[name].join(' or ')}; ${principal.sub} has ${principal.roles.join(', ') || 'none'}`;
+  return null;
+}
+
+export interface InstitutionImport extends Omit<ImportOptions, 'types' | 'actor' | 'since'> {
+  name: SubgraphName;
+  db: Db;
+  config: Config;
+  principal: Principal;
+  /** A moment, or `last`: where the feed's last clean import stopped. */
+  since?: Date | 'last';
+  /** The feed the watermark is kept under (default: the --type, else the file's name). */
+  feed: string;
+}
+
+/**
+ * Runs one import into an institution and, unless it was a dry run or strict mode refused it,
+ * records it in the institution's log (a chain of its own, signed with the institution's key).
+ */
+export async function runImport(options: InstitutionImport): Promise<ImportSummary> {
+  const { name, db, config, principal } = options;
+  const types = await institutionImports(name, db);
+  const watermarks = importWatermarks(db);
+  const since = options.since === 'last' ? ((await watermarks.get(options.feed)) ?? undefined) : options.since;
+  const claims = principalClaims(principal);
+  const summary = await importFile({ ...options, since, types, actor: { sub: claims.sub, name: claims.name, org: claims.org, unit: claims.unit ?? null } });
+  if (summary.dryRun || summary.aborted) return summary;
+  const log = createAuditLogStore<DisclosureEntry>(db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
+  await log.ensureIndexes(DISCLOSURE_LOG_INDEXES);
+  const writer = new AuditWriter(log, auditChainName(`${name}`, `import-${summary.id.slice('import-'.length)}`), auditSigningKey(config.auth, config.audit, name), {
+    checkpointEvery: 1,
+    checkpointSeconds: config.audit.checkpointSeconds,
+    validate: (entry) => disclosureEntrySchema.parse(entry),
+  });
+  await writer.start();
+  try {
+    await writer.append({
+      requestId: summary.id,
+      principal: { sub: claims.sub, name: claims.name, org: claims.org, roles: [...claims.roles], unit: claims.unit ?? null },
+      purpose: 'CASE_HANDLING',
+      verdicts: [],
+      records: [],
+      kind: 'IMPORT',
+      import: {
+        file: summary.file.name.split('/').pop() as string,
+        sha256: summary.file.sha256,
+        bytes: summary.file.bytes,
+        format: summary.file.format,
+        types: summary.types,
+        strict: summary.strict,
+        since: summary.since,
+        counts: summary.counts,
+        startedAt: summary.startedAt,
+        finishedAt: summary.finishedAt,
+      },
+    });
+  } finally {
+    await writer.stop();
+  }
+  if (summary.counts.rejected === 0 && summary.latestUpdatedAt) await watermarks.set(options.feed, summary.latestUpdatedAt, summary.id, summary.finishedAt);
+  return summary;
+}

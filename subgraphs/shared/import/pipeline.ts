@@ -1,0 +1,396 @@
+// One import of one file into one institution's records: read a batch, validate each record
+// against its type's schema, obtain the pseudonyms of the ID numbers it names, find the records it
+// refers to, compare it with the stored record of the same natural key, and write what changed —
+// batch after batch, so memory holds a batch and the keys seen (to find a key given twice and
+// references to records earlier in the file), never the file. A bad record is rejected with its
+// line and field and the others go on; `strict` checks the whole file first and writes nothing
+// if any record is bad; `dryRun` only counts.
+import { randomUUID } from 'node:crypto';
+import type { Document } from 'mongodb';
+import type { z } from 'zod';
+import { typedCanonical } from '../../../audit/index.js';
+import type { Actor, ImportCollection } from '../../../platform/index.js';
+import { ImportFileError, readRecords, scanFile, DEFAULT_MAX_RECORD_BYTES, type FileScan, type ReadRecord } from './records.js';
+import { day, moment } from './fields.js';
+import { digestOf } from '../workflow.js';
+
+/** Another record of the same institution a record names by its natural key (a hearing's case number). */
+export interface Reference {
+  field: string;
+  type: string;
+  key: string;
+}
+
+/** What a record's mapping may ask of the batch it is in. */
+export interface ImportContext {
+  /** The pseudonym of an ID number the record named (its type's idNumbers). */
+  pseudonym(idNumber: string): string;
+  /** The id of a record the record referred to (its type's references). */
+  idOf(type: string, key: string): string;
+}
+
+/** One record type an institution imports: its schema, key and the fields it owns. */
+export interface ImportType<P = any> {
+  name: string;
+  /** A record's fields (without `type` and `updatedAt`), validated and parsed. */
+  schema: z.ZodType<P>;
+  collection: ImportCollection;
+  /** The name of the natural key's column, for messages (`caseNumber`). */
+  keyName: string;
+  /** The national ID numbers the record names, pseudonymised before it is mapped. */
+  idNumbers?: (record: P) => string[];
+  /** Records of the institution it names by natural key (a party by its pseudonym): found in its records or earlier in the file. */
+  references?: (record: P, pseudonym: (idNumber: string) => string) => Reference[];
+  /** Its natural key (the value in `collection.keyField`). */
+  key: (record: P, context: ImportContext) => string;
+  /** The id a new record gets: the file's `id` when given, else one derived from the natural key. */
+  id: (record: P, context: ImportContext) => string;
+  /** The fields the import owns, as stored: every one the file says, never a workflow's. */
+  fields: (record: P, context: ImportContext) => Document;
+  /**
+   * A versioned workflow record (platform/versioned.ts): what a new one starts with besides the
+   * fields (its state and the workflow's empty lists), and its state after an update.
+   */
+  workflow?: {
+    created: (fields: Document) => { state: string } & Document;
+    state: (fields: Document, stored: Document) => string;
+  };
+}
+
+/** National ID numbers to pseudonyms, in one batched call (subgraphs/government/pseudonyms.ts). */
+export type Pseudonymizer = (idNumbers: readonly string[]) => Promise<Map<string, string>>;
+
+export interface ImportOptions {
+  file: string;
+  types: readonly ImportType[];
+  /** The type of every record; otherwise each record's `type` field says. */
+  type?: string;
+  pseudonymize: Pseudonymizer;
+  /** Who runs it (their token's principal): new and changed workflow records name them. */
+  actor: Actor;
+  dryRun?: boolean;
+  strict?: boolean;
+  /** Records whose `updatedAt` is before this are skipped (a nightly job's increment). */
+  since?: Date;
+  now?: () => Date;
+  batchSize?: number;
+  maxRecordBytes?: number;
+  /** Called after every batch with the records read so far. */
+  onProgress?: (read: number, total: number) => void;
+}
+
+export interface Rejection {
+  line: number;
+  type: string | null;
+  /** The field at fault; null when the record as a whole is. */
+  field: string | null;
+  message: string;
+}
+
+export interface ImportCounts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** Older than `since`. */
+  skipped: number;
+}
+
+export interface ImportSummary {
+  id: string;
+  file: FileScan & { name: string };
+  types: string[];
+  dryRun: boolean;
+  strict: boolean;
+  since: Date | null;
+  counts: ImportCounts;
+  /** Every rejected record's reasons, in file order. */
+  rejections: Rejection[];
+  /** The latest `updatedAt` among records imported (the next increment's watermark); null when none said. */
+  latestUpdatedAt: Date | null;
+  startedAt: Date;
+  finishedAt: Date;
+  /** Strict mode found errors and wrote nothing. */
+  aborted: boolean;
+}
+
+interface Parsed {
+  line: number;
+  type: ImportType;
+  record: unknown;
+  updatedAt: Date | null;
+}
+
+interface Seen {
+  id: string;
+  line: number;
+}
+
+const changedAt = moment.or(day);
+
+export async function importFile(options: ImportOptions): Promise<ImportSummary> {
+  const startedAt = (options.now ?? (() => new Date()))();
+  const scan = await scanFile(options.file, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  const byName = new Map(options.types.map((t) => [t.name, t]));
+  if (options.type !== undefined && !byName.has(options.type)) {
+    throw new ImportFileError(`--type ${options.type} is not a record type here; one of: ${[...byName.keys()].join(', ')}`);
+  }
+  const id = `import-${randomUUID()}`;
+  if (options.strict && !options.dryRun) {
+    // Everything is checked first; nothing is written unless every record is good.
+    const check = await run({ ...options, dryRun: true }, scan, byName, id, startedAt);
+    if (check.counts.rejected > 0) return { ...check, dryRun: false, aborted: true, finishedAt: new Date() };
+  }
+  return run(options, scan, byName, id, startedAt);
+}
+
+async function run(options: ImportOptions, scan: FileScan, byName: Map<string, ImportType>, id: string, startedAt: Date): Promise<ImportSummary> {
+  const now = options.now ?? (() => new Date());
+  const counts: ImportCounts = { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0 };
+  const rejections: Rejection[] = [];
+  const seen = new Map<string, Map<string, Seen>>();
+  const typesSeen = new Set<string>();
+  let latestUpdatedAt: Date | null = null;
+  const rejectedLines = new Set<number>();
+  const reject = (line: number, type: string | null, field: string | null, message: string) => {
+    rejections.push({ line, type, field, message });
+    if (!rejectedLines.has(line)) {
+      rejectedLines.add(line);
+      counts.rejected++;
+    }
+  };
+
+  const processBatch = async (batch: ReadRecord[]) => {
+    const parsed: Parsed[] = [];
+    for (const read of batch) {
+      counts.read++;
+      if ('error' in read) {
+        reject(read.line, null, null, read.error);
+        continue;
+      }
+      const { type: typeField, updatedAt: updatedField, ...fields } = read.fields;
+      const typeName = options.type ?? (typeof typeField === 'string' ? typeField.trim() : undefined);
+      if (options.type !== undefined && typeField !== undefined && typeField !== options.type) {
+        reject(read.line, options.type, 'type', `says ${String(typeField)}, but the import is of ${options.type}`);
+        continue;
+      }
+      const type = typeName === undefined ? undefined : byName.get(typeName);
+      if (!type) {
+        reject(read.line, null, 'type', typeName === undefined ? `missing: give every record a type (one of ${[...byName.keys()].join(', ')}) or run with --type` : `${typeName} is not a record type here; one of ${[...byName.keys()].join(', ')}`);
+        continue;
+      }
+      typesSeen.add(type.name);
+      let updatedAt: Date | null = null;
+      if (updatedField !== undefined && updatedField !== null) {
+        const when = changedAt.safeParse(updatedField);
+        if (!when.success) {
+          reject(read.line, type.name, 'updatedAt', 'must be a date and time with its offset (2025-03-14T09:30:00+08:00) or a day');
+          continue;
+        }
+        updatedAt = when.data;
+        if (options.since && updatedAt.getTime() < options.since.getTime()) {
+          counts.skipped++;
+          continue;
+        }
+      }
+      const result = type.schema.safeParse(fields);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          const field = issue.path.length ? issue.path.map(String).join('.') : null;
+          reject(read.line, type.name, field, issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (a ${type.name} has ${Object.keys((type.schema as unknown as { shape?: object }).shape ?? {}).join(', ')})` : issue.message);
+        }
+        continue;
+      }
+      parsed.push({ line: read.line, type, record: result.data, updatedAt });
+    }
+
+    // Pseudonyms of every ID number of the batch, in one call.
+    const numbers = [...new Set(parsed.flatMap((p) => p.type.idNumbers?.(p.record) ?? []))];
+    const pseudonyms = numbers.length ? await options.pseudonymize(numbers) : new Map<string, string>();
+    for (const n of numbers) if (!pseudonyms.has(n)) throw new ImportFileError('the pseudonymisation service did not answer for every ID number of a batch; nothing more was imported');
+
+    const pseudonym = (n: string) => pseudonyms.get(n) as string;
+    // References: to records earlier in the file, else among the stored ones (one query per type).
+    const wanted = new Map<string, Set<string>>();
+    for (const p of parsed) {
+      for (const ref of p.type.references?.(p.record, pseudonym) ?? []) {
+        if (seen.get(ref.type)?.has(ref.key)) continue;
+        let keys = wanted.get(ref.type);
+        if (!keys) wanted.set(ref.type, (keys = new Set()));
+        keys.add(ref.key);
+      }
+    }
+    const stored = new Map<string, Map<string, string>>();
+    for (const [typeName, keys] of wanted) {
+      const type = byName.get(typeName);
+      if (!type) throw new Error(`a reference to ${typeName}, which is not imported here`);
+      const docs = await type.collection.findByKeys([...keys]);
+      stored.set(typeName, new Map(docs.map((doc) => [String(doc[type.collection.keyField]), String(doc._id)])));
+    }
+    const idOf = (typeName: string, key: string): string => {
+      const found = seen.get(typeName)?.get(key)?.id ?? stored.get(typeName)?.get(key);
+      if (found === undefined) throw new Error(`${typeName} ${key} was not looked up`);
+      return found;
+    };
+    const context: ImportContext = { pseudonym, idOf };
+
+    interface Candidate extends Parsed {
+      key: string;
+      fields: Document;
+      givenId: string | undefined;
+    }
+    const candidates: Candidate[] = [];
+    const batchKeys = new Map<string, Map<string, number>>();
+    for (const p of parsed) {
+      const missing = (p.type.references?.(p.record, pseudonym) ?? []).filter((ref) => !(seen.get(ref.type)?.has(ref.key) || stored.get(ref.type)?.has(ref.key)));
+      if (missing.length) {
+        for (const ref of missing) reject(p.line, p.type.name, ref.field, `no ${ref.type} ${ref.key} among the records (nor earlier in this file)`);
+        continue;
+      }
+      const key = p.type.key(p.record, context);
+      const earlier = seen.get(p.type.name)?.get(key)?.line ?? batchKeys.get(p.type.name)?.get(key);
+      if (earlier !== undefined) {
+        reject(p.line, p.type.name, p.type.keyName, `${key} is given twice: line ${earlier} has it too`);
+        continue;
+      }
+      let keys = batchKeys.get(p.type.name);
+      if (!keys) batchKeys.set(p.type.name, (keys = new Map()));
+      keys.set(key, p.line);
+      const givenId = (p.record as { id?: string | null }).id ?? undefined;
+      candidates.push({ ...p, key, fields: p.type.fields(p.record, context), givenId });
+    }
+
+    // The stored record of each key, and whether a new record's id is free.
+    const existing = new Map<string, Document>();
+    const takenIds = new Map<string, Document>();
+    for (const [typeName, keys] of batchKeys) {
+      const type = byName.get(typeName) as ImportType;
+      for (const doc of await type.collection.findByKeys([...keys.keys()])) existing.set(`${typeName}\n${String(doc[type.collection.keyField])}`, doc);
+    }
+    const newIds = new Map<string, string[]>();
+    for (const c of candidates) {
+      if (existing.has(`${c.type.name}\n${c.key}`)) continue;
+      const list = newIds.get(c.type.name) ?? [];
+      list.push(c.givenId ?? c.type.id(c.record, context));
+      newIds.set(c.type.name, list);
+    }
+    for (const [typeName, ids] of newIds) {
+      const type = byName.get(typeName) as ImportType;
+      if (type.collection.keyField === '_id') continue;
+      for (const doc of await type.collection.findByIds(ids)) takenIds.set(`${typeName}\n${String(doc._id)}`, doc);
+    }
+
+    const at = now();
+    const inserts = new Map<string, { candidate: Candidate; doc: Document }[]>();
+    const updates: { candidate: Candidate; stored: Document; set: Document; event?: Document }[] = [];
+    const newIdsInBatch = new Map<string, number>();
+    for (const c of candidates) {
+      const stored = existing.get(`${c.type.name}\n${c.key}`);
+      if (stored) {
+        if (c.givenId !== undefined && c.givenId !== stored._id) {
+          reject(c.line, c.type.name, 'id', `${c.key} is the record ${String(stored._id)}, not ${c.givenId}`);
+          continue;
+        }
+        const changed = Object.keys(c.fields).filter((field) => typedCanonical(c.fields[field] ?? null) !== typedCanonical(stored[field] ?? null));
+        if (!changed.length) {
+          counts.unchanged++;
+          remember(c, String(stored._id));
+          continue;
+        }
+        const set: Document = Object.fromEntries(changed.map((field) => [field, c.fields[field]]));
+        set.updatedAt = at;
+        set.source = { import: id, line: c.line };
+        let event: Document | undefined;
+        if (c.type.workflow) {
+          const state = c.type.workflow.state(c.fields, stored);
+          set.state = state;
+          const version = (typeof stored.version === 'number' ? stored.version : 1) + 1;
+          event = { action: 'IMPORT', at, by: options.actor, requestId: id, key: `${id} ${c.line}`, input: digestOf(c.fields), version, state };
+        }
+        updates.push({ candidate: c, stored, set, event });
+        continue;
+      }
+      const newId = c.givenId ?? c.type.id(c.record, context);
+      const holder = takenIds.get(`${c.type.name}\n${newId}`);
+      const twin = newIdsInBatch.get(`${c.type.name}\n${newId}`);
+      if (holder || twin !== undefined) {
+        reject(c.line, c.type.name, c.givenId !== undefined ? 'id' : c.type.keyName, `the id ${newId} is already ${holder ? `that of ${String(holder[c.type.collection.keyField])}` : `given on line ${twin}`}; give this record an id of its own`);
+        continue;
+      }
+      newIdsInBatch.set(`${c.type.name}\n${newId}`, c.line);
+      const doc: Document = { _id: newId, ...c.fields, version: 1, updatedAt: at, source: { import: id, line: c.line } };
+      if (c.type.workflow) {
+        Object.assign(doc, c.type.workflow.created(c.fields), {
+          createdAt: at,
+          // Nobody is the ISSUER of an imported record: an empty sub, which no principal has.
+          createdBy: { sub: '', name: options.actor.name, org: options.actor.org, unit: null },
+          createKey: `imported ${c.type.name} ${newId}`,
+          events: [],
+          version: 1,
+        });
+      }
+      const list = inserts.get(c.type.name) ?? [];
+      list.push({ candidate: c, doc });
+      inserts.set(c.type.name, list);
+    }
+
+    for (const [typeName, list] of inserts) {
+      const type = byName.get(typeName) as ImportType;
+      const { duplicates } = options.dryRun ? { duplicates: new Set<number>() } : await type.collection.insert(list.map((x) => x.doc));
+      list.forEach((x, i) => {
+        if (duplicates.has(i)) {
+          reject(x.candidate.line, typeName, type.keyName, `${x.candidate.key} was stored by someone else while this import ran: import again`);
+        } else {
+          counts.created++;
+          remember(x.candidate, String(x.doc._id));
+        }
+      });
+    }
+    const results = options.dryRun ? updates.map(() => true) : await Promise.all(updates.map((u) => u.candidate.type.collection.update(String(u.stored._id), typeof u.stored.version === 'number' ? u.stored.version : null, u.set, u.event)));
+    updates.forEach((u, i) => {
+      if (results[i]) {
+        counts.updated++;
+        remember(u.candidate, String(u.stored._id));
+      } else {
+        reject(u.candidate.line, u.candidate.type.name, null, `${u.candidate.key} changed while this import ran (a workflow step?): import again`);
+      }
+    });
+  };
+
+  function remember(c: Parsed & { key: string }, recordId: string) {
+    let keys = seen.get(c.type.name);
+    if (!keys) seen.set(c.type.name, (keys = new Map()));
+    keys.set(c.key, { id: recordId, line: c.line });
+    if (c.updatedAt && (!latestUpdatedAt || c.updatedAt.getTime() > latestUpdatedAt.getTime())) latestUpdatedAt = c.updatedAt;
+  }
+
+  const size = options.batchSize ?? 500;
+  let batch: ReadRecord[] = [];
+  for await (const record of readRecords(options.file, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)) {
+    batch.push(record);
+    if (batch.length >= size) {
+      await processBatch(batch);
+      batch = [];
+      options.onProgress?.(counts.read, scan.records);
+    }
+  }
+  if (batch.length) await processBatch(batch);
+  options.onProgress?.(counts.read, scan.records);
+
+  rejections.sort((a, b) => a.line - b.line);
+  return {
+    id,
+    file: { ...scan, name: options.file },
+    types: [...typesSeen].sort(),
+    dryRun: options.dryRun === true,
+    strict: options.strict === true,
+    since: options.since ?? null,
+    counts,
+    rejections,
+    latestUpdatedAt,
+    startedAt,
+    finishedAt: now(),
+    aborted: false,
+  };
+}
