@@ -88,7 +88,7 @@ describe('suggestions and replies through the gateway', () => {
       data: {
         issueJudicialSuggestion: {
           id: suggestion.id,
-          number: `(2026)X0102司建${Number(suggestion.id.slice(-3))}号`,
+          number: `（2026）苏0102司建${Number(suggestion.id.slice(-3))}号`,
           state: 'ISSUED',
           version: 1,
           issuedAt: '2026-03-02',

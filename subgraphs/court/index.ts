@@ -8,7 +8,7 @@ import { createCourtContext, type CourtContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createCourtStore } from './store.js';
 
-export { createCourtStore, judicialSuggestionId, judicialSuggestionNumber, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
+export { createCourtStore, adminCaseNumber, enforcementCaseNumber, judicialSuggestionId, judicialSuggestionNumber, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {
   // OWN_UNIT row conditions: the agency each record belongs to.

@@ -150,12 +150,14 @@ export function createCourtStore(db: Db) {
       return (await adminCases.countDocuments({}, { limit: 1 })) === 0;
     },
 
-    async replaceAll(seed: CourtSeed): Promise<void> {
-      await db.dropDatabase();
-      await adminCases.insertMany(seed.adminCases);
-      await hearings.insertMany(seed.hearings);
-      await enforcementCases.insertMany(seed.enforcementCases);
-      await suggestions.insertMany(seed.judicialSuggestions);
+    /** Empties the database (npm run seed, before the demo district is imported). */
+    reset: () => db.dropDatabase(),
+
+    /** The demo district's settlement attempts (seedDemoData): the flow's own field on imported enforcement cases (settlement.ts writes it, an import never does). */
+    async loadLinkageWork(seed: CourtSeed): Promise<void> {
+      const worked = seed.enforcementCases.filter((e) => e.settlementAttempts.length);
+      // One update each: the embedded store (FerretDB 1.24) does not answer a multi-document bulkWrite of updates.
+      for (const e of worked) await enforcementCases.updateOne({ _id: e._id }, { $set: { settlementAttempts: e.settlementAttempts } });
     },
 
     /** What an import reads and writes, per record type (subgraphs/court/import.ts). */

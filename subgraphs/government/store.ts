@@ -290,20 +290,28 @@ export function createGovernmentStore(db: Db) {
       return (await agencies.countDocuments({}, { limit: 1 })) === 0;
     },
 
-    /** Replaces the whole database with demo data (npm run seed). */
-    async replaceAll(seed: GovernmentSeed): Promise<void> {
-      await db.dropDatabase();
+    /** Empties the database (npm run seed, before the demo district is imported). */
+    reset: () => db.dropDatabase(),
+
+    /**
+     * The demo district's records that no case system exports (seedDemoData): the district itself,
+     * and the linkage work the flows made — replies, supervision items, joint meetings,
+     * applications, and on the imported disputes their consultations and proposals (the flows' own
+     * fields: disputes.ts writes them, an import never does).
+     */
+    async loadLinkageWork(seed: GovernmentSeed): Promise<void> {
       await district.insertOne(seed.district);
-      await agencies.insertMany(seed.agencies);
-      await parties.insertMany(seed.parties);
-      await acts.insertMany(seed.acts);
-      await reconsiderations.insertMany(seed.reconsiderations);
-      await disputes.insertMany(seed.disputes);
-      await replies.insertMany(seed.suggestionReplies);
-      await performances.insertMany(seed.judgmentPerformances);
+      if (seed.suggestionReplies.length) await replies.insertMany(seed.suggestionReplies);
       if (seed.supervisionItems.length) await supervisionItems.insertMany(seed.supervisionItems);
       if (seed.jointMeetings.length) await meetings.insertMany(seed.jointMeetings);
       if (seed.sharingApplications.length) await applications.insertMany(seed.sharingApplications);
+      const proposals = seed.disputes.filter((d) => d.openedAt === null);
+      if (proposals.length) await disputes.insertMany(proposals);
+      const worked = seed.disputes.filter((d) => d.openedAt !== null && (d.consultations.length || d.proposal || d.events.length));
+      // One update each: the embedded store (FerretDB 1.24) does not answer a multi-document bulkWrite of updates.
+      for (const d of worked) {
+        await disputes.updateOne({ _id: d._id }, { $set: { consultations: d.consultations, proposal: d.proposal, outcome: d.outcome, awaitingOpinions: d.awaitingOpinions, state: d.state, events: d.events } });
+      }
     },
 
     async district(): Promise<{ id: string; name: string } | null> {

@@ -99,11 +99,8 @@ export function createProcuratorateStore(db: Db) {
       return (await supervisions.countDocuments({}, { limit: 1 })) === 0;
     },
 
-    async replaceAll(seed: ProcuratorateSeed): Promise<void> {
-      await db.dropDatabase();
-      await supervisions.insertMany(seed.supervisionCases);
-      await suggestions.insertMany(seed.procuratorialSuggestions);
-    },
+    /** Empties the database (npm run seed, before the demo district is imported). */
+    reset: () => db.dropDatabase(),
 
     supervisionsByIds: async (ids: readonly string[]) => (await findByIds(supervisions, ids)).map(maybeWithId),
     suggestionsByIds: async (ids: readonly string[]) => (await findByIds(suggestions, ids)).map(maybeWithId),

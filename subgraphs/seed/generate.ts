@@ -2,8 +2,8 @@
 // bulletin computed over the stored records (never these constants) reproduces the speech's
 // 2025 H1 figures; `scale` multiplies every volume, which keeps every ratio.
 import { createHash } from 'node:crypto';
-import { judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
-import { sharingApplicationId, supervisionItemId, supervisionItemNumber, type SharingApplicationDoc, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
+import { adminCaseNumber, enforcementCaseNumber, judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
+import { partyPseudonym, sharingApplicationId, supervisionItemId, supervisionItemNumber, type SharingApplicationDoc, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
 import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
 import {
   AGENCIES,
@@ -18,7 +18,6 @@ import {
   createRandom,
   minDate,
   mobileNumber,
-  partyPseudonym,
   randomDay,
   residentIdNumber,
   utcDay,
@@ -239,7 +238,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
     const n = nextAdminCase(filedAt);
     const doc: AdminCaseDoc = {
       _id: `AC-${year}-${seq(n)}`,
-      caseNumber: `(${year})X0102行初${n}号`,
+      caseNumber: adminCaseNumber(year, n),
       plaintiffId: act?.partyId ?? random.pick(uniqueParties)._id,
       defendantId: agency.id,
       actId: act?._id ?? null,
@@ -347,7 +346,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const status = closedAt && closedAt.getTime() > filedAt.getTime() ? 'CLOSED' : 'PENDING';
       enforcementCases.push({
         _id,
-        caseNumber: `(${year})X0102执${n}号`,
+        caseNumber: enforcementCaseNumber(year, n),
         agencyId: agency.id,
         adminCaseId: adminCase?._id ?? null,
         disputeId: adminCase?.disputeId ?? null,

@@ -1,5 +1,5 @@
 // Fixed facts and small helpers of the demo district: its agencies, names, a seeded PRNG, dates.
-import { createHmac } from 'node:crypto';
+import { residentIdCheck } from '../shared/import/fields.js';
 
 export interface AgencySpec {
   id: string;
@@ -100,24 +100,12 @@ export function minDate(a: Date, b: Date): Date {
   return a.getTime() <= b.getTime() ? a : b;
 }
 
-/** The GB 11643 check character of an 18-character resident ID number. */
-function idCheckCharacter(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = first17.split('').reduce((acc, digit, i) => acc + Number(digit) * (weights[i] as number), 0);
-  return '10X98765432'[sum % 11] as string;
-}
-
 export function residentIdNumber(random: Random): string {
   const birth = randomDay(random, utcDay(1950, 1, 1), utcDay(2004, 1, 1)).toISOString().slice(0, 10).replaceAll('-', '');
   const first17 = `320102${birth}${String(random.int(0, 999)).padStart(3, '0')}`;
-  return first17 + idCheckCharacter(first17);
+  return first17 + residentIdCheck(first17);
 }
 
 export function mobileNumber(random: Random): string {
   return `1${random.pick(['3', '5', '8', '9'])}${String(random.int(0, 999_999_999)).padStart(9, '0')}`;
-}
-
-/** A party's pseudonymous id: HMAC-SHA256 of the national ID number under the district key. */
-export function partyPseudonym(key: string, idNumber: string): string {
-  return `P-${createHmac('sha256', key).update(idNumber).digest('hex').slice(0, 24)}`;
 }
