@@ -91,8 +91,8 @@ export interface DataImport {
 
 /** An owner's disclosure entry as written now. */
 export interface DisclosureEntry extends CompactDisclosures {
-  /** IMPORT for an import's entry (indexed: the auditors' list of imports); absent on a request's. */
-  kind?: 'IMPORT';
+  /** IMPORT for an import's entry (not `kind`: an export's lines name their kind beside the record's fields) (indexed: the auditors' list of imports); absent on a request's. */
+  entryType?: 'IMPORT';
   import?: DataImport;
   /** The grants on application the request disclosed under (indexed: the auditors' view of one grant). */
   grants?: string[];
@@ -234,7 +234,7 @@ export const disclosureEntrySchema = z
       .max(50)
       .optional(),
     witnessed: z.array(logHeadSchema).max(1).optional(),
-    kind: z.literal('IMPORT').optional(),
+    entryType: z.literal('IMPORT').optional(),
     import: z
       .object({
         file: text(255),
@@ -252,7 +252,7 @@ export const disclosureEntrySchema = z
       .optional(),
   })
   .strict()
-  .refine((entry) => (entry.kind === 'IMPORT') === (entry.import !== undefined), { message: 'an IMPORT entry, and only one, holds an import', path: ['import'] })
+  .refine((entry) => (entry.entryType === 'IMPORT') === (entry.import !== undefined), { message: 'an IMPORT entry, and only one, holds an import', path: ['import'] })
   // Each record names verdicts that are there, and no set is stored that no record could name.
   .refine((entry) => entry.verdicts.length <= entry.records.length, { message: 'more verdict sets than records', path: ['verdicts'] })
   .refine((entry) => entry.records.every((record) => record.v < entry.verdicts.length), { message: 'a record names verdicts that are not there', path: ['records'] })

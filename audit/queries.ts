@@ -77,9 +77,9 @@ export function recordsUnderGrant<TEntry extends Document>(store: AuditLogStore<
   return findPage(store.records, { grants: grant } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
-/** An owner's imports (entries of kind IMPORT), newest first (the `{kind, at, _id}` index). */
+/** An owner's imports (entries of type IMPORT), newest first (the `{entryType, at, _id}` index). */
 export function importsOf<TEntry extends Document>(store: AuditLogStore<TEntry>, page: PageArgs): Promise<Connection<StoredRecord<TEntry>>> {
-  return findPage(store.records, { kind: 'IMPORT' } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
+  return findPage(store.records, { entryType: 'IMPORT' } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
 /** Requests and denials per calling institution per day, from `$group` counts. */

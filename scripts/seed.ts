@@ -9,7 +9,7 @@ try {
   const { locations, embedded } = await locateStores(config, undefined, false);
   const { dbs, close } = await connectAll(locations);
   try {
-    const data = await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) });
+    const data = await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) }, config);
     console.log(
       `seeded scale ${config.seedScale}: ${data.government.agencies.length} agencies, ${data.government.acts.length} acts, ` +
         `${data.government.reconsiderations.length} reconsiderations, ${data.government.disputes.length} disputes, ` +

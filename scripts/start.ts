@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       try {
         if (await needsSeed(dbs)) {
           console.log(`seeding the demo district (scale ${config.seedScale})…`);
-          await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) });
+          await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) }, config);
         }
       } finally {
         await close();

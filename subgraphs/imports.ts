@@ -1,6 +1,7 @@
 // Importing an institution's records from its own case system (npm run import, and the demo
 // district at every first start): the institution's record types, the import itself, and its
 // entry in the institution's own log — who ran it, the file's SHA-256, the counts.
+import path from 'node:path';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
 import { auditSigningKey, principalClaims, type Principal } from '../auth/index.js';
@@ -14,6 +15,45 @@ import { procuratorateImports } from './procuratorate/import.js';
 import { createProcuratorateStore } from './procuratorate/index.js';
 import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
 import { importFile, type ImportOptions, type ImportSummary, type ImportType } from './shared/import/index.js';
+
+/**
+ * Records an import in the institution's own log: an IMPORT entry (who ran it, the file's name,
+ * SHA-256 and size, the counts) on a chain of its own, signed with the institution's audit key.
+ */
+export async function recordImport(name: SubgraphName, db: Db, config: Config, summary: ImportSummary, principal: Pick<Principal, 'sub' | 'name' | 'org' | 'roles' | 'unit'>): Promise<void> {
+  const log = createAuditLogStore<DisclosureEntry>(db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
+  await log.ensureIndexes(DISCLOSURE_LOG_INDEXES);
+  const writer = new AuditWriter(log, auditChainName(name, summary.id), auditSigningKey(config.auth, config.audit, name), {
+    checkpointEvery: 1,
+    checkpointSeconds: config.audit.checkpointSeconds,
+    validate: (entry) => disclosureEntrySchema.parse(entry),
+  });
+  await writer.start();
+  try {
+    await writer.append({
+      requestId: summary.id,
+      principal: { sub: principal.sub, name: principal.name, org: principal.org, roles: [...principal.roles], unit: principal.unit ?? null },
+      purpose: 'CASE_HANDLING',
+      verdicts: [],
+      records: [],
+      entryType: 'IMPORT',
+      import: {
+        file: path.basename(summary.file.name),
+        sha256: summary.file.sha256,
+        bytes: summary.file.bytes,
+        format: summary.file.format,
+        types: summary.types,
+        strict: summary.strict,
+        since: summary.since,
+        counts: summary.counts,
+        startedAt: summary.startedAt,
+        finishedAt: summary.finishedAt,
+      },
+    });
+  } finally {
+    await writer.stop();
+  }
+}
 
 /** Who may run an institution's import: its data steward, and at the court its clerks (立案). */
 export const IMPORT_ROLES: Record<SubgraphName, readonly string[]> = {
@@ -73,38 +113,7 @@ export async function runImport(options: InstitutionImport): Promise<ImportSumma
   const claims = principalClaims(principal);
   const summary = await importFile({ ...options, since, types, actor: { sub: claims.sub, name: claims.name, org: claims.org, unit: claims.unit ?? null } });
   if (summary.dryRun || summary.aborted) return summary;
-  const log = createAuditLogStore<DisclosureEntry>(db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
-  await log.ensureIndexes(DISCLOSURE_LOG_INDEXES);
-  const writer = new AuditWriter(log, auditChainName(`${name}`, `import-${summary.id.slice('import-'.length)}`), auditSigningKey(config.auth, config.audit, name), {
-    checkpointEvery: 1,
-    checkpointSeconds: config.audit.checkpointSeconds,
-    validate: (entry) => disclosureEntrySchema.parse(entry),
-  });
-  await writer.start();
-  try {
-    await writer.append({
-      requestId: summary.id,
-      principal: { sub: claims.sub, name: claims.name, org: claims.org, roles: [...claims.roles], unit: claims.unit ?? null },
-      purpose: 'CASE_HANDLING',
-      verdicts: [],
-      records: [],
-      kind: 'IMPORT',
-      import: {
-        file: summary.file.name.split('/').pop() as string,
-        sha256: summary.file.sha256,
-        bytes: summary.file.bytes,
-        format: summary.file.format,
-        types: summary.types,
-        strict: summary.strict,
-        since: summary.since,
-        counts: summary.counts,
-        startedAt: summary.startedAt,
-        finishedAt: summary.finishedAt,
-      },
-    });
-  } finally {
-    await writer.stop();
-  }
+  await recordImport(name, db, config, summary, claims);
   if (summary.counts.rejected === 0 && summary.latestUpdatedAt) await watermarks.set(options.feed, summary.latestUpdatedAt, summary.id, summary.finishedAt);
   return summary;
 }

@@ -37,7 +37,7 @@ async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphSer
 }
 
 export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
-export { runImport, institutionImports, importRefusal, IMPORT_ROLES, type InstitutionImport } from './imports.js';
+export { runImport, recordImport, institutionImports, importRefusal, IMPORT_ROLES, type InstitutionImport } from './imports.js';
 
 export interface RunningSubgraph extends RunningService {
   /** The subgraph's own database connection (tests watch its commands). */

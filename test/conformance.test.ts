@@ -616,6 +616,8 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
         'Query.recordAccessHistory': { recordType: 'AdminCase', recordId: data.showcase.adminCaseId },
         ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`RecordAccessHistory.${ownerAuditFields(name).history}`, { to: before.toISOString() }])),
         'Query.accessActivity': { from: today, to: tomorrow },
+        // A party of the demo district, and a number the government has no party for.
+        'Query.partyPseudonyms': { idNumbers: [data.government.parties[0]!.idNumber, '110101199003074514'] },
       },
       // The government is the one institution that masks (the parties' names and ID numbers the
       // clerk was shown); the court made the write.

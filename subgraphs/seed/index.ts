@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../config/index.js';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../../config/index.js';
 import { createCourtStore } from '../court/index.js';
 import { createGovernmentStore, localPseudonymizer } from '../government/index.js';
 import { createProcuratorateStore } from '../procuratorate/index.js';
-import { institutionImports } from '../imports.js';
+import { institutionImports, recordImport } from '../imports.js';
 import { importFile } from '../shared/import/index.js';
 import { generateDemoData, type DemoData, type DemoOptions } from './generate.js';
 import { writeDemoImportFiles } from './import-files.js';
@@ -22,7 +22,11 @@ export { writeDemoImportFiles, type DemoImportFile } from './import-files.js';
 /** Who the demo district's records were imported by: nobody (an empty sub, which no principal has). */
 const DEMO_LOADER = (org: SubgraphName) => ({ sub: '', name: '演示数据', org, unit: null });
 
-export async function seedDemoData(dbs: Record<SubgraphName, Db>, options: DemoOptions): Promise<DemoData> {
+/**
+ * Seeds the demo district. With `config`, each file's import is recorded in its institution's
+ * log as `npm run import` records it (signed with the institution's audit key from config).
+ */
+export async function seedDemoData(dbs: Record<SubgraphName, Db>, options: DemoOptions, config?: Config): Promise<DemoData> {
   const data = generateDemoData(options);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-demo-import-'));
   try {
@@ -40,6 +44,7 @@ export async function seedDemoData(dbs: Record<SubgraphName, Db>, options: DemoO
         const first = summary.rejections[0];
         if (first) throw new Error(`the demo district's ${path.basename(file)} does not import: line ${first.line}, ${first.field ?? 'record'}: ${first.message}`);
         if (summary.counts.created !== records) throw new Error(`the demo district's ${path.basename(file)} made ${summary.counts.created} of its ${records} records`);
+        if (config) await recordImport(name, dbs[name], config, summary, { ...DEMO_LOADER(name), roles: [] });
       }
     }
     await stores.government.loadLinkageWork(data.government);

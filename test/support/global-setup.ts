@@ -37,10 +37,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ] as const),
   );
   const dbs = Object.fromEntries(connections.map(([name, c]) => [name, c.db])) as Record<keyof typeof DATABASE_NAMES, import('mongodb').Db>;
-  await seedDemoData(dbs, TEST_SEED);
+  const keysDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-test-keys-'));
+  // Each import of the demo district is recorded in its institution's log, signed with the run's keys.
+  await seedDemoData(dbs, TEST_SEED, loadConfig({ KEYS_DIR: keysDir, AUDIT_CHECKPOINT_RECORDS: '5' }));
   await Promise.all(connections.map(([, c]) => c.close()));
 
-  const keysDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-test-keys-'));
   project.provide('mongoUri', uri);
   project.provide('keysDir', keysDir);
   return async () => {

@@ -96,6 +96,7 @@ import {
   type KnownGrant,
 } from './sharing-oracle.js';
 import { principal, postSubgraph, startTestStack, testConfig, withoutSharingRules, type GraphQLResponse, type TestStack } from './stack.js';
+import { demoData } from './seed-options.js';
 
 /** Lists are asked for a page of this many rows; statistics for the bulletin's half-year. */
 const PAGE = 3;
@@ -362,6 +363,8 @@ export function definePolicySuite(name: SubgraphName): void {
         else if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
         else if (getNamedType(arg.type).name === 'Period') args[arg.name] = PERIOD;
         else if (arg.name === 'id' && ids?.length) byId = true;
+        // A party of the demo district (Query.partyPseudonyms).
+        else if (arg.name === 'idNumbers') args.idNumbers = [demoData().government.parties[0]!.idNumber];
         else return `${type.name}.${field.name}(${arg.name}: ${String(arg.type)}): no value to ask it with (add one to test/support/policy-suite.ts)`;
       }
       return byId ? ids!.map((id) => ({ ...args, id })) : [args];

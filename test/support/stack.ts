@@ -70,7 +70,7 @@ export async function startTestStack(
   const databaseOf = (name: string) => (options.ownDatabases ? `${name}_${options.ownDatabases}` : name);
   if (options.ownDatabases) {
     const connections = await Promise.all(SUBGRAPH_NAMES.map((name) => connectDatabase(uri, databaseOf(DATABASE_NAMES[name]), 'linkage-test-seed')));
-    await seedDemoData(Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, connections[i]!.db])) as Record<SubgraphName, Db>, TEST_SEED);
+    await seedDemoData(Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, connections[i]!.db])) as Record<SubgraphName, Db>, TEST_SEED, testConfig());
     await connections[0]!.client.db(databaseOf(AUDIT_DATABASE_NAME)).dropDatabase();
     await Promise.all(connections.map((c) => c.close()));
   }
