@@ -52,3 +52,15 @@ export function assertionVerifyingKey(config: { keysDir: string; assertionPublic
 export function auditSigningKey(config: { keysDir: string }, audit: { signingKeyFile: string | null }, service: string): KeyObject {
   return audit.signingKeyFile ? readPrivateKey(audit.signingKeyFile) : loadOrCreateKeyPair(config.keysDir, `audit-${service}`).privateKey;
 }
+
+/**
+ * The district key party pseudonyms are derived under (the government's alone): PSEUDONYM_KEY, or
+ * the file PSEUDONYM_KEY_FILE names (at least 16 characters, surrounding whitespace dropped); null
+ * when neither is given.
+ */
+export function readPseudonymKey(config: { pseudonymKey: string | null; pseudonymKeyFile: string | null }): string | null {
+  if (config.pseudonymKeyFile === null) return config.pseudonymKey;
+  const key = readFileSync(config.pseudonymKeyFile, 'utf8').trim();
+  if (key.length < 16) throw new Error(`PSEUDONYM_KEY_FILE (${config.pseudonymKeyFile}) must hold a key of at least 16 characters`);
+  return key;
+}

@@ -46,6 +46,7 @@ export const ENV = {
   postgresBinDir: 'POSTGRES_BIN_DIR',
   seedScale: 'SEED_SCALE',
   pseudonymKey: 'PSEUDONYM_KEY',
+  pseudonymKeyFile: 'PSEUDONYM_KEY_FILE',
   supergraphPath: 'SUPERGRAPH_PATH',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
@@ -130,6 +131,8 @@ export interface Config {
    * Null when unset; development then uses a fixed demo key, production refuses to seed.
    */
   pseudonymKey: string | null;
+  /** A file holding that key (a secret mounted into the government's service only); read by readPseudonymKey. */
+  pseudonymKeyFile: string | null;
   supergraphPath: string;
   auth: AuthConfig;
   audit: AuditConfig;
@@ -358,6 +361,8 @@ export function loadConfig(env: Env = process.env): Config {
     const value = read(env, name);
     return value === undefined ? null : path.resolve(PROJECT_ROOT, value);
   };
+  const pseudonymKeyFile = file(ENV.pseudonymKeyFile);
+  if (pseudonymKey !== undefined && pseudonymKeyFile !== null) throw new ConfigError(ENV.pseudonymKeyFile, `and ${ENV.pseudonymKey} are both set: give the key one way`);
 
   return {
     mode,
@@ -374,7 +379,8 @@ export function loadConfig(env: Env = process.env): Config {
       postgresBinDir: read(env, ENV.postgresBinDir) ?? '/usr/lib/postgresql/15/bin',
     },
     seedScale: Number(scaleRaw),
-    pseudonymKey: pseudonymKey ?? (mode === 'development' ? DEV_PSEUDONYM_KEY : null),
+    pseudonymKey: pseudonymKey ?? (mode === 'development' && pseudonymKeyFile === null ? DEV_PSEUDONYM_KEY : null),
+    pseudonymKeyFile,
     supergraphPath: path.resolve(PROJECT_ROOT, read(env, ENV.supergraphPath) ?? 'schema/supergraph.graphql'),
     auth: {
       issuer: read(env, ENV.jwtIssuer) ?? 'linkage-dev-issuer',

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
-import { createTokenVerifier, issueDevToken, type Principal } from '../auth/index.js';
+import { createTokenVerifier, issueDevToken, readPseudonymKey, type Principal } from '../auth/index.js';
 import { connectDatabase } from '../platform/index.js';
 import { importRefusal, runImport } from '../subgraphs/index.js';
 import { localPseudonymizer } from '../subgraphs/government/index.js';
@@ -106,9 +106,9 @@ async function main(): Promise<number> {
   const pseudonymize =
     name === 'government'
       ? localPseudonymizer(
-          config.pseudonymKey ??
+          readPseudonymKey(config) ??
             (() => {
-              throw new ConfigError('PSEUDONYM_KEY', 'is needed for the government to import parties (it holds the district key)');
+              throw new ConfigError('PSEUDONYM_KEY', '(or PSEUDONYM_KEY_FILE) is needed for the government to import parties: it holds the district key');
             })(),
         )
       : remotePseudonymizer(config.gatewayUrl, token);

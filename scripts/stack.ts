@@ -2,6 +2,7 @@
 // here (one FerretDB process, one SQLite-backed database per institution).
 import type { Db } from 'mongodb';
 import { ConfigError, ENV, SUBGRAPH_NAMES, type Config, type StoreLocation, type SubgraphName } from '../config/index.js';
+import { readPseudonymKey } from '../auth/index.js';
 import { attachOrStartEmbeddedStore, connectDatabase, startEmbeddedStore, type Database, type EmbeddedStore } from '../platform/index.js';
 
 export interface StoreLocations {
@@ -45,6 +46,7 @@ export async function connectAll(
 
 /** The key the demo data's party pseudonyms are derived under; production must name its own. */
 export function requirePseudonymKey(config: Config): string {
-  if (config.pseudonymKey === null) throw new ConfigError(ENV.pseudonymKey, 'is required to seed when LINKAGE_ENV=production');
-  return config.pseudonymKey;
+  const key = readPseudonymKey(config);
+  if (key === null) throw new ConfigError(ENV.pseudonymKey, 'is required to seed when LINKAGE_ENV=production');
+  return key;
 }

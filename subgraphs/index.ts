@@ -3,7 +3,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
-import { assertionVerifyingKey, auditSigningKey } from '../auth/index.js';
+import { assertionVerifyingKey, auditSigningKey, readPseudonymKey } from '../auth/index.js';
 import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
 import { connectDatabase, type Database, type RunningService } from '../platform/index.js';
 import { courtSubgraph } from './court/index.js';
@@ -28,7 +28,7 @@ export {
 async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphServing, config: Config): Promise<RunningService> {
   switch (name) {
     case 'government':
-      return serveSubgraph(await governmentSubgraph(db, { pseudonymKey: config.pseudonymKey }), serving);
+      return serveSubgraph(await governmentSubgraph(db, { pseudonymKey: readPseudonymKey(config) }), serving);
     case 'court':
       return serveSubgraph(await courtSubgraph(db), serving);
     case 'procuratorate':

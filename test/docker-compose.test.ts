@@ -84,9 +84,12 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(service.depends_on ?? {})).toEqual([`${name}-db`]);
   });
 
-  it.each(SUBGRAPH_NAMES)('%s: holds the public half of the gateway assertion key only, and its own audit key', (name) => {
+  it.each(SUBGRAPH_NAMES)('%s: holds the public half of the gateway assertion key only, its own audit key, and (the government alone) the pseudonym key', (name) => {
     const service = services[name]!;
-    expect(service.secrets).toEqual(['gateway_assertion_public_key', `audit_${name}_key`]);
+    expect(service.secrets).toEqual(['gateway_assertion_public_key', `audit_${name}_key`, ...(name === 'government' ? ['pseudonym_key'] : [])]);
+    const environment = service.environment ?? {};
+    if (name === 'government') expect(environment[ENV.pseudonymKeyFile]).toBe('/run/secrets/pseudonym_key');
+    else expect([environment[ENV.pseudonymKeyFile], environment[ENV.pseudonymKey]]).toEqual([undefined, undefined]);
     expect(service.environment?.[ENV.auditSigningKeyFile]).toBe(`/run/secrets/audit_${name}_key`);
     expect(service.environment?.[ENV.assertionPublicKeyFile]).toBe('/run/secrets/gateway_assertion_public_key');
     expect(service.environment ?? {}).not.toHaveProperty(ENV.assertionPrivateKeyFile);
@@ -99,7 +102,7 @@ describe('docker-compose.yml', () => {
     const config = loadServiceConfig('gateway', gateway.environment ?? {});
     expect(config.auth.jwksUrl).toMatch(/^https:\/\//);
     expect(Object.keys(compose.secrets).sort()).toEqual(
-      ['audit_court_key', 'audit_gateway_key', 'audit_government_key', 'audit_procuratorate_key', 'gateway_assertion_key', 'gateway_assertion_public_key'],
+      ['audit_court_key', 'audit_gateway_key', 'audit_government_key', 'audit_procuratorate_key', 'gateway_assertion_key', 'gateway_assertion_public_key', 'pseudonym_key'],
     );
     // The access log lives in its own MongoDB, not in any institution's.
     const audit = config.audit.store;
