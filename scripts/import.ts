@@ -9,9 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
 import { createTokenVerifier, issueDevToken, readPseudonymKey, type Principal } from '../auth/index.js';
 import { connectDatabase } from '../platform/index.js';
-import { importRefusal, runImport } from '../subgraphs/index.js';
-import { localPseudonymizer } from '../subgraphs/government/index.js';
-import { ImportFileError, remotePseudonymizer, type ImportSummary } from '../subgraphs/shared/import/index.js';
+import { ImportFileError, importRefusal, localPseudonymizer, remotePseudonymizer, runImport, type ImportSummary } from '../subgraphs/index.js';
 import { locateStores } from './stack.js';
 
 const USAGE = `usage: npm run import -- <government|court|procuratorate> <file.csv|file.ndjson> [--type <RecordType>] [--dry-run] [--strict] [--since <2025-06-01T00:00:00+08:00|last>] [--feed <name>] [--token <jwt>]`;

@@ -9,8 +9,7 @@ import { connectDatabase, type Database, type RunningService } from '../platform
 import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
 import { procuratorateSubgraph } from './procuratorate/index.js';
-import { serveSubgraph, type GrantBookOptions, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
-import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
+import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES, serveSubgraph, type GrantBookOptions, type SubgraphPipeline, type SubgraphServing } from './shared/index.js';
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
@@ -36,8 +35,9 @@ async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphSer
   }
 }
 
-export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
-export { runImport, recordImport, institutionImports, importRefusal, IMPORT_ROLES, type InstitutionImport } from './imports.js';
+export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES, importFile, remotePseudonymizer, ImportFileError, type ImportSummary, type ImportType, type Pseudonymizer } from './shared/index.js';
+export { runImport, recordImport, institutionImports, importRefusal, IMPORT_ROLES, type InstitutionImport } from './imports/index.js';
+export { localPseudonymizer, partyPseudonym } from './government/index.js';
 
 export interface RunningSubgraph extends RunningService {
   /** The subgraph's own database connection (tests watch its commands). */

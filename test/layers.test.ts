@@ -13,6 +13,7 @@ const LAYERS: string[][] = [
   ['audit'],
   ['subgraphs/shared'],
   ['subgraphs/government', 'subgraphs/court', 'subgraphs/procuratorate', 'subgraphs/audit'],
+  ['subgraphs/imports'],
   ['subgraphs/seed'],
   ['subgraphs'],
   ['gateway'],

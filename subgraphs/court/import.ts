@@ -4,7 +4,7 @@
 // (Query.partyPseudonyms): the court never holds the number, nor the key.
 import { z } from 'zod';
 import { sdlEnum } from '../../schema/index.js';
-import { day, documentNumber, flag, idNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/import/index.js';
+import { day, documentNumber, flag, idNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/index.js';
 import { CASE_NUMBER_PATTERNS, type CourtStore } from './store.js';
 
 const ADMIN_CASE = { pattern: CASE_NUMBER_PATTERNS.adminCase, example: '（2025）苏0102行初123号' };

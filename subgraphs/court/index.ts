@@ -8,6 +8,7 @@ import { createCourtContext, type CourtContext } from './context.js';
 import { resolvers } from './resolvers.js';
 import { createCourtStore } from './store.js';
 
+export { courtImports } from './import.js';
 export { createCourtStore, adminCaseNumber, enforcementCaseNumber, judicialSuggestionId, judicialSuggestionNumber, type CourtStore, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Document } from 'mongodb';
 import { sdlEnum } from '../../schema/index.js';
 import { DISTRICT_NAME } from '../shared/index.js';
-import { day, documentNumber, flag, idNumber, list, nullable, pad, recordId, text, oneOf, type ImportContext, type ImportType } from '../shared/import/index.js';
+import { day, documentNumber, flag, idNumber, list, nullable, pad, recordId, text, oneOf, type ImportContext, type ImportType } from '../shared/index.js';
 import type { GovernmentStore } from './store.js';
 
 type DocumentNo = { number: string; year: number; seq: number };

@@ -11,6 +11,7 @@ import { createGovernmentStore } from './store.js';
 
 export { supervisionItemId, supervisionItemNumber } from './supervision.js';
 export { sharingApplicationId } from './applications.js';
+export { governmentImports } from './import.js';
 export { partyPseudonym, localPseudonymizer, MAX_PSEUDONYMS_PER_CALL } from './pseudonyms.js';
 export { createGovernmentStore, type GovernmentStore, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc, type SharingApplicationDoc } from './store.js';
 

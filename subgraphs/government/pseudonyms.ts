@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, badUserInput } from '../../platform/index.js';
-import { idNumber } from '../shared/import/fields.js';
+import { idNumber } from '../shared/index.js';
 
 /** At most this many numbers per call (an import batch's). */
 export const MAX_PSEUDONYMS_PER_CALL = 1000;

@@ -2,7 +2,7 @@
 // its supervision cases and the procuratorial suggestions issued from them.
 import { z } from 'zod';
 import { sdlEnum } from '../../schema/index.js';
-import { day, documentNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/import/index.js';
+import { day, documentNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/index.js';
 import { NUMBER_PATTERNS, type ProcuratorateStore } from './store.js';
 
 const SUPERVISION_CASE = { pattern: NUMBER_PATTERNS.supervisionCase, example: '示范区检行监〔2025〕12号' };

@@ -8,6 +8,7 @@ import { createProcuratorateContext, type ProcuratorateContext } from './context
 import { resolvers } from './resolvers.js';
 import { createProcuratorateStore } from './store.js';
 
+export { procuratorateImports } from './import.js';
 export { createProcuratorateStore, procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateStore, type ProcuratorateSeed, type SupervisionCaseDoc } from './store.js';
 
 export const agencyOf: AgencyOf = {

@@ -11,8 +11,8 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../../config/ind
 import { createCourtStore } from '../court/index.js';
 import { createGovernmentStore, localPseudonymizer } from '../government/index.js';
 import { createProcuratorateStore } from '../procuratorate/index.js';
-import { institutionImports, recordImport } from '../imports.js';
-import { importFile } from '../shared/import/index.js';
+import { institutionImports, recordImport } from '../imports/index.js';
+import { importFile } from '../shared/index.js';
 import { generateDemoData, type DemoData, type DemoOptions } from './generate.js';
 import { writeDemoImportFiles } from './import-files.js';
 

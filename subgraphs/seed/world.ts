@@ -1,5 +1,5 @@
 // Fixed facts and small helpers of the demo district: its agencies, names, a seeded PRNG, dates.
-import { residentIdCheck } from '../shared/import/fields.js';
+import { residentIdCheck } from '../shared/index.js';
 
 export interface AgencySpec {
   id: string;

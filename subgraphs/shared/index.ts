@@ -31,3 +31,37 @@ export {
 export { referenced, parseReferences, type References } from './references.js';
 export { suggestionIssuerWrites, issuerInboxTasks, linkedCase, parseReplyFacts, suggestionStats, suggestionStatsResolver, withReplies, type ReplyFact, type InboxTask, type IssuedSuggestionDoc, type SuggestionIssuer, type SuggestionStore } from './issued-suggestions.js';
 export { PollingGrantBook, type GrantBookOptions } from './grant-book.js';
+export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './disclosure-log.js';
+export {
+  importFile,
+  remotePseudonymizer,
+  suggestionImport,
+  ImportFileError,
+  scanFile,
+  readRecords,
+  formatOf,
+  DEFAULT_MAX_RECORD_BYTES,
+  text,
+  nullable,
+  day,
+  moment,
+  flag,
+  list,
+  oneOf,
+  idNumber,
+  residentIdCheck,
+  documentNumber,
+  normaliseNumber,
+  recordId,
+  pad,
+  type ImportType,
+  type ImportContext,
+  type ImportOptions,
+  type ImportSummary,
+  type ImportCounts,
+  type Rejection,
+  type Reference,
+  type Pseudonymizer,
+  type FileScan,
+  type FileFormat,
+} from './import/index.js';

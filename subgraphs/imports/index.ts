@@ -3,18 +3,14 @@
 // entry in the institution's own log — who ran it, the file's SHA-256, the counts.
 import path from 'node:path';
 import type { Db } from 'mongodb';
-import type { Config, SubgraphName } from '../config/index.js';
-import { auditSigningKey, principalClaims, type Principal } from '../auth/index.js';
-import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
-import { importWatermarks } from '../platform/index.js';
-import { courtImports } from './court/import.js';
-import { createCourtStore } from './court/index.js';
-import { governmentImports } from './government/import.js';
-import { createGovernmentStore } from './government/index.js';
-import { procuratorateImports } from './procuratorate/import.js';
-import { createProcuratorateStore } from './procuratorate/index.js';
-import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES } from './log.js';
-import { importFile, type ImportOptions, type ImportSummary, type ImportType } from './shared/import/index.js';
+import type { Config, SubgraphName } from '../../config/index.js';
+import { auditSigningKey, principalClaims, type Principal } from '../../auth/index.js';
+import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../../audit/index.js';
+import { importWatermarks } from '../../platform/index.js';
+import { courtImports, createCourtStore } from '../court/index.js';
+import { governmentImports, createGovernmentStore } from '../government/index.js';
+import { procuratorateImports, createProcuratorateStore } from '../procuratorate/index.js';
+import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES, importFile, type ImportOptions, type ImportSummary, type ImportType } from '../shared/index.js';
 
 /**
  * Records an import in the institution's own log: an IMPORT entry (who ran it, the file's name,
