@@ -51,6 +51,9 @@ export async function recordImport(name: SubgraphName, db: Db, config: Config, s
   }
 }
 
+/** The principal may not import into the institution (importRefusal says why). */
+export class ImportRefusedError extends Error {}
+
 /** Who may run an institution's import: its data steward, and at the court its clerks (立案). */
 export const IMPORT_ROLES: Record<SubgraphName, readonly string[]> = {
   government: ['data_steward'],
@@ -103,6 +106,9 @@ export interface InstitutionImport extends Omit<ImportOptions, 'types' | 'actor'
  */
 export async function runImport(options: InstitutionImport): Promise<ImportSummary> {
   const { name, db, config, principal } = options;
+  // The command line checks this before it connects; checked again here, where the import is made.
+  const refusal = importRefusal(name, principal);
+  if (refusal) throw new ImportRefusedError(refusal);
   const types = await institutionImports(name, db);
   const watermarks = importWatermarks(db);
   const since = options.since === 'last' ? ((await watermarks.get(options.feed)) ?? undefined) : options.since;

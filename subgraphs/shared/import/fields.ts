@@ -38,20 +38,25 @@ export const day = z.string().trim().transform((value, ctx) => {
 /** A moment with its offset, `2025-03-14T09:30:00+08:00` (ISO 8601). */
 export const moment = z.iso.datetime({ offset: true, message: 'must be a date and time with its offset, as 2025-03-14T09:30:00+08:00' }).transform((value) => new Date(value));
 
-/** true/false (JSON), or in a CSV cell: true, false, 是, 否. */
-export const flag = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .transform((value, ctx) => {
-      const lower = value.toLowerCase();
-      if (lower === 'true' || value === '是') return true;
-      if (lower === 'false' || value === '否') return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false (是 or 否); got "${value}"` });
-      return z.NEVER;
-    }),
-]);
+/**
+ * true/false (JSON), or in a CSV cell: true, false, 是, 否. One transform rather than a union of
+ * the two forms: a union that fails says only "Invalid input", and the reader of an import's
+ * report needs to hear what a flag may be.
+ */
+export const flag = z.unknown().transform((value, ctx): boolean => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    const lower = trimmed.toLowerCase();
+    if (lower === 'true' || trimmed === '是') return true;
+    if (lower === 'false' || trimmed === '否') return false;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: value === undefined || value === null ? 'is required (it is missing or empty)' : `must be true or false (是 or 否); got ${typeof value === 'string' ? `"${value.trim()}"` : JSON.stringify(value)}`,
+  });
+  return z.NEVER;
+});
 
 /** A list: a JSON array, or in a CSV cell values separated by `;`. */
 export const list = <T extends z.ZodType>(item: T, max = 50) =>

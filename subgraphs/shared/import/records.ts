@@ -33,13 +33,15 @@ interface RawRecord {
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const OTHER_BOMS: { bytes: number[]; name: string }[] = [
-  { bytes: [0x00, 0x00, 0xfe, 0xff], name: 'UTF-32 (big-endian)' },
-  { bytes: [0xff, 0xfe, 0x00, 0x00], name: 'UTF-32 (little-endian)' },
-  { bytes: [0xfe, 0xff], name: 'UTF-16 (big-endian)' },
-  { bytes: [0xff, 0xfe], name: 'UTF-16 (little-endian)' },
+/** Byte-order marks of other encodings: the encoding's name, and its name to iconv. */
+const OTHER_BOMS: { bytes: number[]; name: string; iconv: string }[] = [
+  { bytes: [0x00, 0x00, 0xfe, 0xff], name: 'UTF-32 (big-endian)', iconv: 'UTF-32BE' },
+  { bytes: [0xff, 0xfe, 0x00, 0x00], name: 'UTF-32 (little-endian)', iconv: 'UTF-32LE' },
+  { bytes: [0xfe, 0xff], name: 'UTF-16 (big-endian)', iconv: 'UTF-16BE' },
+  { bytes: [0xff, 0xfe], name: 'UTF-16 (little-endian)', iconv: 'UTF-16LE' },
 ];
-const SAVE_AS_UTF8 = 'save it as UTF-8 (in Excel or WPS: "CSV UTF-8"; or convert it: iconv -f GB18030 -t UTF-8 in.csv > out.csv)';
+/** How to make the file UTF-8, converting from the encoding it seems to be in (`from`, as iconv names it). */
+const saveAsUtf8 = (from: string) => `save it as UTF-8 (in Excel or WPS: "CSV UTF-8"; or convert it: iconv -f ${from} -t UTF-8 in.csv > out.csv)`;
 
 /**
  * Splits a byte stream into records at line ends: at every LF for NDJSON, at LFs outside double
@@ -125,8 +127,8 @@ function decode(record: RawRecord & { bytes: Buffer }, name: string): string {
     }
     throw new ImportFileError(
       looksGbk
-        ? `${name} is not UTF-8: line ${record.line} reads as GBK (GB18030), the encoding Excel uses for CSV on Chinese Windows; ${SAVE_AS_UTF8}`
-        : `${name} is not UTF-8: line ${record.line} holds bytes UTF-8 does not allow; ${SAVE_AS_UTF8}`,
+        ? `${name} is not UTF-8: line ${record.line} reads as GBK (GB18030), the encoding Excel uses for CSV on Chinese Windows; ${saveAsUtf8('GB18030')}`
+        : `${name} is not UTF-8: line ${record.line} holds bytes UTF-8 does not allow; ${saveAsUtf8('GB18030')}`,
     );
   }
 }
@@ -164,7 +166,7 @@ export async function scanFile(file: string, maxBytes = DEFAULT_MAX_RECORD_BYTES
       }
     })) {
       if (record.bytes) {
-        if (record.bytes.includes(0)) throw new ImportFileError(`${name}: line ${record.line} holds NUL bytes (a UTF-16 file without its byte-order mark?); ${SAVE_AS_UTF8}`);
+        if (record.bytes.includes(0)) throw new ImportFileError(`${name}: line ${record.line} holds NUL bytes (a UTF-16 file without its byte-order mark?); ${saveAsUtf8('UTF-16LE')}`);
         const text = decode(record as RawRecord & { bytes: Buffer }, name);
         if (format === 'csv' && header === null) {
           header = parseHeader(text, name, record.line);
@@ -189,7 +191,7 @@ export async function scanFile(file: string, maxBytes = DEFAULT_MAX_RECORD_BYTES
 function checkBom(head: Buffer, name: string): void {
   for (const bom of OTHER_BOMS) {
     if (head.subarray(0, bom.bytes.length).equals(Buffer.from(bom.bytes))) {
-      throw new ImportFileError(`${name} is encoded in ${bom.name} (it starts with that byte-order mark); ${SAVE_AS_UTF8}`);
+      throw new ImportFileError(`${name} is encoded in ${bom.name} (it starts with that byte-order mark); ${saveAsUtf8(bom.iconv)}`);
     }
   }
 }

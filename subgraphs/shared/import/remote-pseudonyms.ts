@@ -7,6 +7,9 @@ import type { Pseudonymizer } from './pipeline.js';
 
 /** The government's limit per call (subgraphs/government/pseudonyms.ts). */
 const PER_CALL = 1000;
+/** How often a call over the rate limit is sent again, and the longest wait taken. */
+const RATE_LIMIT_RETRIES = 5;
+const MAX_RETRY_WAIT_SECONDS = 60;
 const QUERY = 'query ImportPseudonyms($idNumbers: [String!]!) { partyPseudonyms(idNumbers: $idNumbers) { id } }';
 
 export function remotePseudonymizer(gatewayUrl: string, token: string, timeoutMs = 30_000): Pseudonymizer {
@@ -15,15 +18,22 @@ export function remotePseudonymizer(gatewayUrl: string, token: string, timeoutMs
     for (let i = 0; i < numbers.length; i += PER_CALL) {
       const chunk = numbers.slice(i, i + PER_CALL);
       let response: Response;
-      try {
-        response = await fetch(gatewayUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'CASE_HANDLING' },
-          body: JSON.stringify({ query: QUERY, variables: { idNumbers: chunk } }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw new ImportFileError(`the gateway (${gatewayUrl}) did not answer the request for pseudonyms (${(error as Error).message}): is the graph running? (npm start)`);
+      // Over the gateway's rate limit: wait as long as it says (Retry-After), a few times, then give up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          response = await fetch(gatewayUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'CASE_HANDLING' },
+            body: JSON.stringify({ query: QUERY, variables: { idNumbers: chunk } }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          throw new ImportFileError(`the gateway (${gatewayUrl}) did not answer the request for pseudonyms (${(error as Error).message}): is the graph running? (npm start)`);
+        }
+        const wait = Number(response.headers.get('retry-after'));
+        if (response.status !== 429 || attempt > RATE_LIMIT_RETRIES || !Number.isFinite(wait) || wait > MAX_RETRY_WAIT_SECONDS) break;
+        await response.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 1) * 1000));
       }
       const body = (await response.json().catch(() => null)) as { data?: { partyPseudonyms?: { id: string }[] | null }; errors?: { message: string; extensions?: { code?: string; reason?: string } }[] } | null;
       const ids = body?.data?.partyPseudonyms;
