@@ -87,6 +87,8 @@ export interface DataImport {
   counts: { read: number; created: number; updated: number; unchanged: number; rejected: number; skipped: number };
   startedAt: Date;
   finishedAt: Date;
+  /** Why it stopped part-way, having written what its counts say; absent when it read the whole file. */
+  failure?: string;
 }
 
 /** An owner's disclosure entry as written now. */
@@ -247,6 +249,7 @@ export const disclosureEntrySchema = z
         counts: z.object({ read: count, created: count, updated: count, unchanged: count, rejected: count, skipped: count }).strict(),
         startedAt: z.date(),
         finishedAt: z.date(),
+        failure: text(1000).optional(),
       })
       .strict()
       .optional(),

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
 import { createTokenVerifier, issueDevToken, readPseudonymKey, type Principal } from '../auth/index.js';
 import { connectDatabase } from '../platform/index.js';
-import { ImportFileError, importRefusal, localPseudonymizer, remotePseudonymizer, runImport, type ImportSummary } from '../subgraphs/index.js';
+import { ImportFailedError, ImportFileError, importRefusal, localPseudonymizer, remotePseudonymizer, runImport, type ImportSummary } from '../subgraphs/index.js';
 import { locateStores } from './stack.js';
 
 const USAGE = `usage: npm run import -- <government|court|procuratorate> <file.csv|file.ndjson> [--type <RecordType>] [--dry-run] [--strict] [--since <2025-06-01T00:00:00+08:00|last>] [--feed <name>] [--token <jwt>]`;
@@ -132,6 +132,13 @@ async function main(): Promise<number> {
     bar.done();
     report(summary);
     return summary.counts.rejected > 0 ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof ImportFailedError)) throw error;
+    // Stopped part-way: what it wrote is recorded in the institution's log; say what, and why it stopped.
+    bar.done();
+    report(error.summary);
+    console.error(`import: stopped part-way (what is counted above was written, and logged): ${error.message}`);
+    return 2;
   } finally {
     bar.done();
     await database.close();

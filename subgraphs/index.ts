@@ -36,7 +36,7 @@ async function serveInstitution(name: SubgraphName, db: Db, serving: SubgraphSer
 }
 
 export { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES, importFile, remotePseudonymizer, ImportFileError, type ImportSummary, type ImportType, type Pseudonymizer } from './shared/index.js';
-export { runImport, recordImport, institutionImports, importRefusal, ImportRefusedError, IMPORT_ROLES, type InstitutionImport } from './imports/index.js';
+export { runImport, recordImport, institutionImports, importRefusal, ImportRefusedError, ImportFailedError, IMPORT_ROLES, type InstitutionImport } from './imports/index.js';
 export { localPseudonymizer, partyPseudonym } from './government/index.js';
 
 export interface RunningSubgraph extends RunningService {

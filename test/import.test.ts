@@ -214,6 +214,7 @@ describe('importing the court’s records from a file', () => {
       startedAt: T1,
       finishedAt: T1,
       aborted: false,
+      failure: null,
     });
     expect(await all('adminCases')).toEqual(casesStored(summary.id));
     expect(await importEntries(db)).toEqual([importEntry(summary.id, file, summary.counts)]);
@@ -317,6 +318,7 @@ describe('importing the court’s records from a file', () => {
       startedAt: T2,
       finishedAt: T2,
       aborted: true,
+      failure: null,
     });
     expect(await snapshot(db)).toEqual(before);
 
@@ -414,17 +416,31 @@ describe('importing the court’s records from a file', () => {
   // keeps the batches it wrote but records nothing in the court's log (runImport logs only after
   // importFile returns), so stored records name an import the log does not know. Whether the fix
   // logs the partial import or writes nothing, every stored record's import is then in the log.
-  // `it.fails` while the bug stands: when this starts to fail, make it `it`.
-  it.fails('accounts in the log for every record an import wrote, even one that failed part-way', async () => {
+  it('accounts in the log for every record an import wrote, even one that failed part-way', async () => {
     let calls = 0;
     const failingOnSecondBatch = async (numbers: readonly string[]) => {
       if (++calls > 1) throw new Error('the gateway did not answer');
       return localPseudonymizer(KEY())(numbers);
     };
     const attempt = await refusal(importFile(write('cases.csv', CASES), { batchSize: 1, pseudonymize: failingOnSecondBatch }));
-    expect(attempt).toEqual({ error: 'Error', message: 'the gateway did not answer' });
-    const logged = new Set((await importEntries(db)).map((e) => e.requestId));
-    expect((await all('adminCases')).filter((c) => !logged.has(c.source.import)).map((c) => c._id)).toEqual([]);
+    expect(attempt).toEqual({ error: 'ImportFailedError', message: 'the gateway did not answer' });
+    // The first case was written before the failure (the second was read, not written); the log's entry says so, and why it stopped.
+    const entries = await importEntries(db);
+    expect(entries.map((e) => ({ counts: e.import.counts, failure: e.import.failure }))).toEqual([
+      { counts: { read: 2, created: 1, updated: 0, unchanged: 0, rejected: 0, skipped: 0 }, failure: 'the gateway did not answer' },
+    ]);
+    const logged = new Set(entries.map((e) => e.requestId));
+    const stored = await all('adminCases');
+    expect(stored.map((c) => c._id)).toEqual(['AC-2026-0007']);
+    expect(stored.filter((c) => !logged.has(c.source.import)).map((c) => c._id)).toEqual([]);
+  });
+
+  it('refuses before writing anything when the first batch fails: nothing to account for, nothing logged', async () => {
+    const failing = async () => {
+      throw new Error('the gateway did not answer');
+    };
+    expect(await refusal(importFile(write('cases.csv', CASES), { pseudonymize: failing }))).toEqual({ error: 'Error', message: 'the gateway did not answer' });
+    expect([await all('adminCases'), await importEntries(db)]).toEqual([[], []]);
   });
 
   it('stores the same records from CSV and from NDJSON (but for the import that wrote them)', async () => {

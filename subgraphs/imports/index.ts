@@ -44,10 +44,18 @@ export async function recordImport(name: SubgraphName, db: Db, config: Config, s
         counts: summary.counts,
         startedAt: summary.startedAt,
         finishedAt: summary.finishedAt,
+        ...(summary.failure ? { failure: summary.failure.slice(0, 1000) } : {}),
       },
     });
   } finally {
     await writer.stop();
+  }
+}
+
+/** An import stopped part-way: what it wrote is in its summary (and in the institution's log). */
+export class ImportFailedError extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super(summary.failure ?? 'the import failed');
   }
 }
 
@@ -116,6 +124,7 @@ export async function runImport(options: InstitutionImport): Promise<ImportSumma
   const summary = await importFile({ ...options, since, types, actor: { sub: claims.sub, name: claims.name, org: claims.org, unit: claims.unit ?? null } });
   if (summary.dryRun || summary.aborted) return summary;
   await recordImport(name, db, config, summary, claims);
+  if (summary.failure) throw new ImportFailedError(summary);
   if (summary.counts.rejected === 0 && summary.latestUpdatedAt) await watermarks.set(options.feed, summary.latestUpdatedAt, summary.id, summary.finishedAt);
   return summary;
 }

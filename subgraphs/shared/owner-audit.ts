@@ -81,6 +81,7 @@ function importOf(institution: string, doc: StoredRecord<StoredDisclosureEntry>)
     ...data.counts,
     startedAt: data.startedAt,
     finishedAt: data.finishedAt,
+    failure: data.failure ?? null,
   };
 }
 

@@ -5,7 +5,8 @@
 // references to records earlier in the file), never the file. A bad record is rejected with its
 // line and field and the others go on; `strict` checks the whole file first and writes nothing
 // if any record is bad; `dryRun` only counts.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Document } from 'mongodb';
 import type { z } from 'zod';
 import { typedCanonical } from '../../../audit/index.js';
@@ -113,6 +114,8 @@ export interface ImportSummary {
   finishedAt: Date;
   /** Strict mode found errors and wrote nothing. */
   aborted: boolean;
+  /** Why the import stopped part-way, having written what `counts` says (null: it read the whole file). */
+  failure: string | null;
 }
 
 interface Parsed {
@@ -162,7 +165,18 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
   }
   const id = `import-${randomUUID()}`;
   if (options.strict && !options.dryRun) {
-    // Everything is checked first; nothing is written unless every record is good.
+    // Everything is checked first; nothing is written unless every record is good. The check's
+    // pseudonyms are kept for the import (the government is asked, and logs, each number once).
+    const known = new Map<string, string>();
+    const asked = options.pseudonymize;
+    options = {
+      ...options,
+      pseudonymize: async (numbers) => {
+        const missing = numbers.filter((n) => !known.has(n));
+        if (missing.length) for (const [n, p] of await asked(missing)) known.set(n, p);
+        return new Map(numbers.flatMap((n) => (known.has(n) ? [[n, known.get(n) as string] as const] : [])));
+      },
+    };
     const check = await run({ ...options, dryRun: true }, scan, byName, id, startedAt);
     if (check.counts.rejected > 0) return { ...check, dryRun: false, aborted: true, finishedAt: (options.now ?? (() => new Date()))() };
   }
@@ -458,26 +472,38 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
   const size = options.batchSize ?? 500;
   let batch: ReadRecord[] = [];
   let batchType: unknown;
-  for await (const record of readRecords(options.file, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)) {
-    // A batch holds records of one type. A record refers only to records of other types (a hearing
-    // to its case, an act to its party), and a batch's references are looked up before any of its
-    // records is written: a hearing in the batch of the case it follows would not find it.
-    const type = 'error' in record ? batchType : (options.type ?? record.fields.type);
-    if (batch.length && type !== batchType) {
-      await processBatch(batch);
-      batch = [];
-      options.onProgress?.(counts.read, scan.records);
+  // The file is hashed again as it is read: what was imported is what the log names.
+  const readHash = createHash('sha256');
+  let failure: string | null = null;
+  try {
+    for await (const record of readRecords(options.file, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, (chunk) => readHash.update(chunk))) {
+      // A batch holds records of one type. A record refers only to records of other types (a hearing
+      // to its case, an act to its party), and a batch's references are looked up before any of its
+      // records is written: a hearing in the batch of the case it follows would not find it.
+      const type = 'error' in record ? batchType : (options.type ?? record.fields.type);
+      if (batch.length && type !== batchType) {
+        await processBatch(batch);
+        batch = [];
+        options.onProgress?.(counts.read, scan.records);
+      }
+      batchType = type;
+      batch.push(record);
+      if (batch.length >= size) {
+        await processBatch(batch);
+        batch = [];
+        options.onProgress?.(counts.read, scan.records);
+      }
     }
-    batchType = type;
-    batch.push(record);
-    if (batch.length >= size) {
-      await processBatch(batch);
-      batch = [];
-      options.onProgress?.(counts.read, scan.records);
-    }
+    if (batch.length) await processBatch(batch);
+    options.onProgress?.(counts.read, scan.records);
+    if (readHash.digest('hex') !== scan.sha256) throw new ImportFileError(`${path.basename(options.file)} changed while it was imported: import it again once it is written whole`);
+  } catch (error) {
+    // Failed before writing anything: nothing to account for. After: the summary says what was
+    // written and why it stopped, so that the import is logged with it (runImport) — a record is
+    // never left in the store by an import the log does not know.
+    if (options.dryRun || counts.created + counts.updated === 0) throw error;
+    failure = error instanceof Error ? error.message : String(error);
   }
-  if (batch.length) await processBatch(batch);
-  options.onProgress?.(counts.read, scan.records);
 
   rejections.sort((a, b) => a.line - b.line);
   return {
@@ -493,5 +519,6 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
     startedAt,
     finishedAt: now(),
     aborted: false,
+    failure,
   };
 }

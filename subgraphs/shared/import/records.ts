@@ -219,11 +219,11 @@ export type ReadRecord = { line: number; fields: Record<string, unknown> } | { l
  * The file's records, in order. The file was scanned first (scanFile): an encoding error here
  * means it changed since, and is thrown.
  */
-export async function* readRecords(file: string, maxBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<ReadRecord> {
+export async function* readRecords(file: string, maxBytes = DEFAULT_MAX_RECORD_BYTES, onChunk?: (chunk: Buffer) => void): AsyncGenerator<ReadRecord> {
   const name = path.basename(file);
   const format = formatOf(file);
   let header: string[] | null = null;
-  for await (const record of splitRecords(file, format, maxBytes)) {
+  for await (const record of splitRecords(file, format, maxBytes, onChunk)) {
     if (!record.bytes) {
       yield { line: record.line, error: `the record is ${record.size.toLocaleString('en')} bytes long, over the limit of ${maxBytes.toLocaleString('en')} bytes` };
       continue;
