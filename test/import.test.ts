@@ -260,7 +260,7 @@ describe('importing the court’s records from a file', () => {
       types: ['AdminCase', 'EnforcementCase', 'Hearing'],
       counts: { read: 9, created: 3, updated: 0, unchanged: 0, rejected: 6, skipped: 0 },
       rejections: [
-        { line: 2, type: 'AdminCase', field: null, message: `unknown field courtroom (a AdminCase has ${ADMIN_CASE_FIELDS})` },
+        { line: 2, type: 'AdminCase', field: null, message: `unknown field courtroom (an AdminCase has ${ADMIN_CASE_FIELDS})` },
         { line: 4, type: 'Hearing', field: 'caseNumber', message: 'no AdminCase （2026）苏0102行初99号 among the records (nor earlier in this file)' },
         { line: 5, type: null, field: null, message: `not valid JSON: ${jsonError}` },
         { line: 6, type: null, field: 'type', message: `missing: give every record a type (one of ${COURT_TYPES}) or run with --type` },
@@ -590,7 +590,7 @@ describe('importing the court’s records from a file', () => {
       const summary = await importFile(file, { type: 'AdminCase', since: new Date('2026-05-02T00:00:00+08:00') });
       expect({ since: summary.since, counts: summary.counts, latestUpdatedAt: summary.latestUpdatedAt }).toEqual({
         since: new Date('2026-05-01T16:00:00Z'),
-        // A day is its UTC midnight, after the district's midnight.
+        // A day begins at the district's midnight, as --since's does: 2026-05-02 is not before it.
         counts: { read: 3, created: 2, updated: 0, unchanged: 0, rejected: 0, skipped: 1 },
         latestUpdatedAt: new Date('2026-05-03T01:00:00Z'),
       });

@@ -13,7 +13,7 @@ import { typedCanonical } from '../../../audit/index.js';
 import type { Actor, ImportCollection } from '../../../platform/index.js';
 import { ImportFileError, readRecords, scanFile, DEFAULT_MAX_RECORD_BYTES, type FileScan, type ReadRecord } from './records.js';
 import { day, moment } from './fields.js';
-import { digestOf } from '../workflow.js';
+import { digestOf, districtMidnight } from '../workflow.js';
 
 /** Another record of the same institution a record names by its natural key (a hearing's case number). */
 export interface Reference {
@@ -130,7 +130,8 @@ interface Seen {
   line: number;
 }
 
-const changedAt = moment.or(day);
+/** A record's `updatedAt`: a moment, or a day, which begins at the district's midnight (as `--since` reads a day). */
+const changedAt = moment.or(day.transform(districtMidnight));
 
 /**
  * At most this many updates of a batch at once. The embedded store (FerretDB 1.24 over PostgreSQL)
@@ -246,7 +247,7 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
             type.name,
             field,
             issue.code === 'unrecognized_keys'
-              ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (a ${type.name} has ${Object.keys((type.schema as unknown as { shape?: object }).shape ?? {}).join(', ')})`
+              ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name} has ${Object.keys((type.schema as unknown as { shape?: object }).shape ?? {}).join(', ')})`
               : absent
                 ? 'is required (it is missing or empty)'
                 : issue.message,
