@@ -8,15 +8,17 @@
 // the first import (all created), a re-import of the same file (all unchanged) and one of a file
 // where every tenth record's summary changed (updated). Then a file twice as long, into a fresh
 // database, for memory: each import runs in a process of its own (a child of this one), which
-// samples process.memoryUsage() every 250 ms; heap and RSS growth over the import are printed,
-// and the ratio of the long file's to the short one's (flat memory reads ~1, memory proportional
-// to the file ~2).
+// samples process.memoryUsage() every 250 ms; the most the heap and RSS grew over the import are
+// printed (when the collector runs decides much of them), and what the import still holds at its
+// end, the heap after a full collection (the keys it has seen); then each as a ratio of the long
+// file's to the short one's (flat reads ~1, proportional to the file ~2).
 //
 // Each import runs importFile with the government's types and its localPseudonymizer, as runImport
 // does (runImport adds one entry to the institution's log per import, which this leaves out), with
 // each collection wrapped to time its calls: the store's share of the time, and the rest (reading,
 // validating, comparing), are printed with the CPU of this process's store (FerretDB and
-// PostgreSQL, read from /proc) and of the importing process.
+// PostgreSQL, read from /proc) and of the importing process. BENCH_PROFILE=import makes each import
+// process write a V8 CPU profile to bench/profiles/.
 //
 // A benchmark, not a test: it prints figures and fails on nothing but an import that goes wrong.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,11 +29,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/index.js';
+import { PROJECT_ROOT, loadConfig } from '../../config/index.js';
 import { connectDatabase, freePort, startEmbeddedStore, type ImportCollection } from '../../platform/index.js';
-import { institutionImports } from '../../subgraphs/index.js';
-import { localPseudonymizer } from '../../subgraphs/government/index.js';
-import { importFile, residentIdCheck, type ImportSummary, type ImportType } from '../../subgraphs/shared/import/index.js';
+import { importFile, institutionImports, localPseudonymizer, type ImportSummary, type ImportType } from '../../subgraphs/index.js';
+import { residentIdCheck } from '../../subgraphs/shared/index.js';
 import { cpuMsOf, descendantsOf } from './processes.js';
 
 /** A run's order to a child process (BENCH_IMPORT_RUN): one import into one database. */
@@ -54,7 +55,7 @@ interface RunResult {
   /** Wall-clock milliseconds with at least one store call in flight. */
   storeWallMs: number;
   cpuMs: number;
-  memory: { heapBase: number; heapMax: number; rssBase: number; rssMax: number; samples: number };
+  memory: { heapBase: number; heapMax: number; rssBase: number; rssMax: number; samples: number; live: number; liveSamples: number };
 }
 
 const SAMPLE_MS = 250;
@@ -161,7 +162,7 @@ async function runChild(spec: RunSpec): Promise<RunResult> {
     gc?.();
     gc?.();
     const base = process.memoryUsage();
-    const memory = { heapBase: base.heapUsed, heapMax: base.heapUsed, rssBase: base.rss, rssMax: base.rss, samples: 0 };
+    const memory = { heapBase: base.heapUsed, heapMax: base.heapUsed, rssBase: base.rss, rssMax: base.rss, samples: 0, live: base.heapUsed, liveSamples: 0 };
     const sample = () => {
       const now = process.memoryUsage();
       memory.heapMax = Math.max(memory.heapMax, now.heapUsed);
@@ -169,6 +170,18 @@ async function runChild(spec: RunSpec): Promise<RunResult> {
       memory.samples++;
     };
     const timer = setInterval(sample, SAMPLE_MS);
+    // What the import holds at its end (the keys it has seen), rather than what the collector has
+    // not yet freed: the heap after a full collection once the last batch is written — once, so the
+    // samples before it are of the heap as the import leaves it; its time is left out of the timing.
+    let gcMs = 0;
+    const live = (read: number, total: number) => {
+      if (!gc || read < total || memory.liveSamples) return;
+      const at = performance.now();
+      gc();
+      memory.live = process.memoryUsage().heapUsed;
+      memory.liveSamples++;
+      gcMs += performance.now() - at;
+    };
     const cpu = process.cpuUsage();
     const started = performance.now();
     const summary = await importFile({
@@ -178,8 +191,9 @@ async function runChild(spec: RunSpec): Promise<RunResult> {
       pseudonymize: localPseudonymizer(spec.pseudonymKey),
       actor: { sub: 'bench-data-steward', name: 'Bench data steward', org: 'government', unit: null },
       batchSize: spec.batchSize,
+      onProgress: live,
     });
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started - gcMs) / 1000;
     clearInterval(timer);
     sample();
     const used = process.cpuUsage(cpu);
@@ -203,8 +217,10 @@ if (process.env.BENCH_IMPORT_RUN) {
 /** Runs one import in a child process; the store's CPU over it from /proc. */
 async function runImportProcess(spec: RunSpec): Promise<RunResult & { storeCpuMs: number }> {
   const storeCpu = (exclude: Set<number>) => descendantsOf(process.pid).filter((pid) => !exclude.has(pid)).reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  // BENCH_PROFILE=import: each import process writes a V8 CPU profile to bench/profiles/ (as the other benchmarks' services do).
+  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').includes('import');
   const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROJECT_ROOT, 'bench', 'profiles', `import-${Date.now()}`)}`] : [])],
     env: { ...process.env, BENCH_IMPORT_RUN: JSON.stringify(spec) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -290,7 +306,8 @@ async function main(): Promise<void> {
       );
       console.log(
         `${''.padEnd(26)} memory growth: heap ${((result.memory.heapMax - result.memory.heapBase) / MB).toFixed(1)} MB (from ${(result.memory.heapBase / MB).toFixed(1)}), ` +
-          `RSS ${((result.memory.rssMax - result.memory.rssBase) / MB).toFixed(1)} MB (from ${(result.memory.rssBase / MB).toFixed(1)}), ${result.memory.samples} samples`,
+          `RSS ${((result.memory.rssMax - result.memory.rssBase) / MB).toFixed(1)} MB (from ${(result.memory.rssBase / MB).toFixed(1)}), ${result.memory.samples} samples; ` +
+          `held at the end (heap after a full GC) ${((result.memory.live - result.memory.heapBase) / MB).toFixed(1)} MB`,
       );
       return result;
     };
@@ -309,11 +326,10 @@ async function main(): Promise<void> {
 
     const short = rows.find((r) => r.run === 'ndjson: first import')?.result ?? rows[0]?.result;
     if (short) {
-      const growth = (r: RunResult, key: 'heap' | 'rss') => (key === 'heap' ? r.memory.heapMax - r.memory.heapBase : r.memory.rssMax - r.memory.rssBase);
-      console.log(
-        `\nmemory, file ×2 / file ×1 (first imports): heap growth ${(growth(long, 'heap') / MB).toFixed(1)} / ${(growth(short, 'heap') / MB).toFixed(1)} MB = ${(growth(long, 'heap') / growth(short, 'heap')).toFixed(2)}×, ` +
-          `RSS growth ${(growth(long, 'rss') / MB).toFixed(1)} / ${(growth(short, 'rss') / MB).toFixed(1)} MB = ${(growth(long, 'rss') / growth(short, 'rss')).toFixed(2)}×`,
-      );
+      const growth = (r: RunResult, key: 'heap' | 'rss' | 'live') => (key === 'heap' ? r.memory.heapMax - r.memory.heapBase : key === 'rss' ? r.memory.rssMax - r.memory.rssBase : r.memory.live - r.memory.heapBase);
+      const ratio = (key: 'heap' | 'rss' | 'live', name: string) =>
+        `${name} ${(growth(long, key) / MB).toFixed(1)} / ${(growth(short, key) / MB).toFixed(1)} MB = ${(growth(long, key) / growth(short, key)).toFixed(2)}×`;
+      console.log(`\nmemory growth, file ×2 / file ×1 (first imports): ${ratio('heap', 'max heap')}, ${ratio('rss', 'max RSS')}, ${ratio('live', 'held at the end')}`);
       console.log(`throughput, file ×2 / file ×1: ${Math.round(long.counts.read / long.seconds).toLocaleString('en')} / ${Math.round(short.counts.read / short.seconds).toLocaleString('en')} records/s`);
     }
   } finally {
