@@ -245,14 +245,6 @@ describe('importing the court’s records from a file', () => {
       /* 8 */ '[1, 2]',
       /* 9 */ JSON.stringify({ type: 'EnforcementCase', caseNumber: '（2026）苏0102执5号', agencyId: 'AG-NRB', adminCaseNumber: '（2026）苏0102行初31号', filedAt: '2026-04-01', status: 'PENDING', preSettlementAttempted: false, preSettlementSucceeded: false }),
     ];
-    const jsonError = (() => {
-      try {
-        JSON.parse(lines[4] as string);
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    })();
     const file = write('mixed.ndjson', `${lines.join('\n')}\n`);
     // No --type: each record's `type` says.
     const summary = await importFile(file, { type: undefined });
@@ -262,7 +254,8 @@ describe('importing the court’s records from a file', () => {
       rejections: [
         { line: 2, type: 'AdminCase', field: null, message: `unknown field courtroom (an AdminCase has ${ADMIN_CASE_FIELDS})` },
         { line: 4, type: 'Hearing', field: 'caseNumber', message: 'no AdminCase （2026）苏0102行初99号 among the records (nor earlier in this file)' },
-        { line: 5, type: null, field: null, message: `not valid JSON: ${jsonError}` },
+        // Never the parser's words, which quote the line: where it broke, when the parser says.
+        { line: 5, type: null, field: null, message: 'not valid JSON' },
         { line: 6, type: null, field: 'type', message: `missing: give every record a type (one of ${COURT_TYPES}) or run with --type` },
         { line: 7, type: null, field: 'type', message: `Verdict is not a record type here; one of ${COURT_TYPES}` },
         { line: 8, type: null, field: null, message: 'a record must be a JSON object' },
@@ -401,7 +394,8 @@ describe('importing the court’s records from a file', () => {
         createdAt: T1,
         createdBy: { sub: '', name: clerk.name, org: 'court', unit: null },
         createKey: 'imported EnforcementCase EC-2026-0005',
-        events: [{ action: 'IMPORT', at: T2, by: actor, requestId: second.id, key: `${second.id} 2`, input: digestOf(fields), version: 3, state: 'CLOSED' }],
+        // The file left disputeId out: it is not among the fields the import read (digested), and stays as stored.
+        events: [{ action: 'IMPORT', at: T2, by: actor, requestId: second.id, key: `${second.id} 2`, input: digestOf({ ...fields, disputeId: undefined }), version: 3, state: 'CLOSED' }],
         version: 3,
         updatedAt: T2,
         source: { import: second.id, line: 2 },
@@ -441,6 +435,82 @@ describe('importing the court’s records from a file', () => {
     };
     expect(await refusal(importFile(write('cases.csv', CASES), { pseudonymize: failing }))).toEqual({ error: 'Error', message: 'the gateway did not answer' });
     expect([await all('adminCases'), await importEntries(db)]).toEqual([[], []]);
+  });
+
+  describe('what a re-import leaves alone (a review of the first version)', () => {
+    it('leaves a field the file has no column for as stored; an empty cell clears it', async () => {
+      const withNotes = `${HEADER},deliberationNotes\n（2026）苏0102行初7号,${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王立新,合议庭评议：待定。\n`;
+      await importFile(write('with-notes.csv', withNotes));
+      // The clerk's spreadsheet has no notes column: the notes stay, nothing changes.
+      const clerks = await importFile(write('clerk.csv', csv(`（2026）苏0102行初7号,${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王立新`)), { now: () => T2 });
+      expect(clerks.counts).toEqual({ read: 1, created: 0, updated: 0, unchanged: 1, rejected: 0, skipped: 0 });
+      expect((await all('adminCases')).map((c) => [c.deliberationNotes, c.version])).toEqual([['合议庭评议：待定。', 1]]);
+      // An empty cell in the column clears it.
+      const cleared = await importFile(write('cleared.csv', `${HEADER},deliberationNotes\n（2026）苏0102行初7号,${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王立新,\n`), { now: () => T2 });
+      expect(cleared.counts).toEqual({ read: 1, created: 0, updated: 1, unchanged: 0, rejected: 0, skipped: 0 });
+      expect((await all('adminCases')).map((c) => [c.deliberationNotes, c.version])).toEqual([[null, 2]]);
+    });
+
+    it('does not undo a step taken in the graph (a settlement closed the case), and does not touch a record made in the graph', async () => {
+      const adminCase = { type: 'AdminCase', caseNumber: '（2026）苏0102行初31号', plaintiffIdNumber: PERSON_A, defendantId: 'AG-NRB', cause: 'OTHER', filedAt: '2026-03-02', stage: 'FIRST_INSTANCE', status: 'PENDING', judge: '王立新' };
+      const enforcement = { type: 'EnforcementCase', caseNumber: '（2026）苏0102执5号', agencyId: 'AG-NRB', adminCaseNumber: '（2026）苏0102行初31号', filedAt: '2026-04-01', status: 'PENDING', preSettlementAttempted: true, preSettlementSucceeded: false };
+      const nightly = write('nightly.ndjson', ndjson(adminCase, enforcement));
+      await importFile(nightly, { type: undefined });
+      // The enforcement officer settles it in the graph (as settlement.ts writes it: an event, version 2).
+      const settled = { status: 'CLOSED', state: 'CLOSED', closedAt: T1, preSettlement: { attempted: true, succeeded: true }, version: 2 };
+      const step = { action: 'RECORD_SETTLEMENT_ATTEMPT', at: T1, by: actor, requestId: 'r1', key: 'k1', input: 'i1', version: 2, state: 'CLOSED' };
+      await db.collection<{ _id: string }>('enforcementCases').updateOne({ _id: 'EC-2026-0005' }, { $set: settled, $push: { events: step } } as never);
+      // Last night's file, sent again, says it is pending.
+      const again = await importFile(nightly, { type: undefined, now: () => T2 });
+      expect({ counts: again.counts, rejections: again.rejections }).toEqual({
+        counts: { read: 2, created: 0, updated: 0, unchanged: 1, rejected: 1, skipped: 0 },
+        rejections: [
+          {
+            line: 2,
+            type: 'EnforcementCase',
+            // The file has no closedAt: that one is left as stored anyway.
+            field: 'status',
+            message: 'status, preSettlement of （2026）苏0102执5号 changed in the graph (RECORD_SETTLEMENT_ATTEMPT, 2026-06-01); the import does not undo it: correct it in the graph, or leave the column out',
+          },
+        ],
+      });
+      expect((await all('enforcementCases')).map((e) => [e.status, e.state, e.version])).toEqual([['CLOSED', 'CLOSED', 2]]);
+
+      // A suggestion issued in the graph (its createKey is the workflow's) is never overwritten by a file.
+      await db.collection<{ _id: string }>('judicialSuggestions').insertOne({ _id: 'JS-2026-001', number: '（2026）苏0102司建1号', toAgencyId: 'AG-NRB', createKey: 'judge-1 issueJudicialSuggestion k', version: 1, events: [] } as never);
+      const suggestion = { type: 'JudicialSuggestion', number: '（2026）苏0102司建1号', toAgencyId: 'AG-HCB', issuedAt: '2026-05-01', dueAt: '2026-07-01', content: '建议完善程序。' };
+      const overwrite = await importFile(write('suggestion.ndjson', ndjson(suggestion)), { type: undefined });
+      expect(overwrite.rejections).toEqual([{ line: 1, type: 'JudicialSuggestion', field: 'number', message: '（2026）苏0102司建1号 was made in the graph, not by an import: an import does not overwrite it' }]);
+    });
+  });
+
+  it('gives acts of two agencies with the same number each an id of its own (each agency numbers from 1 every year)', async () => {
+    const government = other.db;
+    const party = write('party.ndjson', ndjson({ type: 'Party', kind: 'PERSON', idNumber: PERSON_A, name: '张三' }));
+    const agencies = write('agencies.ndjson', ndjson(
+      { type: 'Agency', id: 'AG-NRB', name: '区自然资源局', nameEn: 'Natural Resources Bureau', kind: 'BUREAU', head: '王建国' },
+      { type: 'Agency', id: 'AG-MRB', name: '区市场监督管理局', nameEn: 'Market Regulation Bureau', kind: 'BUREAU', head: '李华' },
+    ));
+    const act = (short: string, agencyId: string, year: number) => ({ type: 'AdministrativeAct', number: `示范区${short}决〔${year}〕1号`, agencyId, category: 'OTHER', decidedAt: `${year}-02-01`, legalReviewed: true, summary: '关于某事项的决定' });
+    const acts = write('acts.ndjson', ndjson(act('自然资', 'AG-NRB', 2025), act('市场监管', 'AG-MRB', 2025), act('自然资', 'AG-NRB', 2024)));
+    const asGovernment = (file: string) => runImport({ name: 'government', db: government, config, principal: { ...principal('government', ['data_steward']), sub: 'steward' }, file, feed: path.basename(file), pseudonymize: localPseudonymizer(KEY()), now: () => T1 });
+    for (const file of [agencies, party]) await asGovernment(file);
+    const summary = await asGovernment(acts);
+    expect(summary.counts).toEqual({ read: 3, created: 3, updated: 0, unchanged: 0, rejected: 0, skipped: 0 });
+    expect((await government.collection('acts').find({}).sort({ _id: 1 }).toArray()).map((a) => a._id)).toEqual(['ACT-2024-NRB-0001', 'ACT-2025-MRB-0001', 'ACT-2025-NRB-0001']);
+  });
+
+  it('reads a stray quote inside a plain cell as text (the lines after it are not swallowed), says what is wrong with a quoted cell without quoting it, and refuses CR-only line ends', async () => {
+    const stray = csv(`（2026）苏0102行初7号,${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王"立新`, `（2026）苏0102行初8号,${PERSON_B},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,李静`);
+    const read = await importFile(write('stray.csv', stray));
+    expect({ counts: read.counts, judges: (await all('adminCases')).map((c) => c.judge) }).toEqual({ counts: { read: 2, created: 2, updated: 0, unchanged: 0, rejected: 0, skipped: 0 }, judges: ['王"立新', '李静'] });
+    // A quoted ID cell never closed: the message says so and names no digit of it (csv-parse's own quotes the cell).
+    const broken = await importFile(write('broken.csv', csv(`（2026）苏0102行初9号,"${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王立新`)));
+    expect(broken.rejections).toEqual([{ line: 2, type: null, field: null, message: 'not valid CSV: a quoted cell is never closed (an unclosed quote makes lines 2-3 one record)' }]);
+    expect(await refusal(importFile(write('mac.csv', csv(`（2026）苏0102行初9号,${PERSON_A},AG-NRB,OTHER,2026-01-05,,FIRST_INSTANCE,PENDING,,,王立新`).replaceAll('\n', '\r'))))).toEqual({
+      error: 'ImportFileError',
+      message: 'mac.csv: its lines end in CR alone (as "CSV (Macintosh)" writes them): save it as "CSV UTF-8"',
+    });
   });
 
   it('stores the same records from CSV and from NDJSON (but for the import that wrote them)', async () => {

@@ -80,7 +80,7 @@ function partyIdNumber(i: number): string {
   return first17 + residentIdCheck(first17);
 }
 
-/** The i-th act (1-based; its sequence number is i, so its id ACT-<i> is its own), every tenth changed when `changed`. */
+/** The i-th act (1-based; its sequence number is i, unique across agencies and years, so its derived id is its own), every tenth changed when `changed`. */
 function act(i: number, changed: boolean): Record<(typeof ACT_COLUMNS)[number], string | boolean | null> {
   const agency = AGENCIES[i % AGENCIES.length] as (typeof AGENCIES)[number];
   const year = 2020 + (i % 6);

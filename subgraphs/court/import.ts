@@ -4,7 +4,7 @@
 // (Query.partyPseudonyms): the court never holds the number, nor the key.
 import { z } from 'zod';
 import { sdlEnum } from '../../schema/index.js';
-import { day, documentNumber, flag, idNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/index.js';
+import { optionalValue, day, documentNumber, flag, idNumber, nullable, pad, recordId, suggestionImport, text, oneOf, type ImportType } from '../shared/index.js';
 import { CASE_NUMBER_PATTERNS, type CourtStore } from './store.js';
 
 const ADMIN_CASE = { pattern: CASE_NUMBER_PATTERNS.adminCase, example: '（2025）苏0102行初123号' };
@@ -12,6 +12,10 @@ const ENFORCEMENT_CASE = { pattern: CASE_NUMBER_PATTERNS.enforcementCase, exampl
 const JUDICIAL_SUGGESTION = { pattern: CASE_NUMBER_PATTERNS.judicialSuggestion, example: '（2025）苏0102司建12号' };
 
 type CaseNumber = { number: string; year: number; seq: number };
+
+/** Outcomes in which the agency lost (the loss rate's), and those in which it did not. */
+const LOSING_OUTCOMES: readonly string[] = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM', 'COMPENSATION'];
+const NOT_LOSING_OUTCOMES: readonly string[] = ['DISMISSED_CLAIMS', 'WITHDRAWN'];
 
 /** Closed records have a closing day on or after their filing; open ones none. */
 function closing(record: { filedAt: Date; closedAt: Date | null; status: string }, ctx: z.RefinementCtx) {
@@ -43,6 +47,11 @@ const adminCase = z
     if (record.status === 'CLOSED' && !record.outcome) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'is required when status is CLOSED' });
     if (record.status !== 'CLOSED' && record.outcome) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'must be empty until the case is CLOSED' });
     if (record.status === 'CLOSED' && (record.agencyLost ?? null) === null) ctx.addIssue({ code: 'custom', path: ['agencyLost'], message: 'is required when status is CLOSED' });
+    // The loss rate counts agencyLost: it must agree with the outcome (a mediated case may go either way).
+    if (record.outcome && record.agencyLost != null) {
+      const lost = LOSING_OUTCOMES.includes(record.outcome) ? true : NOT_LOSING_OUTCOMES.includes(record.outcome) ? false : null;
+      if (lost !== null && lost !== record.agencyLost) ctx.addIssue({ code: 'custom', path: ['agencyLost'], message: `must be ${lost} when the outcome is ${record.outcome}` });
+    }
   });
 
 const hearing = z.strictObject({
@@ -87,17 +96,17 @@ export function courtImports(store: CourtStore): ImportType[] {
         caseNumber: (r.caseNumber as CaseNumber).number,
         plaintiffId: context.pseudonym(r.plaintiffIdNumber),
         defendantId: r.defendantId,
-        actId: r.actId ?? null,
-        disputeId: r.disputeId ?? null,
+        actId: r.actId,
+        disputeId: r.disputeId,
         cause: r.cause,
         filedAt: r.filedAt,
-        closedAt: r.closedAt ?? null,
+        closedAt: r.closedAt,
         stage: r.stage,
         status: r.status,
-        outcome: r.outcome ?? null,
-        agencyLost: r.agencyLost ?? null,
+        outcome: r.outcome,
+        agencyLost: r.agencyLost,
         judge: r.judge,
-        deliberationNotes: r.deliberationNotes ?? null,
+        deliberationNotes: r.deliberationNotes,
       }),
     },
     {
@@ -128,10 +137,10 @@ export function courtImports(store: CourtStore): ImportType[] {
       fields: (r: z.infer<typeof enforcementCase>, context) => ({
         caseNumber: (r.caseNumber as CaseNumber).number,
         agencyId: r.agencyId,
-        adminCaseId: r.adminCaseNumber ? context.idOf('AdminCase', (r.adminCaseNumber as CaseNumber).number) : null,
-        disputeId: r.disputeId ?? null,
+        adminCaseId: optionalValue(r.adminCaseNumber as CaseNumber | null | undefined, (n) => context.idOf('AdminCase', n.number)),
+        disputeId: r.disputeId,
         filedAt: r.filedAt,
-        closedAt: r.closedAt ?? null,
+        closedAt: r.closedAt,
         status: r.status,
         preSettlement: { attempted: r.preSettlementAttempted, succeeded: r.preSettlementSucceeded },
       }),
@@ -139,6 +148,8 @@ export function courtImports(store: CourtStore): ImportType[] {
         // Settlement attempts are the workflow's (subgraphs/court/settlement.ts); the state follows the status.
         created: (fields) => ({ state: String(fields.status), settlementAttempts: [] }),
         state: (fields) => String(fields.status),
+        // A settlement closes its case (settlement.ts).
+        shared: ['status', 'closedAt', 'preSettlement'],
       },
     },
     suggestionImport({

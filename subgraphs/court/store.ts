@@ -54,9 +54,9 @@ export const adminCaseNumber = (year: number, n: number) => `（${year}）${COUR
 export const enforcementCaseNumber = (year: number, n: number) => `（${year}）${COURT_CODE}执${n}号`;
 /** Each series' pattern: its year and number as the two groups. */
 export const CASE_NUMBER_PATTERNS = {
-  adminCase: new RegExp(`^（(\\d{4})）${COURT_CODE}行初(\\d{1,6})号$`),
-  enforcementCase: new RegExp(`^（(\\d{4})）${COURT_CODE}执(\\d{1,6})号$`),
-  judicialSuggestion: new RegExp(`^（(\\d{4})）${COURT_CODE}司建(\\d{1,6})号$`),
+  adminCase: new RegExp(`^（(\\d{4})）${COURT_CODE}行初([1-9]\\d{0,5})号$`),
+  enforcementCase: new RegExp(`^（(\\d{4})）${COURT_CODE}执([1-9]\\d{0,5})号$`),
+  judicialSuggestion: new RegExp(`^（(\\d{4})）${COURT_CODE}司建([1-9]\\d{0,5})号$`),
 };
 
 /** A judicial suggestion's id and number (文号) from its place in the court's series. */

@@ -6,13 +6,13 @@ import { z } from 'zod';
 import type { Document } from 'mongodb';
 import { sdlEnum } from '../../schema/index.js';
 import { DISTRICT_NAME } from '../shared/index.js';
-import { day, documentNumber, flag, idNumber, list, nullable, pad, recordId, text, oneOf, type ImportContext, type ImportType } from '../shared/index.js';
+import { optionalValue, day, documentNumber, flag, idNumber, list, nullable, pad, recordId, text, oneOf, type ImportContext, type ImportType } from '../shared/index.js';
 import type { GovernmentStore } from './store.js';
 
 type DocumentNo = { number: string; year: number; seq: number };
 
-const ACT = { pattern: new RegExp(`^${DISTRICT_NAME}[\\u4e00-\\u9fa5]{1,8}决〔(\\d{4})〕(\\d{1,6})号$`), example: `${DISTRICT_NAME}自然资决〔2025〕123号` };
-const RECONSIDERATION = { pattern: new RegExp(`^${DISTRICT_NAME}府复〔(\\d{4})〕(\\d{1,6})号$`), example: `${DISTRICT_NAME}府复〔2025〕12号` };
+const ACT = { pattern: new RegExp(`^${DISTRICT_NAME}[\\u4e00-\\u9fa5]{1,8}决〔(\\d{4})〕([1-9]\\d{0,5})号$`), example: `${DISTRICT_NAME}自然资决〔2025〕123号` };
+const RECONSIDERATION = { pattern: new RegExp(`^${DISTRICT_NAME}府复〔(\\d{4})〕([1-9]\\d{0,5})号$`), example: `${DISTRICT_NAME}府复〔2025〕12号` };
 
 /** A mobile number (11 digits from 1) or a landline (area code, number). */
 const phone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'must be a mobile number (11 digits) or a landline as 025-84561234');
@@ -131,7 +131,7 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
       idNumbers: (r: Infer<typeof party>) => [r.idNumber],
       key: (r: Infer<typeof party>, c: ImportContext) => c.pseudonym(r.idNumber),
       id: (r: Infer<typeof party>, c: ImportContext) => c.pseudonym(r.idNumber),
-      fields: (r: Infer<typeof party>) => ({ kind: r.kind, name: r.name, idNumber: r.idNumber, phone: r.phone ?? null }),
+      fields: (r: Infer<typeof party>) => ({ kind: r.kind, name: r.name, idNumber: r.idNumber, phone: r.phone }),
     },
     {
       name: 'AdministrativeAct',
@@ -141,7 +141,8 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
       idNumbers: (r: Infer<typeof act>) => (r.partyIdNumber ? [r.partyIdNumber] : []),
       references: (r: Infer<typeof act>, pseudonym) => [agencyRef(r.agencyId), ...(r.partyIdNumber ? [{ field: 'partyIdNumber', type: 'Party', key: pseudonym(r.partyIdNumber) }] : [])],
       key: (r: Infer<typeof act>) => (r.number as DocumentNo).number,
-      id: (r: Infer<typeof act>) => `ACT-${pad((r.number as DocumentNo).seq, 6)}`,
+      // Each agency numbers its acts from 1 every year: the id carries the year and the agency's code.
+      id: (r: Infer<typeof act>) => `ACT-${(r.number as DocumentNo).year}-${r.agencyId.slice('AG-'.length)}-${pad((r.number as DocumentNo).seq, 4)}`,
       fields: (r: Infer<typeof act>, c: ImportContext) => ({
         number: (r.number as DocumentNo).number,
         agencyId: r.agencyId,
@@ -149,7 +150,7 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
         decidedAt: r.decidedAt,
         legalReviewed: r.legalReviewed,
         summary: r.summary,
-        partyId: r.partyIdNumber ? c.pseudonym(r.partyIdNumber) : null,
+        partyId: optionalValue(r.partyIdNumber, (n) => c.pseudonym(n)),
       }),
     },
     {
@@ -169,13 +170,13 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
         caseNumber: (r.caseNumber as DocumentNo).number,
         applicantId: c.pseudonym(r.applicantIdNumber),
         respondentId: r.respondentId,
-        actId: r.actNumber ? c.idOf('AdministrativeAct', (r.actNumber as DocumentNo).number) : null,
+        actId: optionalValue(r.actNumber as DocumentNo | null | undefined, (n) => c.idOf('AdministrativeAct', n.number)),
         filedAt: r.filedAt,
-        closedAt: r.closedAt ?? null,
+        closedAt: r.closedAt,
         status: r.status,
-        outcome: r.outcome ?? null,
+        outcome: r.outcome,
         hearingHeld: r.hearingHeld,
-        reviewerNotes: r.reviewerNotes ?? null,
+        reviewerNotes: r.reviewerNotes,
       }),
     },
     {
@@ -194,20 +195,22 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
       fields: (r: Infer<typeof dispute>, c: ImportContext) => ({
         title: r.title,
         category: r.category,
-        agencyId: r.agencyId ?? null,
+        agencyId: r.agencyId,
         partyIds: r.partyIdNumbers.map((n) => c.pseudonym(n)),
         openedAt: r.openedAt,
-        closedAt: r.closedAt ?? null,
+        closedAt: r.closedAt,
         status: r.status,
         major: r.major,
         substantivelyResolved: r.substantivelyResolved,
-        linkedAdminCaseId: r.linkedAdminCaseId ?? null,
-        linkedReconsiderationId: r.linkedReconsiderationNumber ? c.idOf('Reconsideration', (r.linkedReconsiderationNumber as DocumentNo).number) : null,
+        linkedAdminCaseId: r.linkedAdminCaseId,
+        linkedReconsiderationId: optionalValue(r.linkedReconsiderationNumber as DocumentNo | null | undefined, (n) => c.idOf('Reconsideration', n.number)),
       }),
       workflow: {
         // Consultations, opinions and proposals are the linkage work's (subgraphs/government/disputes.ts), never a file's.
         created: (fields) => ({ state: disputeState(fields, null), consultations: [], proposal: null, outcome: null, awaitingOpinions: [] }),
         state: (fields, stored) => disputeState(fields, stored),
+        // Assigning, closing and declining write these (disputes.ts).
+        shared: ['agencyId', 'status', 'closedAt', 'substantivelyResolved'],
       },
     },
     {
@@ -218,7 +221,7 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
       references: (r: Infer<typeof performance>) => [agencyRef(r.agencyId)],
       key: (r: Infer<typeof performance>) => r.adminCaseId,
       id: (r: Infer<typeof performance>) => r.adminCaseId,
-      fields: (r: Infer<typeof performance>) => ({ agencyId: r.agencyId, dueAt: r.dueAt, performed: r.performed, performedAt: r.performedAt ?? null }),
+      fields: (r: Infer<typeof performance>) => ({ agencyId: r.agencyId, dueAt: r.dueAt, performed: r.performed, performedAt: r.performedAt }),
     },
   ];
   return types;
@@ -228,5 +231,6 @@ export function governmentImports(store: GovernmentStore): ImportType[] {
 function disputeState(fields: Document, stored: Document | null): string {
   if (fields.status !== 'OPEN') return 'CLOSED';
   if (stored && stored.state !== 'CLOSED') return String(stored.state);
-  return fields.agencyId ? 'ASSIGNED' : 'REGISTERED';
+  const agencyId = fields.agencyId === undefined ? stored?.agencyId : fields.agencyId;
+  return agencyId ? 'ASSIGNED' : 'REGISTERED';
 }

@@ -27,13 +27,9 @@ export const resolvers: ResolverMap<GovernmentContext> = {
     party: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.party.load(parseId(args.id)),
     partyPseudonyms: async (_: unknown, args: Args, ctx: GovernmentContext) => {
       const key = requireKey(ctx.pseudonymKey);
-      const ids = parseIdNumbers(args.idNumbers).map((number) => partyPseudonym(key, number));
-      const parties = await ctx.loaders.party.loadMany(ids);
-      // A number the government has no party for: its pseudonym alone.
-      return ids.map((id, i) => {
-        const party = parties[i];
-        return party && !(party instanceof Error) ? party : { id, kind: null, name: null, idNumber: null, phone: null };
-      });
+      // The pseudonym alone, whether or not the government holds the party: the answer tells
+      // nothing of who it has files on, nor their (masked) details.
+      return parseIdNumbers(args.idNumbers).map((number) => ({ id: partyPseudonym(key, number), kind: null, name: null, idNumber: null, phone: null }));
     },
     act: (_: unknown, args: Args, ctx: GovernmentContext) => ctx.loaders.act.load(parseId(args.id)),
     acts: (_: unknown, args: Args, ctx: GovernmentContext) => {

@@ -46,13 +46,13 @@ export function procuratorateImports(store: ProcuratorateStore): ImportType[] {
       fields: (r: SupervisionRecord) => ({
         caseNumber: (r.caseNumber as CaseNumber).number,
         kind: r.kind,
-        adminCaseId: r.adminCaseId ?? null,
-        agencyId: r.agencyId ?? null,
-        disputeId: r.disputeId ?? null,
+        adminCaseId: r.adminCaseId,
+        agencyId: r.agencyId,
+        disputeId: r.disputeId,
         openedAt: r.openedAt,
-        closedAt: r.closedAt ?? null,
+        closedAt: r.closedAt,
         status: r.status,
-        prosecutorNotes: r.prosecutorNotes ?? null,
+        prosecutorNotes: r.prosecutorNotes,
       }),
     },
     suggestionImport({

@@ -27,8 +27,8 @@ export const procuratorialSuggestionNumber = (year: number, n: number) => `${DIS
 export const supervisionCaseNumber = (year: number, n: number) => `${DISTRICT_NAME}检行监〔${year}〕${n}号`;
 /** Each series' pattern: its year and number as the two groups. */
 export const NUMBER_PATTERNS = {
-  supervisionCase: new RegExp(`^${DISTRICT_NAME}检行监〔(\\d{4})〕(\\d{1,6})号$`),
-  procuratorialSuggestion: new RegExp(`^${DISTRICT_NAME}检行建〔(\\d{4})〕(\\d{1,6})号$`),
+  supervisionCase: new RegExp(`^${DISTRICT_NAME}检行监〔(\\d{4})〕([1-9]\\d{0,5})号$`),
+  procuratorialSuggestion: new RegExp(`^${DISTRICT_NAME}检行建〔(\\d{4})〕([1-9]\\d{0,5})号$`),
 };
 
 export interface ProcuratorateSeed {

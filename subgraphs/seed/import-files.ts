@@ -73,7 +73,8 @@ export async function writeDemoImportFiles(data: DemoData, dir: string): Promise
       dir,
       'government-acts.ndjson',
       'AdministrativeAct',
-      g.acts.map((a) => ({ number: a.number, agencyId: a.agencyId, category: a.category, decidedAt: day(a.decidedAt), legalReviewed: a.legalReviewed, summary: a.summary, partyIdNumber: a.partyId ? number(a.partyId) : null })),
+      // The demo district's acts keep their ids (ACT-000123), which the other institutions' records name.
+      g.acts.map((a) => ({ id: a._id, number: a.number, agencyId: a.agencyId, category: a.category, decidedAt: day(a.decidedAt), legalReviewed: a.legalReviewed, summary: a.summary, partyIdNumber: a.partyId ? number(a.partyId) : null })),
     ),
     await writeNdjson(
       dir,

@@ -54,6 +54,7 @@ export {
   normaliseNumber,
   recordId,
   pad,
+  optionalValue,
   type ImportType,
   type ImportContext,
   type ImportOptions,

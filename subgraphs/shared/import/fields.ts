@@ -3,8 +3,8 @@
 // (subgraphs/<institution>/import.ts) are built from these.
 import { z } from 'zod';
 
-/** A value a CSV cell or JSON `null` leaves out: null. */
-const absentAsNull = (value: unknown) => (value === undefined || value === '' ? null : value);
+/** An empty CSV cell or JSON `null`: null (the field cleared). An absent field stays absent (`.optional()`: left as stored). */
+const absentAsNull = (value: unknown) => (value === '' ? null : value);
 
 /** Text with no control characters, trimmed, 1..max characters. */
 export const text = (max = 200) =>
@@ -15,7 +15,7 @@ export const text = (max = 200) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value), 'must not hold control characters');
 
-/** A field that may be left out (absent, an empty cell or null): null then. */
+/** A field that may be empty (an empty cell, or null): null then. Declared `.optional()` too, it may be absent: left as stored. */
 export const nullable = <T extends z.ZodType>(schema: T) => z.preprocess(absentAsNull, schema.nullable());
 
 const DAY = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
@@ -120,6 +120,11 @@ export const recordId = (prefix: string) =>
     .string()
     .trim()
     .regex(new RegExp(`^${prefix}-[A-Z0-9-]{1,40}$`), `must be an id as ${prefix}-…`);
+
+/** An optional field's stored value: absent (undefined: left as stored) or empty (null) as read, else `map` of it. */
+export function optionalValue<T, R>(value: T | null | undefined, map: (value: T) => R): R | null | undefined {
+  return value === undefined ? undefined : value === null ? null : map(value);
+}
 
 /** A zero-padded sequence number. */
 export const pad = (n: number, width: number) => String(n).padStart(width, '0');

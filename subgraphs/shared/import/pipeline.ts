@@ -55,6 +55,12 @@ export interface ImportType<P = any> {
   workflow?: {
     created: (fields: Document) => { state: string } & Document;
     state: (fields: Document, stored: Document) => string;
+    /**
+     * Fields the workflow writes too (a settlement closes its case): once a step in the graph has
+     * written the record, an import that would change one of them is refused for that record, so
+     * a nightly file never undoes what was done in the graph.
+     */
+    shared: readonly string[];
   };
 }
 
@@ -143,19 +149,29 @@ const changedAt = moment.or(day.transform(districtMidnight));
  */
 const UPDATES_IN_FLIGHT = 8;
 
-/** `run` over every item, at most `limit` at once; the results in order. */
-async function inParallel<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+/**
+ * `run` over every item, at most `limit` at once; each result or error in order, once every one has
+ * settled (a failure stops no other, and none is left running: each outcome can be counted).
+ */
+async function inParallel<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<({ ok: true; value: R } | { ok: false; error: unknown })[]> {
+  const results: ({ ok: true; value: R } | { ok: false; error: unknown })[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await run(items[i] as T);
+      try {
+        results[i] = { ok: true, value: await run(items[i] as T) };
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** At most this many rejections are kept with their reasons (all are counted). */
+const REJECTIONS_KEPT = 1000;
 
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
   const startedAt = (options.now ?? (() => new Date()))();
@@ -195,7 +211,7 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
   let latestUpdatedAt: Date | null = null;
   const rejectedLines = new Set<number>();
   const reject = (line: number, type: string | null, field: string | null, message: string) => {
-    rejections.push({ line, type, field, message });
+    if (rejections.length < REJECTIONS_KEPT) rejections.push({ line, type, field, message });
     if (!rejectedLines.has(line)) {
       rejectedLines.add(line);
       counts.rejected++;
@@ -241,7 +257,8 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
           const field = issue.path.length ? issue.path.map(String).join('.') : null;
           // A required field left out (an empty cell, an absent or null JSON value): zod's words for it
           // ("Invalid input: expected string, received undefined") are a programmer's, not the clerk's.
-          const absent = (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.path.length === 1 && (fields[String(issue.path[0])] ?? null) === null;
+          const raw = issue.path.length === 1 ? fields[String(issue.path[0])] : 'nested';
+          const absent = issue.code !== 'custom' && (raw === undefined || raw === null || raw === '');
           reject(
             read.line,
             type.name,
@@ -374,11 +391,27 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
         reject(c.line, c.type.name, 'id', `${c.key} is the record ${String(stored._id)}, not ${c.givenId}`);
         return;
       }
-      const changed = Object.keys(c.fields).filter((field) => typedCanonical(c.fields[field] ?? null) !== typedCanonical(stored[field] ?? null));
+      // A field the file left out (undefined) is left as stored.
+      const changed = Object.keys(c.fields).filter((field) => c.fields[field] !== undefined && typedCanonical(c.fields[field]) !== typedCanonical(stored[field] ?? null));
       if (!changed.length) {
         counts.unchanged++;
         remember(c, String(stored._id));
         return;
+      }
+      if (c.type.workflow) {
+        // A record made in the graph (a suggestion issued there, a dispute proposed) is the workflow's, never a file's.
+        const createKey = String(stored.createKey ?? '');
+        if (!createKey.startsWith('imported ') && !createKey.startsWith('loaded ')) {
+          reject(c.line, c.type.name, c.type.keyName, `${c.key} was made in the graph, not by an import: an import does not overwrite it`);
+          return;
+        }
+        const steps = ((stored.events ?? []) as { action: string; at: Date }[]).filter((event) => event.action !== 'IMPORT');
+        const overlap = changed.filter((field) => c.type.workflow?.shared.includes(field));
+        const last = steps.at(-1);
+        if (last && overlap.length) {
+          reject(c.line, c.type.name, overlap[0] as string, `${overlap.join(', ')} of ${c.key} changed in the graph (${last.action}, ${last.at.toISOString().slice(0, 10)}); the import does not undo it: correct it in the graph, or leave the column out`);
+          return;
+        }
       }
       const set: Document = Object.fromEntries(changed.map((field) => [field, c.fields[field]]));
       set.updatedAt = at;
@@ -402,7 +435,8 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
         continue;
       }
       newIdsInBatch.set(`${c.type.name}\n${newId}`, c.line);
-      const doc: Document = { _id: newId, ...c.fields, version: 1, updatedAt: at, source: { import: id, line: c.line } };
+      // A new record has every field: one the file left out is empty.
+      const doc: Document = { _id: newId, ...Object.fromEntries(Object.entries(c.fields).map(([field, value]) => [field, value ?? null])), version: 1, updatedAt: at, source: { import: id, line: c.line } };
       if (c.type.workflow) {
         Object.assign(doc, c.type.workflow.created(c.fields), {
           createdAt: at,
@@ -440,16 +474,21 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
       else reject(c.line, c.type.name, c.type.keyName, `${c.key} was stored by someone else while this import ran: import again`);
     }
     const results = options.dryRun
-      ? updates.map(() => true)
+      ? updates.map(() => ({ ok: true as const, value: true }))
       : await inParallel(updates, UPDATES_IN_FLIGHT, (u) => u.candidate.type.collection.update(String(u.stored._id), typeof u.stored.version === 'number' ? u.stored.version : null, u.set, u.event));
+    let failed: unknown = null;
     updates.forEach((u, i) => {
-      if (results[i]) {
+      const result = results[i]!;
+      if (!result.ok) failed ??= result.error;
+      else if (result.value) {
         counts.updated++;
         remember(u.candidate, String(u.stored._id));
       } else {
         reject(u.candidate.line, u.candidate.type.name, null, `${u.candidate.key} changed while this import ran (a workflow step?): import again`);
       }
     });
+    // Every update that was made is counted before the failure stops the import.
+    if (failed !== null) throw failed;
   };
 
   /** Candidates' keys, by type. */

@@ -54,6 +54,8 @@ async function* splitRecords(file: string, format: FileFormat, maxBytes: number,
   let held = 0;
   let size = 0;
   let inQuotes = false;
+  let cellStart = true;
+  let justClosed = false;
   let line = 1;
   let startLine = 1;
   let first = true;
@@ -77,8 +79,24 @@ async function* splitRecords(file: string, format: FileFormat, maxBytes: number,
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
-      if (byte === 0x22 && format === 'csv') inQuotes = !inQuotes;
-      else if (byte === 0x0a) {
+      if (format === 'csv') {
+        // RFC 4180: a quote opens a quoted cell only at the cell's start ("" inside it is a quote),
+        // so one stray quote inside a plain cell cannot swallow the lines after it.
+        if (byte === 0x22) {
+          if (inQuotes) {
+            inQuotes = false;
+            justClosed = true;
+          } else if (cellStart || justClosed) {
+            inQuotes = true;
+            justClosed = false;
+          }
+          cellStart = false;
+          continue;
+        }
+        justClosed = false;
+        cellStart = !inQuotes && (byte === 0x2c || byte === 0x0a);
+      }
+      if (byte === 0x0a) {
         line++;
         if (inQuotes) continue;
         const piece = chunk.subarray(from, i);
@@ -196,13 +214,31 @@ function checkBom(head: Buffer, name: string): void {
   }
 }
 
+/**
+ * What is wrong with a CSV line, in a clerk's words: never csv-parse's own message, which quotes
+ * the cell (an ID number, perhaps) and counts lines and fields its own way.
+ */
+function csvProblem(error: unknown): string {
+  switch ((error as { code?: string }).code) {
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'text after a closing quote in a cell (a quote inside a quoted cell is written twice: "")';
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted cell is never closed';
+    case 'CSV_INVALID_OPENING_QUOTE':
+      return 'a quote inside a cell that does not start with one (quote the whole cell)';
+    default:
+      return 'it cannot be split into cells';
+  }
+}
+
 /** A CSV header's column names: non-empty, distinct, trimmed. */
 function parseHeader(text: string, name: string, line: number): string[] {
+  if (text.includes('\r')) throw new ImportFileError(`${name}: its lines end in CR alone (as "CSV (Macintosh)" writes them): save it as "CSV UTF-8"`);
   let columns: string[];
   try {
     columns = (parseCsvRecord(text, { relax_quotes: false }) as string[][])[0] ?? [];
   } catch (error) {
-    throw new ImportFileError(`${name}: the header (line ${line}) is not valid CSV: ${(error as Error).message}`);
+    throw new ImportFileError(`${name}: the header (line ${line}) is not valid CSV: ${csvProblem(error)}`);
   }
   columns = columns.map((column) => column.trim());
   const empty = columns.findIndex((column) => column === '');
@@ -212,7 +248,7 @@ function parseHeader(text: string, name: string, line: number): string[] {
   return columns;
 }
 
-/** A record as read: its fields (CSV cells as strings, an empty cell absent), or why it cannot be read. */
+/** A record as read: its fields (CSV cells as strings, an empty cell ''), or why it cannot be read. */
 export type ReadRecord = { line: number; fields: Record<string, unknown> } | { line: number; error: string };
 
 /**
@@ -247,7 +283,9 @@ function parseJsonRecord(text: string, line: number): ReadRecord {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { line, error: `not valid JSON: ${(error as Error).message}` };
+    // Never the parser's own words: they quote the line, which may hold an ID number.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    return { line, error: `not valid JSON${at === undefined ? '' : ` (at character ${Number(at) + 1})`}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, error: 'a record must be a JSON object' };
   return { line, fields: value as Record<string, unknown> };
@@ -256,15 +294,15 @@ function parseJsonRecord(text: string, line: number): ReadRecord {
 function parseCsv(text: string, header: string[], line: number): ReadRecord {
   let cells: string[];
   try {
-    cells = (parseCsvRecord(text, { relax_quotes: false }) as string[][])[0] ?? [];
+    cells = (parseCsvRecord(text, { relax_quotes: true }) as string[][])[0] ?? [];
   } catch (error) {
-    return { line, error: `not valid CSV: ${(error as Error).message}` };
+    return { line, error: `not valid CSV: ${csvProblem(error)}` };
   }
   if (cells.length !== header.length) return { line, error: `${cells.length} values for the header's ${header.length} columns` };
   const fields: Record<string, unknown> = {};
+  // An empty cell is '' (cleared, for an optional field); a column the file does not have is absent (left as stored).
   header.forEach((column, i) => {
-    const cell = (cells[i] as string).trim();
-    if (cell !== '') fields[column] = cell;
+    fields[column] = (cells[i] as string).trim();
   });
   return { line, fields };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ImportCollection } from '../../../platform/index.js';
 import type { Document } from 'mongodb';
 import type { ImportContext, ImportType, Reference } from './pipeline.js';
-import { day, documentNumber, nullable, pad, recordId, text } from './fields.js';
+import { day, documentNumber, nullable, optionalValue, pad, recordId, text } from './fields.js';
 
 interface SuggestionSpec {
   name: string;
@@ -45,11 +45,10 @@ export function suggestionImport(spec: SuggestionSpec): ImportType {
     key: (record: Parsed) => record.number.number,
     id: (record: Parsed) => `${spec.idPrefix}-${record.number.year}-${pad(record.number.seq, 3)}`,
     fields: (record: Parsed, context: ImportContext) => {
-      const source = sourceOf(record);
       return {
         number: record.number.number,
         toAgencyId: record.toAgencyId,
-        [spec.source.field]: source ? context.idOf(spec.source.type, source) : null,
+        [spec.source.field]: optionalValue(record[spec.source.column] as { number: string } | null | undefined, (n) => context.idOf(spec.source.type, n.number)),
         issuedAt: record.issuedAt,
         dueAt: record.dueAt,
         content: record.content,
@@ -59,6 +58,8 @@ export function suggestionImport(spec: SuggestionSpec): ImportType {
       // An imported suggestion is issued; its follow-up (supplements, closing) is the workflow's.
       created: () => ({ state: 'ISSUED', supplementReason: null, supplementsRequested: 0, supplementRequestedAt: null, supplementDueAt: null, closedAt: null }),
       state: (_fields: Document, stored: Document) => String(stored.state),
+      // Supplements and closing write only the workflow's own fields.
+      shared: [],
     },
   } as unknown as ImportType<Parsed>;
 }
