@@ -20,9 +20,7 @@ describe('the writer, with the store failing mid-storm', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'linkage-storm-'));
     const storeConfig = { ...testConfig().embeddedStore, port: await freePort(), dataDir };
     let store = await startEmbeddedStore(storeConfig);
-    // Every wait bounded, the pool's too (waitQueueTimeoutMS: a checkout during the restart could
-    // otherwise wait for ever, and the storm with it; seen twice in a full run).
-    const client = new MongoClient(store.uri, { serverSelectionTimeoutMS: 1000, socketTimeoutMS: 1000, connectTimeoutMS: 1000, waitQueueTimeoutMS: 1000 });
+    const client = new MongoClient(store.uri, { serverSelectionTimeoutMS: 1000, socketTimeoutMS: 1000, connectTimeoutMS: 1000 });
     try {
       await client.connect();
       const log = createAuditLogStore<{ requestId: string }>(client.db('storm'), 'access');
