@@ -67,6 +67,45 @@ export function parseOptionalEnum(value: unknown, argument: string): string | un
   return value;
 }
 
+/** Half-width brackets in a document number, as a spreadsheet or a keyboard may type them, read as the full-width ones the numbers use. */
+export function normaliseNumber(value: string): string {
+  return value.trim().replace(/^\((\d{4})\)/, '（$1）').replace(/\[(\d{4})\]/, '〔$1〕');
+}
+
+/**
+ * A case or document number as a user types it (`(2025)苏0102行初123号` or with full-width
+ * brackets): matched exactly, after the brackets are normalised, against the stored number.
+ */
+export function parseOptionalNumber(value: unknown, argument: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw badUserInput(`${argument} must be a string`, argument);
+  const number = normaliseNumber(value);
+  // Printable text only: no control characters, at most the length of any real number.
+  if (number.length < 1 || number.length > 60 || /[\p{Cc}\p{Cf}]/u.test(number)) {
+    throw badUserInput(`${argument} must be a case or document number of 1 to 60 characters, as （2025）苏0102行初123号`, argument);
+  }
+  return number;
+}
+
+/**
+ * Words to search a title for (a substring, letters' case ignored): 1 to 50 characters of
+ * printable text. The store escapes it, so no character has a regular expression's meaning.
+ */
+export function parseOptionalSearchText(value: unknown, argument: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw badUserInput(`${argument} must be a string`, argument);
+  const text = value.trim();
+  if (text.length < 1 || text.length > 50 || /[\p{Cc}\p{Cf}]/u.test(text)) {
+    throw badUserInput(`${argument} must be 1 to 50 characters of text`, argument);
+  }
+  return text;
+}
+
+/** A regular expression matching `text` literally (for a substring search). */
+export function literalPattern(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+}
+
 /** The same period one year earlier (for year-on-year figures). */
 export function yearEarlier(period: Period): Period {
   const shift = (d: Date) => new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate()));

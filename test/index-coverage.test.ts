@@ -84,6 +84,8 @@ function listFilters(): Record<keyof typeof NODES, { caller: Caller; filters: st
   const data = demoData();
   const { disputeId, adminCaseId } = data.showcase;
   const agency = 'AG-NRB';
+  const caseNumber = (records: { caseNumber: string }[]) => `{ caseNumber: "${records[0]!.caseNumber}" }`;
+  const number = (records: { number: string }[]) => `{ number: "${records[0]!.number}" }`;
   return {
     agencies: { caller: LINKAGE, filters: ['{ kind: BUREAU }'] },
     acts: {
@@ -92,12 +94,13 @@ function listFilters(): Record<keyof typeof NODES, { caller: Caller; filters: st
     },
     reconsiderations: {
       caller: LINKAGE,
-      filters: [`{ respondentId: "${agency}" }`, '{ status: CLOSED }', '{ outcome: UPHELD }', `{ closed: ${PERIOD} }`],
+      filters: [caseNumber(data.government.reconsiderations), `{ respondentId: "${agency}" }`, '{ status: CLOSED }', '{ outcome: UPHELD }', `{ closed: ${PERIOD} }`],
     },
-    disputes: { caller: LINKAGE, filters: [`{ agencyId: "${agency}" }`, '{ status: RESOLVED }', '{ major: true }', `{ opened: ${PERIOD} }`] },
+    disputes: { caller: LINKAGE, filters: ['{ titleContains: "征收" }', `{ agencyId: "${agency}" }`, '{ status: RESOLVED }', '{ major: true }', `{ opened: ${PERIOD} }`] },
     adminCases: {
       caller: LINKAGE,
       filters: [
+        caseNumber(data.court.adminCases),
         `{ defendantId: "${agency}" }`,
         `{ disputeId: "${disputeId}" }`,
         '{ status: CLOSED }',
@@ -109,14 +112,14 @@ function listFilters(): Record<keyof typeof NODES, { caller: Caller; filters: st
     },
     enforcementCases: {
       caller: LINKAGE,
-      filters: [`{ agencyId: "${agency}" }`, '{ status: CLOSED }', '{ preSettlementSucceeded: true }', `{ filed: ${PERIOD} }`],
+      filters: [caseNumber(data.court.enforcementCases), `{ agencyId: "${agency}" }`, '{ status: CLOSED }', '{ preSettlementSucceeded: true }', `{ filed: ${PERIOD} }`],
     },
-    judicialSuggestions: { caller: LINKAGE, filters: [`{ toAgencyId: "${agency}" }`, `{ issued: ${PERIOD} }`] },
+    judicialSuggestions: { caller: LINKAGE, filters: [number(data.court.judicialSuggestions), `{ toAgencyId: "${agency}" }`, `{ issued: ${PERIOD} }`] },
     supervisionCases: {
       caller: LINKAGE,
-      filters: ['{ kind: JUDGMENT_SUPERVISION }', '{ status: CLOSED }', `{ agencyId: "${agency}" }`, `{ adminCaseId: "${adminCaseId}" }`, `{ opened: ${PERIOD} }`],
+      filters: [caseNumber(data.procuratorate.supervisionCases), '{ kind: JUDGMENT_SUPERVISION }', '{ status: CLOSED }', `{ agencyId: "${agency}" }`, `{ adminCaseId: "${adminCaseId}" }`, `{ opened: ${PERIOD} }`],
     },
-    procuratorialSuggestions: { caller: LINKAGE, filters: [`{ toAgencyId: "${agency}" }`, `{ issued: ${PERIOD} }`] },
+    procuratorialSuggestions: { caller: LINKAGE, filters: [number(data.procuratorate.procuratorialSuggestions), `{ toAgencyId: "${agency}" }`, `{ issued: ${PERIOD} }`] },
     accessLog: {
       caller: AUDITOR,
       filters: [

@@ -1,7 +1,7 @@
 // Court resolvers: every argument is parsed before it reaches the store; references to other
 // institutions' entities are returned as keys for the gateway to resolve.
 import { DISTRICT_ID, issuerInboxTasks, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
-import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
+import { DateScalar, parseId, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalNumber, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { CourtContext } from './context.js';
 import type { AdminCase, EnforcementCase, JudicialSuggestion } from './store.js';
 import { courtWrites } from './writes.js';
@@ -23,6 +23,7 @@ export const resolvers: ResolverMap<CourtContext> = {
       const filter = filterOf(args);
       return ctx.store.listAdminCases(
         {
+          caseNumber: parseOptionalNumber(filter.caseNumber, 'filter.caseNumber'),
           defendantId: parseOptionalId(filter.defendantId, 'filter.defendantId'),
           disputeId: parseOptionalId(filter.disputeId, 'filter.disputeId'),
           status: parseOptionalEnum(filter.status, 'filter.status'),
@@ -39,6 +40,7 @@ export const resolvers: ResolverMap<CourtContext> = {
       const filter = filterOf(args);
       return ctx.store.listEnforcementCases(
         {
+          caseNumber: parseOptionalNumber(filter.caseNumber, 'filter.caseNumber'),
           agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
           status: parseOptionalEnum(filter.status, 'filter.status'),
           preSettlementSucceeded: parseOptionalBoolean(filter.preSettlementSucceeded, 'filter.preSettlementSucceeded'),
@@ -52,6 +54,7 @@ export const resolvers: ResolverMap<CourtContext> = {
       const filter = filterOf(args);
       return ctx.store.listSuggestions(
         {
+          number: parseOptionalNumber(filter.number, 'filter.number'),
           toAgencyId: parseOptionalId(filter.toAgencyId, 'filter.toAgencyId'),
           issued: parseOptionalPeriod(filter.issued, 'filter.issued'),
         },

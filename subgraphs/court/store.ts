@@ -82,6 +82,7 @@ const SORT = {
 } as const satisfies Record<string, SortKey>;
 
 export interface AdminCaseFilter {
+  caseNumber?: string;
   defendantId?: string;
   disputeId?: string;
   status?: string;
@@ -91,12 +92,14 @@ export interface AdminCaseFilter {
   closed?: Period;
 }
 export interface EnforcementCaseFilter {
+  caseNumber?: string;
   agencyId?: string;
   status?: string;
   preSettlementSucceeded?: boolean;
   filed?: Period;
 }
 export interface SuggestionFilter {
+  number?: string;
   toAgencyId?: string;
   issued?: Period;
 }
@@ -182,6 +185,7 @@ export function createCourtStore(db: Db) {
 
     listAdminCases(filter: AdminCaseFilter, page: PageArgs): Promise<Connection<AdminCase>> {
       const query = defined({
+        caseNumber: filter.caseNumber,
         defendantId: filter.defendantId,
         disputeId: filter.disputeId,
         status: filter.status,
@@ -195,6 +199,7 @@ export function createCourtStore(db: Db) {
 
     listEnforcementCases(filter: EnforcementCaseFilter, page: PageArgs): Promise<Connection<EnforcementCase>> {
       const query = defined({
+        caseNumber: filter.caseNumber,
         agencyId: filter.agencyId,
         status: filter.status,
         'preSettlement.succeeded': filter.preSettlementSucceeded,
@@ -222,6 +227,7 @@ export function createCourtStore(db: Db) {
 
     listSuggestions(filter: SuggestionFilter, page: PageArgs): Promise<Connection<JudicialSuggestion>> {
       const query = defined({
+        number: filter.number,
         toAgencyId: filter.toAgencyId,
         issuedAt: filter.issued && inPeriod(filter.issued),
       });

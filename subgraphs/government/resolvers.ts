@@ -1,7 +1,7 @@
 // Government resolvers: every argument is parsed before it reaches the store, and every entity
 // reference and statistic goes through the request's DataLoaders.
 import { DISTRICT_ID, type ResolverMap } from '../shared/index.js';
-import { DateScalar, parseId, parseIdList, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
+import { DateScalar, parseId, parseIdList, parseOptionalBoolean, parseOptionalEnum, parseOptionalId, parseOptionalNumber, parseOptionalPeriod, parseOptionalSearchText, parsePeriod } from '../../platform/index.js';
 import type { GovernmentContext } from './context.js';
 import type { Act, Agency, Dispute, Reconsideration } from './store.js';
 import { governmentWrites, suggestionResolvers } from './suggestions.js';
@@ -49,6 +49,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       const filter = filterOf(args);
       return ctx.store.listReconsiderations(
         {
+          caseNumber: parseOptionalNumber(filter.caseNumber, 'filter.caseNumber'),
           respondentId: parseOptionalId(filter.respondentId, 'filter.respondentId'),
           status: parseOptionalEnum(filter.status, 'filter.status'),
           outcome: parseOptionalEnum(filter.outcome, 'filter.outcome'),
@@ -62,6 +63,7 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       const filter = filterOf(args);
       return ctx.store.listDisputes(
         {
+          titleContains: parseOptionalSearchText(filter.titleContains, 'filter.titleContains'),
           agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
           status: parseOptionalEnum(filter.status, 'filter.status'),
           major: parseOptionalBoolean(filter.major, 'filter.major'),

@@ -3,7 +3,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { GrantScope } from '../../auth/index.js';
 import { countBy, inPeriod, tally } from '../shared/index.js';
-import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, BACKGROUND_COMMENT, importCollection, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
+import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, literalPattern, BACKGROUND_COMMENT, importCollection, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
   _id: string;
@@ -196,12 +196,14 @@ export interface ActFilter {
   decided?: Period;
 }
 export interface ReconsiderationFilter {
+  caseNumber?: string;
   respondentId?: string;
   status?: string;
   outcome?: string;
   closed?: Period;
 }
 export interface DisputeFilter {
+  titleContains?: string;
   agencyId?: string;
   status?: string;
   major?: boolean;
@@ -400,6 +402,7 @@ export function createGovernmentStore(db: Db) {
 
     listReconsiderations(filter: ReconsiderationFilter, page: PageArgs): Promise<Connection<Reconsideration>> {
       const query = defined({
+        caseNumber: filter.caseNumber,
         respondentId: filter.respondentId,
         status: filter.status,
         outcome: filter.outcome,
@@ -410,6 +413,9 @@ export function createGovernmentStore(db: Db) {
 
     listDisputes(filter: DisputeFilter, page: PageArgs): Promise<Connection<Dispute>> {
       const query = defined({
+        // A substring of the title, matched literally: the register is read whole by this filter
+        // (no index serves an unanchored pattern), which its size — hundreds of disputes a year — allows.
+        title: filter.titleContains && { $regex: literalPattern(filter.titleContains) },
         agencyId: filter.agencyId,
         status: filter.status,
         major: filter.major,

@@ -1,7 +1,7 @@
 // Procuratorate resolvers: every argument is parsed before it reaches the store; references to
 // other institutions' entities are returned as keys for the gateway to resolve.
 import { DISTRICT_ID, issuerInboxTasks, suggestionStatsResolver, withReplies, type ResolverMap } from '../shared/index.js';
-import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
+import { DateScalar, parseId, parseOptionalEnum, parseOptionalId, parseOptionalNumber, parseOptionalPeriod, parsePeriod } from '../../platform/index.js';
 import type { ProcuratorateContext } from './context.js';
 import type { ProcuratorialSuggestion, SupervisionCase } from './store.js';
 import { procuratorateWrites } from './writes.js';
@@ -22,6 +22,7 @@ export const resolvers: ResolverMap<ProcuratorateContext> = {
       const filter = filterOf(args);
       return ctx.store.listSupervisionCases(
         {
+          caseNumber: parseOptionalNumber(filter.caseNumber, 'filter.caseNumber'),
           kind: parseOptionalEnum(filter.kind, 'filter.kind'),
           status: parseOptionalEnum(filter.status, 'filter.status'),
           agencyId: parseOptionalId(filter.agencyId, 'filter.agencyId'),
@@ -36,6 +37,7 @@ export const resolvers: ResolverMap<ProcuratorateContext> = {
       const filter = filterOf(args);
       return ctx.store.listSuggestions(
         {
+          number: parseOptionalNumber(filter.number, 'filter.number'),
           toAgencyId: parseOptionalId(filter.toAgencyId, 'filter.toAgencyId'),
           issued: parseOptionalPeriod(filter.issued, 'filter.issued'),
         },

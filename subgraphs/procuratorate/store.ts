@@ -45,6 +45,7 @@ const SORT = {
 } as const satisfies Record<string, SortKey>;
 
 export interface SupervisionCaseFilter {
+  caseNumber?: string;
   kind?: string;
   status?: string;
   agencyId?: string;
@@ -52,6 +53,7 @@ export interface SupervisionCaseFilter {
   opened?: Period;
 }
 export interface SuggestionFilter {
+  number?: string;
   toAgencyId?: string;
   issued?: Period;
 }
@@ -124,6 +126,7 @@ export function createProcuratorateStore(db: Db) {
 
     listSupervisionCases(filter: SupervisionCaseFilter, page: PageArgs): Promise<Connection<SupervisionCase>> {
       const query = defined({
+        caseNumber: filter.caseNumber,
         kind: filter.kind,
         status: filter.status,
         agencyId: filter.agencyId,
@@ -135,6 +138,7 @@ export function createProcuratorateStore(db: Db) {
 
     listSuggestions(filter: SuggestionFilter, page: PageArgs): Promise<Connection<ProcuratorialSuggestion>> {
       const query = defined({
+        number: filter.number,
         toAgencyId: filter.toAgencyId,
         issuedAt: filter.issued && inPeriod(filter.issued),
       });

@@ -51,7 +51,6 @@ export {
   idNumber,
   residentIdCheck,
   documentNumber,
-  normaliseNumber,
   recordId,
   pad,
   optionalValue,

@@ -2,6 +2,7 @@
 // CSV (every cell a string, an empty cell absent) alike. Each institution's record schemas
 // (subgraphs/<institution>/import.ts) are built from these.
 import { z } from 'zod';
+import { normaliseNumber } from '../../../platform/index.js';
 
 /** An empty CSV cell or JSON `null`: null (the field cleared). An absent field stays absent (`.optional()`: left as stored). */
 const absentAsNull = (value: unknown) => (value === '' ? null : value);
@@ -92,10 +93,6 @@ export const idNumber = z
     }
   });
 
-/** Half-width brackets in a document number, as a spreadsheet may have typed them, read as the full-width ones the numbers use. */
-export function normaliseNumber(value: string): string {
-  return value.trim().replace(/^\((\d{4})\)/, '（$1）').replace(/\[(\d{4})\]/, '〔$1〕');
-}
 
 /**
  * A document or case number (案号, 文号) in its series' format: `pattern` has the year and the
