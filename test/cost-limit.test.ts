@@ -121,13 +121,13 @@ describe('the cost limit', () => {
   });
 
   it("records the answer's actual cost below the estimate when a page is not full", async () => {
-    // adminCases 1 + edges 1 + 20 × (node 1 + id 1) = 42 estimated; AG-CAB is the defendant in 17 cases: 1 + 1 + 17 × 2 = 36.
-    const { status, requestId, body } = await post(stack.gateway!.url, '{ adminCases(filter: { defendantId: "AG-CAB" }) { edges { node { id } } } }', undefined, await judge());
-    const mine = [...demoData().court.adminCases].filter((c) => c.defendantId === 'AG-CAB');
-    expect(mine).toHaveLength(17);
+    // adminCases 1 + edges 1 + 20 × (node 1 + id 1) = 42 estimated; AG-EDB is the defendant in 16 cases: 1 + 1 + 16 × 2 = 34.
+    const { status, requestId, body } = await post(stack.gateway!.url, '{ adminCases(filter: { defendantId: "AG-EDB" }) { edges { node { id } } } }', undefined, await judge());
+    const mine = [...demoData().court.adminCases].filter((c) => c.defendantId === 'AG-EDB');
+    expect(mine).toHaveLength(16);
     mine.sort((a, b) => b.filedAt.getTime() - a.filedAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0));
     expect({ status, body }).toEqual({ status: 200, body: { data: { adminCases: { edges: mine.map((c) => ({ node: { id: c._id } })) } } } });
-    expect((await record(requestId)).cost).toEqual({ estimated: 42, actual: 36 });
+    expect((await record(requestId)).cost).toEqual({ estimated: 42, actual: 34 });
   });
 
   it("applies the caller's org's limit: the same 500 rows are served to a judge (court=5000) and refused to a prosecutor (default 1000)", async () => {

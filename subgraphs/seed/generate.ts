@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { adminCaseNumber, enforcementCaseNumber, judicialSuggestionId, judicialSuggestionNumber, type CourtSeed, type AdminCaseDoc, type EnforcementCaseDoc, type HearingDoc } from '../court/index.js';
 import { partyPseudonym, sharingApplicationId, supervisionItemId, supervisionItemNumber, type SharingApplicationDoc, type GovernmentSeed, type DisputeDoc, type PartyDoc, type ActDoc, type ReconsiderationDoc, type SupervisionItemDoc, type JointMeetingDoc } from '../government/index.js';
 import { procuratorialSuggestionId, procuratorialSuggestionNumber, type ProcuratorateSeed, type SupervisionCaseDoc } from '../procuratorate/index.js';
+import { fill, type Matter } from './matters.js';
+import { LOSING_OUTCOMES, LOSS_RISK, consultationOpinions, judgmentReasons, judicialSuggestionText, procuratorialSuggestionText, prosecutorNotes, reconsiderationReasons, replyText, suggestionPoint, type SuggestionPoint } from './wording.js';
 import {
   AGENCIES,
-  CATEGORY_TOPICS,
   COMPANY_KINDS,
   COMPANY_WORDS,
   DISTRICT_NAME,
@@ -20,6 +21,7 @@ import {
   mobileNumber,
   randomDay,
   residentIdNumber,
+  selfReference,
   utcDay,
   type AgencySpec,
   type Random,
@@ -45,8 +47,6 @@ const H1_2025 = { from: utcDay(2025, 1, 1), to: utcDay(2025, 7, 1) };
 const YEAR_2024 = { from: H1_2024.from, to: H2_2024.to };
 /** The data ends on 2025-06-30: nothing is dated on or after this day. */
 const END = H1_2025.to;
-
-const LOSING_OUTCOMES = ['REVOKED', 'MODIFIED', 'CONFIRMED_ILLEGAL', 'ORDERED_TO_PERFORM', 'COMPENSATION'];
 
 /** Marks exactly `count` of `items` (chosen at random) by returning their index set. */
 function chooseIndices(random: Random, length: number, count: number): Set<number> {
@@ -88,7 +88,11 @@ function seq(n: number, width = 4): string {
 export function generateDemoData(options: DemoOptions): DemoData {
   const s = options.scale;
   const random = createRandom(options.seed ?? 20250630);
+  // The texts come from a stream of their own: rewording a record draws nothing from `random`, so
+  // it moves no record, date or figure.
+  const words = createRandom((options.seed ?? 20250630) ^ 0x5eed_7e47);
   const agencyById = new Map(AGENCIES.map((a) => [a.id, a]));
+  const agencyOf = (id: string) => agencyById.get(id) as AgencySpec;
 
   // ---- Parties (natural persons and organisations) ----
   const parties: PartyDoc[] = [];
@@ -113,24 +117,36 @@ export function generateDemoData(options: DemoOptions): DemoData {
     });
   }
   const uniqueParties = [...new Map(parties.map((p) => [p._id, p])).values()];
+  const partiesOfKind = {
+    PERSON: uniqueParties.filter((p) => p.kind === 'PERSON'),
+    ORGANIZATION: uniqueParties.filter((p) => p.kind === 'ORGANIZATION'),
+  };
+  /** Who an act on a matter is addressed to: a resident for a minimum-living allowance, a company for a pollution fine. */
+  const partyFor = (matter: Matter): PartyDoc => random.pick(matter.applicant ? partiesOfKind[matter.applicant] : uniqueParties);
+  /** A party as a register's title names it: a person by surname (王某), an organisation by name. */
+  const titleName = (party: PartyDoc) => (party.kind === 'PERSON' ? `${[...party.name][0]}某` : party.name);
 
   // ---- Administrative acts ----
   const acts: ActDoc[] = [];
   const actsByAgency = new Map<string, ActDoc[]>(AGENCIES.map((a) => [a.id, []]));
+  /** What each act decided, and so what a case, a reconsideration or a suggestion about it speaks of. */
+  const matterOfAct = new Map<string, Matter>();
   for (let i = 0; i < 3000 * s; i++) {
     const agency = random.weighted(AGENCIES);
     const decidedAt = randomDay(random, utcDay(2023, 7, 1), END);
-    const category = random.chance(0.8) ? agency.category : random.pick(Object.keys(CATEGORY_TOPICS));
+    const matter = random.weighted(agency.matters);
+    const party = partyFor(matter);
     const act: ActDoc = {
       _id: `ACT-${seq(i + 1, 6)}`,
       number: `${DISTRICT_NAME}${agency.short}决〔${decidedAt.getUTCFullYear()}〕${i + 1}号`,
       agencyId: agency.id,
-      category,
+      category: matter.category,
       decidedAt,
       legalReviewed: random.chance(0.93),
-      summary: `关于${random.pick(CATEGORY_TOPICS[category] ?? [])}的决定`,
-      partyId: random.pick(uniqueParties)._id,
+      summary: fill(words.pick(matter.acts), words, { who: titleName(party) }),
+      partyId: party._id,
     };
+    matterOfAct.set(act._id, matter);
     acts.push(act);
     actsByAgency.get(agency.id)?.push(act);
   }
@@ -141,6 +157,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
 
   // ---- The linkage office's dispute register ----
   const disputes: DisputeDoc[] = [];
+  const matterOfDispute = new Map<string, Matter>();
   const nextDispute = yearlyCounter();
   const registerDisputes = (period: { from: Date; to: Date }, count: number, major: number, resolved: number) => {
     const majorSet = chooseIndices(random, count, major);
@@ -151,7 +168,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const isResolved = resolvedSet.has(i);
       const isMajor = majorSet.has(i);
       const closes = isResolved || openedAt.getTime() < H1_2025.from.getTime();
-      const topic = random.pick(CATEGORY_TOPICS[agency.category] ?? []);
+      const matter = random.weighted(agency.matters);
       const _id = `DSP-${openedAt.getUTCFullYear()}-${seq(nextDispute(openedAt))}`;
       const consultations = isMajor
         ? [
@@ -162,16 +179,19 @@ export function generateDemoData(options: DemoOptions): DemoData {
               topic: null,
               invitees: [],
               opinions: [],
-              conclusion: random.pick(['建议协调化解', '建议行政机关自行纠正', '引导当事人通过诉讼解决', '组织三方会商后调解']),
+              // What the consultation concluded is what became of the dispute.
+              conclusion: random.pick(isResolved ? ['建议协调化解', '建议行政机关自行纠正', '组织三方会商后调解'] : ['引导当事人通过诉讼解决', '建议当事人依法申请行政复议', '继续跟踪，择期再次会商']),
             },
           ]
         : [];
+      const party = partyFor(matter);
+      matterOfDispute.set(_id, matter);
       disputes.push({
         _id,
-        title: `${topic}争议`,
-        category: agency.category,
+        title: fill(words.pick(matter.disputes), words, { who: titleName(party) }),
+        category: matter.category,
         agencyId: agency.id,
-        partyIds: [random.pick(uniqueParties)._id],
+        partyIds: [party._id],
         openedAt,
         closedAt: closes ? minDate(addDays(openedAt, random.int(10, 90)), addDays(END, -1)) : null,
         status: isResolved ? 'RESOLVED' : closes ? 'CLOSED_UNRESOLVED' : 'OPEN',
@@ -219,7 +239,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       status: closedAt ? 'CLOSED' : 'PENDING',
       outcome,
       hearingHeld: random.chance(0.3),
-      reviewerNotes: closedAt ? `审理意见：${outcome === 'UPHELD' ? '原行政行为认定事实清楚，予以维持' : '经审查，依法作出复议决定'}` : null,
+      reviewerNotes: closedAt && outcome ? reconsiderationReasons(words, outcome, (act && matterOfAct.get(act._id)) ?? words.weighted(agency.matters)) : null,
     });
   };
   closeReconsiderations(YEAR_2024, { UPHELD: 160, REVOKED: 20, MODIFIED: 8, CONFIRMED_ILLEGAL: 12, ORDERED_TO_PERFORM: 10, MEDIATED: 70, SETTLED: 40, WITHDRAWN: 40, DISMISSED: 20 });
@@ -231,9 +251,12 @@ export function generateDemoData(options: DemoOptions): DemoData {
   const adminCases: AdminCaseDoc[] = [];
   const hearings: HearingDoc[] = [];
   const nextAdminCase = yearlyCounter();
+  /** What each case is about: its act's matter, or (a case over a failure to act) one of the agency's. */
+  const matterOfCase = new Map<string, Matter>();
   const newCase = (filedAt: Date, closedAt: Date | null): AdminCaseDoc => {
     const agency = random.weighted(AGENCIES);
     const act = actBefore(agency.id, filedAt);
+    const matter = (act && matterOfAct.get(act._id)) ?? random.weighted(agency.matters);
     const year = filedAt.getUTCFullYear();
     const n = nextAdminCase(filedAt);
     const doc: AdminCaseDoc = {
@@ -243,7 +266,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       defendantId: agency.id,
       actId: act?._id ?? null,
       disputeId: null,
-      cause: act?.category ?? agency.category,
+      cause: matter.category,
       filedAt,
       closedAt,
       stage: random.chance(0.9) ? 'FIRST_INSTANCE' : 'SECOND_INSTANCE',
@@ -253,6 +276,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       judge: random.pick(JUDGES),
       deliberationNotes: null,
     };
+    matterOfCase.set(doc._id, matter);
     adminCases.push(doc);
     return doc;
   };
@@ -277,20 +301,35 @@ export function generateDemoData(options: DemoOptions): DemoData {
     }
   }
   // Speech: loss rate 2.4% in 2024 (6 of 250 closed) and 1.8% in 2025 H1 (2 of 111), times scale.
+  // Who loses: an agency's chance grows with how often it is sued, and with what over (agencies lose
+  // compensation and compulsory-measure cases more often than penalty or licensing ones: LOSS_RISK);
+  // but a court seldom finds against the same agency again in one period (each loss already on it
+  // quarters its chance of the next), so the losses fall on the busy agencies without all on one.
   const decideOutcomes = (closed: AdminCaseDoc[], lostCount: number) => {
-    const lostSet = chooseIndices(random, closed.length, lostCount);
-    closed.forEach((c, i) => {
-      const lost = lostSet.has(i);
+    const lostSet = new Set<AdminCaseDoc>();
+    const lostBy = new Map<string, number>();
+    for (let k = 0; k < lostCount; k++) {
+      const { c } = random.weighted(
+        closed
+          .filter((c) => !lostSet.has(c))
+          .map((c) => ({ c, weight: LOSS_RISK[(matterOfCase.get(c._id) as Matter).kind] / (1 + (lostBy.get(c.defendantId) ?? 0)) ** 2 })),
+      );
+      lostSet.add(c);
+      lostBy.set(c.defendantId, (lostBy.get(c.defendantId) ?? 0) + 1);
+    }
+    for (const c of closed) {
+      const lost = lostSet.has(c);
+      const matter = matterOfCase.get(c._id) as Matter;
       c.agencyLost = lost;
       c.outcome = lost
-        ? random.pick(LOSING_OUTCOMES)
+        ? random.pick(LOSING_OUTCOMES[matter.kind])
         : random.weighted([
             { value: 'DISMISSED_CLAIMS', weight: 55 },
             { value: 'WITHDRAWN', weight: 30 },
             { value: 'MEDIATED', weight: 15 },
           ]).value;
-      c.deliberationNotes = `合议庭评议：${lost ? '被诉行政行为证据不足，适用法律错误' : '被诉行政行为认定事实清楚，程序合法'}。`;
-    });
+      c.deliberationNotes = judgmentReasons(words, c.outcome, matter);
+    }
   };
   decideOutcomes(closedIn2024, 6 * s);
   decideOutcomes(closedIn2025, 2 * s);
@@ -320,7 +359,11 @@ export function generateDemoData(options: DemoOptions): DemoData {
   for (const c of adminCases) {
     if (!random.chance(0.4)) continue;
     const candidates = disputes.filter((d) => d.agencyId === c.defendantId && (d.openedAt as Date).getTime() <= c.filedAt.getTime());
-    const dispute = candidates.length ? random.pick(candidates.slice(-10)) : null;
+    // A case grows out of a dispute over the same matter where the register holds one; a major
+    // dispute (a whole block's expropriation, say) more often brings several suits than a small one.
+    const sameMatter = candidates.filter((d) => matterOfDispute.get(d._id) === matterOfCase.get(c._id));
+    const pool = (sameMatter.length ? sameMatter : candidates).slice(-10);
+    const dispute = pool.length ? random.weighted(pool.map((d) => ({ d, weight: d.major ? 4 : 1 }))).d : null;
     if (!dispute) continue;
     c.disputeId = dispute._id;
     if (!dispute.partyIds.includes(c.plaintiffId)) dispute.partyIds.push(c.plaintiffId);
@@ -364,10 +407,14 @@ export function generateDemoData(options: DemoOptions): DemoData {
   addEnforcement(H1_2025, 90 * s, 78 * s, 36 * s);
 
   // ---- Court: judicial suggestions ----
+  /** What each suggestion (judicial or procuratorial) raised, for the agency's reply to it. */
+  const pointOf = new Map<string, SuggestionPoint>();
   const judicialSuggestions = Array.from({ length: 24 * s }, (_, i) => {
     const adminCase = random.pick(closedCases.filter((c) => (c.closedAt as Date).getTime() < utcDay(2025, 6, 1).getTime()));
     const issuedAt = randomDay(random, adminCase.closedAt as Date, minDate(addDays(adminCase.closedAt as Date, 30), END));
     const _id = judicialSuggestionId(issuedAt.getUTCFullYear(), i + 1);
+    const point = suggestionPoint(words, matterOfCase.get(adminCase._id) as Matter);
+    pointOf.set(_id, point);
     return {
       _id,
       number: judicialSuggestionNumber(issuedAt.getUTCFullYear(), i + 1),
@@ -375,7 +422,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       adminCaseId: adminCase._id,
       issuedAt,
       dueAt: addDays(issuedAt, 60),
-      content: `建议规范${random.pick(CATEGORY_TOPICS[adminCase.cause] ?? [])}程序，加强执法人员培训。`,
+      content: judicialSuggestionText(words, point, adminCase.caseNumber),
       supplementReason: null,
       supplementsRequested: 0,
       supplementRequestedAt: null,
@@ -387,6 +434,8 @@ export function generateDemoData(options: DemoOptions): DemoData {
 
   // ---- Procuratorate: supervision cases and suggestions ----
   const supervisionCases: SupervisionCaseDoc[] = [];
+  const matterOfSupervision = new Map<string, Matter>();
+  const majorDisputes = new Set(disputes.filter((d) => d.major).map((d) => d._id));
   const nextSupervision = yearlyCounter();
   const addSupervision = (period: { from: Date; to: Date }, count: number) => {
     for (let i = 0; i < count; i++) {
@@ -399,22 +448,27 @@ export function generateDemoData(options: DemoOptions): DemoData {
         { value: 'SUBSTANTIVE_RESOLUTION', weight: 2 },
       ]).value;
       const earlier = adminCases.filter((c) => c.filedAt.getTime() < openedAt.getTime());
-      const adminCase = kind !== 'ILLEGAL_ACT' && earlier.length ? random.pick(earlier) : null;
+      // The procuratorate's attention goes first to the cases of major disputes (the speech's 重大疑难).
+      const adminCase = kind !== 'ILLEGAL_ACT' && earlier.length ? random.weighted(earlier.map((c) => ({ c, weight: c.disputeId !== null && majorDisputes.has(c.disputeId) ? 3 : 1 }))).c : null;
       const year = openedAt.getUTCFullYear();
       const n = nextSupervision(openedAt);
       const closedAt = random.chance(0.7) ? addDays(openedAt, random.int(20, 150)) : null;
       const closed = closedAt !== null && closedAt.getTime() < END.getTime();
+      const agency = adminCase ? agencyOf(adminCase.defendantId) : random.weighted(AGENCIES);
+      const matter = (adminCase && matterOfCase.get(adminCase._id)) ?? words.weighted(agency.matters);
+      const _id = `SV-${year}-${seq(n)}`;
+      matterOfSupervision.set(_id, matter);
       supervisionCases.push({
-        _id: `SV-${year}-${seq(n)}`,
+        _id,
         caseNumber: `${DISTRICT_NAME}检行监〔${year}〕${n}号`,
         kind,
         adminCaseId: adminCase?._id ?? null,
-        agencyId: adminCase?.defendantId ?? random.weighted(AGENCIES).id,
+        agencyId: agency.id,
         disputeId: adminCase?.disputeId ?? null,
         openedAt,
         closedAt: closed ? closedAt : null,
         status: closed ? 'CLOSED' : 'OPEN',
-        prosecutorNotes: `承办检察官意见：${random.pick(['建议提出检察建议', '未发现违法情形，拟终结审查', '建议跟进监督执行', '建议促成实质性化解'])}`,
+        prosecutorNotes: prosecutorNotes(words, kind, matter),
       });
     }
   };
@@ -425,6 +479,9 @@ export function generateDemoData(options: DemoOptions): DemoData {
     const supervision = random.pick(supervisionCases.filter((v) => v.openedAt.getTime() < utcDay(2025, 6, 1).getTime()));
     const issuedAt = randomDay(random, supervision.openedAt, minDate(addDays(supervision.openedAt, 45), END));
     const _id = procuratorialSuggestionId(issuedAt.getUTCFullYear(), i + 1);
+    const point = suggestionPoint(words, matterOfSupervision.get(supervision._id) as Matter);
+    pointOf.set(_id, point);
+    const adminCase = supervision.adminCaseId ? (adminCases.find((c) => c._id === supervision.adminCaseId) as AdminCaseDoc) : null;
     return {
       _id,
       number: procuratorialSuggestionNumber(issuedAt.getUTCFullYear(), i + 1),
@@ -432,7 +489,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
       supervisionCaseId: supervision._id,
       issuedAt,
       dueAt: addDays(issuedAt, 60),
-      content: `建议依法履行职责，纠正${random.pick(['程序违法', '超期未答复', '未依法送达', '证据采信不当'])}问题。`,
+      content: procuratorialSuggestionText(words, point, supervision.kind, supervision.caseNumber, adminCase?.caseNumber ?? null, adminCase?.agencyLost === true),
       supplementReason: null,
       supplementsRequested: 0,
       supplementRequestedAt: null,
@@ -449,10 +506,13 @@ export function generateDemoData(options: DemoOptions): DemoData {
   ]
     .filter(({ x }) => random.chance(0.9) && addDays(x.issuedAt, 20).getTime() < END.getTime())
     .map(({ type, x }, i) => {
+      const repliedAt = minDate(addDays(x.issuedAt, random.int(20, 58)), addDays(END, -1));
+      const adopted = random.chance(0.85);
+      const issuer = type === 'JudicialSuggestion' ? '区人民法院' : '区人民检察院';
       const reply = {
-        repliedAt: minDate(addDays(x.issuedAt, random.int(20, 58)), addDays(END, -1)),
-        adopted: random.chance(0.85),
-        content: '已收悉，已组织整改并完善相关制度。',
+        repliedAt,
+        adopted,
+        content: replyText(words, pointOf.get(x._id) as SuggestionPoint, adopted, selfReference(agencyOf(x.toAgencyId)), issuer),
         supplementary: false,
         // Every third reply refers to its rectification report (by name and digest; no random draw, so the figures stay).
         attachments: i % 3 === 0 ? [{ name: `${x._id}整改报告.pdf`, sha256: createHash('sha256').update(`${x._id} report`).digest('hex') }] : [],
@@ -475,11 +535,15 @@ export function generateDemoData(options: DemoOptions): DemoData {
     });
 
   // ---- The showcase: one dispute followed through all three institutions ----
+  // The earliest closed case of 2025 that was heard and not lost, of an agency whose register held
+  // a major dispute before it was filed and which has answered a judicial suggestion: the dispute it
+  // grew out of, over the case's own matter where the register holds one, so the story reads as one.
+  const majorBefore = (c: AdminCaseDoc) => disputes.filter((d) => d.agencyId === c.defendantId && (d.openedAt as Date).getTime() < c.filedAt.getTime() && d.major);
+  const answered = new Set(suggestionReplies.filter((r) => r.suggestionType === 'JudicialSuggestion').map((r) => r.agencyId));
   const showcaseCase = closedIn2025
-    .filter((c) => c.agencyLost === false && c.outcome !== 'WITHDRAWN' && hearings.some((h) => h.caseId === c._id))
+    .filter((c) => c.agencyLost === false && c.outcome !== 'WITHDRAWN' && hearings.some((h) => h.caseId === c._id) && majorBefore(c).length > 0 && answered.has(c.defendantId))
     .sort((a, b) => (a.closedAt as Date).getTime() - (b.closedAt as Date).getTime())[0] as AdminCaseDoc;
-  const showcaseDispute = (disputes.find((d) => d.agencyId === showcaseCase.defendantId && (d.openedAt as Date).getTime() < showcaseCase.filedAt.getTime() && d.major) ??
-    disputes[0]) as DisputeDoc;
+  const showcaseDispute = (majorBefore(showcaseCase).find((d) => matterOfDispute.get(d._id) === matterOfCase.get(showcaseCase._id)) ?? majorBefore(showcaseCase)[0]) as DisputeDoc;
   showcaseCase.disputeId = showcaseDispute._id;
   if (!showcaseDispute.partyIds.includes(showcaseCase.plaintiffId)) showcaseDispute.partyIds.push(showcaseCase.plaintiffId);
   const showcaseEnforcement = enforcementCases.find(
@@ -504,14 +568,15 @@ export function generateDemoData(options: DemoOptions): DemoData {
     e.settlementAttempts = [{ at: addDays(e.filedAt, 7), by: '执行和解中心', result: settled ? 'SETTLED' : 'NOT_SETTLED', note: settled ? '双方达成和解，申请人撤回执行申请。' : '双方分歧较大，未能达成和解。' }];
   }
   // The consultations of major disputes: who took part for each institution, and what they said.
-  const PARTICIPANTS: Record<string, { sub: string; name: string; org: string; opinion: string }> = {
-    GOVERNMENT: { sub: 'demo-linkage-office', name: '联动办', org: 'government', opinion: '建议行政机关与当事人充分沟通，依法协调化解。' },
-    COURT: { sub: 'demo-court-judge', name: '行政庭法官', org: 'court', opinion: '从司法审查角度，行政行为的程序问题应予补正。' },
-    PROCURATORATE: { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate', opinion: '建议关注当事人合法权益保障，推动实质性化解。' },
+  const PARTICIPANTS: Record<string, { sub: string; name: string; org: string }> = {
+    GOVERNMENT: { sub: 'demo-linkage-office', name: '联动办', org: 'government' },
+    COURT: { sub: 'demo-court-judge', name: '行政庭法官', org: 'court' },
+    PROCURATORATE: { sub: 'demo-prosecutor', name: '行政检察官', org: 'procuratorate' },
   };
   for (const d of disputes) {
     for (const c of d.consultations) {
-      const invitees = c.institutions.map((i) => PARTICIPANTS[i]!);
+      const said = consultationOpinions(words, matterOfDispute.get(d._id) as Matter, agencyOf(d.agencyId as string).name);
+      const invitees = c.institutions.map((i) => ({ ...PARTICIPANTS[i]!, opinion: said[i]! }));
       Object.assign(c, {
         topic: `${d.title}会商`,
         invitees: invitees.map(({ sub, name, org }) => ({ sub, name, org })),
@@ -554,14 +619,16 @@ export function generateDemoData(options: DemoOptions): DemoData {
     const deadline = addDays(heldAt, 90);
     const closed = deadline.getTime() < END.getTime();
     const suggestion = judicialSuggestions.find((x) => x.toAgencyId === agency.id && x.issuedAt.getTime() < heldAt.getTime()) ?? null;
-    const progress = [{ at: addDays(heldAt, 45), by: { sub: `demo-officer-${agency.id}`, name: `${agency.short}经办人`, org: 'government' }, report: '已制定整改方案，正在逐项落实。' }];
+    // The matter the meeting singled out: the agency's most frequent one.
+    const matter = agency.matters[0]!;
+    const progress = [{ at: addDays(heldAt, 45), by: { sub: `demo-officer-${agency.id}`, name: `${agency.name}经办人`, org: 'government' }, report: `已制定${matter.name}问题整改方案，正在逐项落实。` }];
     supervisionItems.push({
       _id,
       number: supervisionItemNumber(year2, n),
-      title: `${agency.short}领域突出问题专项督办`,
+      title: `${agency.name}${matter.name}突出问题专项督办`,
       responsibleAgencyId: agency.id,
       deadline,
-      requiredResult: '针对联席会议通报的问题完成整改，并书面报告整改情况。',
+      requiredResult: `针对联席会议通报的${matter.name}问题完成整改，并书面报告整改情况。`,
       adminCaseId: null,
       disputeId: null,
       judicialSuggestionId: suggestion?._id ?? null,
@@ -593,7 +660,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
     supervisionItems.push({
       _id,
       number: supervisionItemNumber(2025, n),
-      title: `${agency.short}检察建议落实督办`,
+      title: `${agency.name}检察建议落实督办`,
       responsibleAgencyId: agency.id,
       deadline: addDays(at, 60),
       requiredResult: '落实检察建议，依法纠正违法行为并书面回复。',

@@ -1,5 +1,6 @@
 // Fixed facts and small helpers of the demo district: its agencies, names, a seeded PRNG, dates.
 import { residentIdCheck } from '../shared/index.js';
+import { MATTERS, type ActCategory, type Matter } from './matters.js';
 
 export interface AgencySpec {
   id: string;
@@ -9,12 +10,15 @@ export interface AgencySpec {
   kind: 'BUREAU' | 'COMMISSION' | 'OFFICE' | 'SUB_DISTRICT';
   head: string;
   deputy: string;
-  category: string;
+  /** The category of most of its acts (its matters hold the rest). */
+  category: ActCategory;
   /** Relative share of the district's disputes and cases. */
   weight: number;
+  /** What it decides, and so what it is sued and advised about (matters.ts). */
+  matters: Matter[];
 }
 
-export const AGENCIES: AgencySpec[] = [
+const AGENCY_LIST: Omit<AgencySpec, 'matters'>[] = [
   { id: 'AG-NRB', short: '自然资', name: '区自然资源局', nameEn: 'District Natural Resources Bureau', kind: 'BUREAU', head: '王建国', deputy: '李明', category: 'LAND_EXPROPRIATION', weight: 3 },
   { id: 'AG-HCB', short: '住建', name: '区住房和城乡建设局', nameEn: 'District Housing and Urban-Rural Development Bureau', kind: 'BUREAU', head: '陈志强', deputy: '周涛', category: 'HOUSING_DEMOLITION', weight: 3 },
   { id: 'AG-HRS', short: '人社', name: '区人力资源和社会保障局', nameEn: 'District Human Resources and Social Security Bureau', kind: 'BUREAU', head: '刘芳', deputy: '吴刚', category: 'SOCIAL_SECURITY', weight: 2 },
@@ -29,6 +33,17 @@ export const AGENCIES: AgencySpec[] = [
   { id: 'AG-XLS', short: '新林街', name: '新林街道办事处', nameEn: 'Xinlin Sub-district Office', kind: 'SUB_DISTRICT', head: '唐军', deputy: '冯丽', category: 'HOUSING_DEMOLITION', weight: 1 },
 ];
 
+export const AGENCIES: AgencySpec[] = AGENCY_LIST.map((a) => {
+  const matters = MATTERS[a.id];
+  if (!matters?.length) throw new Error(`the demo district's ${a.id} has no matters`);
+  return { ...a, matters };
+});
+
+/** How an agency names itself in a letter: 我局, 我委, 我办. */
+export function selfReference(agency: AgencySpec): string {
+  return agency.kind === 'COMMISSION' ? '我委' : agency.kind === 'SUB_DISTRICT' ? '我办' : '我局';
+}
+
 export { DISTRICT_NAME } from '../shared/index.js';
 
 export const SURNAMES = '张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段'.split('');
@@ -37,48 +52,9 @@ export const COMPANY_WORDS = ['恒达', '华建', '新锐', '鼎盛', '瑞丰', 
 export const COMPANY_KINDS = ['建设工程有限公司', '置业有限公司', '食品有限公司', '物流有限公司', '科技有限公司', '商贸有限公司'];
 export const JUDGES = ['周立新', '钱雅琴', '孙浩然', '李慧敏', '吴振华', '郑晓东'];
 
-export const CATEGORY_TOPICS: Record<string, string[]> = {
-  LAND_EXPROPRIATION: ['征地补偿标准', '集体土地征收程序', '安置补助费发放', '土地登记'],
-  HOUSING_DEMOLITION: ['房屋征收补偿', '违法建筑认定及拆除', '安置房分配', '拆迁评估结果'],
-  SOCIAL_SECURITY: ['工伤认定', '社会保险待遇核定', '最低生活保障', '养老保险补缴'],
-  PUBLIC_SECURITY_PENALTY: ['治安管理处罚', '行政拘留决定', '户籍登记', '交通违法处罚'],
-  MARKET_REGULATION: ['食品安全处罚', '企业登记', '价格违法处罚', '广告违法处罚'],
-  OTHER: ['信息公开答复', '行政许可', '环境污染处罚', '行政不作为'],
-};
 
-/** mulberry32: a small, fast, seedable PRNG, so the demo data is the same on every machine. */
-export function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, maxInclusive: number) => min + Math.floor(next() * (maxInclusive - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const chance = (p: number) => next() < p;
-  const shuffle = <T>(items: readonly T[]): T[] => {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-    }
-    return copy;
-  };
-  const weighted = <T extends { weight: number }>(items: readonly T[]): T => {
-    const total = items.reduce((sum, item) => sum + item.weight, 0);
-    let roll = next() * total;
-    for (const item of items) {
-      roll -= item.weight;
-      if (roll < 0) return item;
-    }
-    return items[items.length - 1] as T;
-  };
-  return { next, int, pick, chance, shuffle, weighted };
-}
-export type Random = ReturnType<typeof createRandom>;
+export { createRandom, type Random } from './random.js';
+import type { Random } from './random.js';
 
 const DAY = 86_400_000;
 
