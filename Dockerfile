@@ -2,6 +2,9 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV LINKAGE_ENV=production
+# The gateway renders the bulletin's PDF with Chromium (REPORT_CHROMIUM_PATH), which needs a CJK
+# font to draw Chinese; poppler and the rest are for development only.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # Dependencies' install scripts are not needed (see .npmrc).
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

@@ -395,6 +395,20 @@ export class DisclosureCollector {
     this.writes.set(key, write);
   }
 
+  /**
+   * A resolver showed fields of a record that is not itself in the answer (an auditor's lookup
+   * shows a dispute's title by the dispute's type and id): recorded as disclosed to the caller.
+   */
+  shown(type: string, id: string, fields: readonly string[]): void {
+    const key = `${type}:${id}`;
+    let record = this.byKey.get(key);
+    if (!record) {
+      record = { type, id, disclosed: new Set(), masked: undefined, refused: undefined, granted: undefined };
+      this.byKey.set(key, record);
+    }
+    for (const field of fields) record.disclosed.add(field);
+  }
+
   get size(): number {
     return this.byKey.size;
   }

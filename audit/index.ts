@@ -24,9 +24,10 @@ export {
 } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
 export { WitnessBook, checkWitnesses, parseLogHead, parseLogHeads, logHeadSchema, LOG_HEAD_EXTENSION, type LogHead } from './witness.js';
-export { searchAccessLog, recordsByRequestIds, recordsNaming, recordsUnderGrant, importsOf, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
+export { searchAccessLog, requestIdAt, recordsByRequestIds, recordsNaming, recordsNamingField, MAX_FIELD_HISTORY_SCAN, recordsUnderGrant, importsOf, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
 export type { VerifyOptions, VerifiedPrefix } from './chain.js';
-export { parseRecordRef, parseRange } from './arguments.js';
+export { parseRecordRef, parseRange, parseScanRange, MAX_SCAN_DAYS, parseLookupText, parseFieldPath } from './arguments.js';
+export { isTimeZone, localDay, startOfLocalDay } from './time-zone.js';
 export { ChainIntegrity, type ChainPosition, type RecordIntegrity, type TimeRange } from './queries.js';
 export {
   AUDIT_EXPORT_PATH,

@@ -4,11 +4,13 @@
 // resolvers have already parsed.
 import type { KeyObject } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
-import { findPage, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
+import { findPage, literalPattern, parsePageRequest, type Connection, type PageArgs, type SortKey } from '../platform/index.js';
 import { RECORD_FORMAT, absentChain, checkpointDigest, reviveTyped, verifyChain, type ChainVerification, type Checkpoint, type VerifiedPrefix } from './chain.js';
 import { recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 import type { AuditWriter } from './writer.js';
 import { checkWitnesses, type LogHead } from './witness.js';
+import { disclosedRecordsOf, type StoredDisclosureEntry } from './disclosures.js';
+import { localDay, startOfLocalDay } from './time-zone.js';
 
 /**
  * What verification asks of a log's running writer: its chain and how far it has written (a tail
@@ -18,6 +20,8 @@ export type LiveWriterHead = Pick<AuditWriter<Document>, 'chain' | 'headSeq'>;
 
 export interface AccessLogFilter {
   principal?: string;
+  /** Part of the principal's name (literal, case-insensitive), or their whole `sub`. */
+  principalName?: string;
   org?: string;
   purpose?: string;
   operationName?: string;
@@ -35,6 +39,9 @@ export function searchAccessLog<TEntry extends Document>(
 ): Promise<Connection<StoredRecord<TEntry>>> {
   const query: Record<string, unknown> = {};
   if (filter.principal !== undefined) query['principal.sub'] = filter.principal;
+  // Whom an auditor knows by name: an unanchored pattern, so the log's records in the range are
+  // read (no index serves it); the range of at most MAX_SCAN_DAYS the resolver requires bounds that.
+  if (filter.principalName !== undefined) query.$or = [{ 'principal.sub': filter.principalName }, { 'principal.name': { $regex: literalPattern(filter.principalName) } }];
   if (filter.org !== undefined) query['principal.org'] = filter.org;
   if (filter.purpose !== undefined) query.purpose = filter.purpose;
   if (filter.operationName !== undefined) query.operationName = filter.operationName;
@@ -72,6 +79,78 @@ export function recordsNaming<TEntry extends Document>(
   return findPage(store.records, { 'records.key': key, ...within(range) } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
+/** Whether `field` (`parties`) is `name` or a path under it (`parties.idNumber`). */
+function touches(field: string, name: string): boolean {
+  return name === field || name.startsWith(`${field}.`);
+}
+
+/** The most records naming one key a field-filtered history reads in its range, before asking for a narrower one. */
+export const MAX_FIELD_HISTORY_SCAN = 20_000;
+
+/**
+ * One page of the disclosure records that name one record key in a time range and gave, masked or
+ * refused `field` (or a field under it) of that record, newest first, with cursors like
+ * recordsNaming's. Which fields a record got is inside each entry (its verdict sets), so the
+ * records naming the key are read in order and the page cut here, bounded by the range:
+ * `totalCount` reads them all (counting, not keeping them), up to MAX_FIELD_HISTORY_SCAN.
+ */
+export async function recordsNamingField(
+  store: AuditLogStore<StoredDisclosureEntry>,
+  key: string,
+  range: TimeRange,
+  field: string,
+  pageArgs: PageArgs,
+): Promise<Connection<StoredRecord<StoredDisclosureEntry>>> {
+  const page = parsePageRequest(pageArgs, NEWEST_FIRST);
+  const matches = (doc: StoredRecord<StoredDisclosureEntry>) =>
+    disclosedRecordsOf(doc, key).some(
+      (r) => r.disclosed.some((f) => touches(field, f)) || r.masked.some((m) => touches(field, m.field)) || r.refused.some((x) => touches(field, x.field)),
+    );
+  const base = { 'records.key': key, ...within(range) };
+  const after = page.after
+    ? { $or: [{ at: { $lt: page.after.value } }, { at: page.after.value, _id: { $lt: page.after.id } }] }
+    : null;
+  // Reads the records naming the key in order and hands each one that matches to `take` until it
+  // says it has enough; past MAX_FIELD_HISTORY_SCAN records read, a RangeError (the resolver asks
+  // for a narrower range). Nothing is kept here: `take` keeps what it needs.
+  const scan = async (filter: Document, projection: Document | undefined, take: (record: StoredRecord<StoredDisclosureEntry>) => boolean) => {
+    let scanned = 0;
+    const cursor = store.records.find(filter as Filter<Document>, { sort: { at: -1, _id: -1 }, batchSize: 500, ...(projection ? { projection } : {}) });
+    try {
+      for await (const doc of cursor) {
+        if (++scanned > MAX_FIELD_HISTORY_SCAN) throw new RangeError('too many records');
+        const record = doc as unknown as StoredRecord<StoredDisclosureEntry>;
+        if (matches(record) && take(record)) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+  };
+  const docs: StoredRecord<StoredDisclosureEntry>[] = [];
+  await scan(after ? { $and: [base, after] } : base, undefined, (record) => docs.push(record) > page.first);
+  const edges = docs.slice(0, page.first).map((doc) => ({
+    node: doc,
+    cursor: Buffer.from(JSON.stringify([doc.at.toISOString(), String((doc as unknown as { _id: unknown })._id)]), 'utf8').toString('base64url'),
+  }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: docs.length > page.first, endCursor: edges.at(-1)?.cursor ?? null },
+    // Counted as they stream past, each read only as far as `matches` looks (its records and their
+    // verdicts): the range's records are never held together.
+    totalCount: async () => {
+      let count = 0;
+      await scan(base, MATCH_PROJECTION, () => {
+        count += 1;
+        return false;
+      });
+      return count;
+    },
+  };
+}
+
+/** What recordsNamingField's `matches` reads of a disclosure record (either format): its records, and the compact format's verdict sets. */
+const MATCH_PROJECTION = { records: 1, verdicts: 1 };
+
 /** An owner's disclosure records made under one grant on application, newest first. */
 export function recordsUnderGrant<TEntry extends Document>(store: AuditLogStore<TEntry>, grant: string, page: PageArgs): Promise<Connection<StoredRecord<TEntry>>> {
   return findPage(store.records, { grants: grant } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
@@ -82,26 +161,30 @@ export function importsOf<TEntry extends Document>(store: AuditLogStore<TEntry>,
   return findPage(store.records, { entryType: 'IMPORT' } as Filter<Document>, NEWEST_FIRST, page, (doc) => doc as StoredRecord<TEntry>);
 }
 
-/** Requests and denials per calling institution per day, from `$group` counts. */
+/**
+ * Requests and denials per calling institution per day, the days being those of `timeZone` (a day
+ * in Beijing runs from midnight in Beijing, not from 08:00, which UTC's midnight is there): the
+ * records of the range are read (time, org, denied only) and counted here, because the embedded
+ * store has no time-zone date operator to group by.
+ */
 export async function activityByDay(
   store: AuditLogStore<Document>,
   from: string,
   to: string,
+  timeZone: string,
 ): Promise<{ day: string; org: string; requests: number; denials: number }[]> {
-  const rows = await store.records
-    .aggregate([
-      { $match: { day: { $gte: from, $lt: to } } },
-      { $group: { _id: { day: '$day', org: '$principal.org', denied: '$anyDenied' }, n: { $sum: 1 } } },
-    ])
-    .toArray();
+  const start = startOfLocalDay(from, timeZone);
+  const end = startOfLocalDay(to, timeZone);
   const byKey = new Map<string, { day: string; org: string; requests: number; denials: number }>();
-  for (const row of rows) {
-    const key = row._id as { day: string; org?: string | null; denied?: boolean };
-    const org = key.org ?? 'unknown';
-    const entry = byKey.get(`${key.day}|${org}`) ?? { day: key.day, org, requests: 0, denials: 0 };
-    entry.requests += Number(row.n);
-    if (key.denied === true) entry.denials += Number(row.n);
-    byKey.set(`${key.day}|${org}`, entry);
+  const cursor = store.records.find({ at: { $gte: start, $lt: end } } as Filter<Document>, { projection: { at: 1, 'principal.org': 1, anyDenied: 1 }, batchSize: 5000 });
+  const dayOf = localDay(timeZone);
+  for await (const record of cursor) {
+    const day = dayOf(record.at as Date);
+    const org = (record.principal as { org?: string | null } | null | undefined)?.org ?? 'unknown';
+    const entry = byKey.get(`${day}|${org}`) ?? { day, org, requests: 0, denials: 0 };
+    entry.requests += 1;
+    if (record.anyDenied === true) entry.denials += 1;
+    byKey.set(`${day}|${org}`, entry);
   }
   return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.org.localeCompare(b.org));
 }
@@ -384,4 +467,11 @@ export function parseExport(ndjson: string): Map<string, { log: string; chain: s
   });
   for (const group of chains.values()) group.records.sort((a, b) => Number(a.seq) - Number(b.seq));
   return chains;
+}
+
+/** The request id the record at `seq` of `chain` carries, or null when it is not there (a record missing, a chain gone). */
+export async function requestIdAt(store: AuditLogStore<Document>, chain: string, seq: number | null): Promise<string | null> {
+  if (seq === null) return null;
+  const record = (await store.records.findOne({ _id: recordKey(chain, seq) } as never, { projection: { requestId: 1 } })) as { requestId?: unknown } | null;
+  return typeof record?.requestId === 'string' ? record.requestId : null;
 }

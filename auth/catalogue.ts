@@ -29,20 +29,36 @@ function grantText(grant: Grant): string {
   return `${who} — ${purposes}${grant.row ? ` — ${ROW_TEXT[grant.row]}` : ''}`;
 }
 
-function whoMaySee(policy: FieldPolicy, owner: string): string {
+/** Who may see a field, one line per grant (a CONDITIONAL field's grants, then how to apply). */
+function whoMaySeeLines(policy: FieldPolicy, owner: string): string[] {
   switch (policy.sharing) {
     case 'OPEN':
-      return policy.audience === 'PUBLIC'
-        ? 'everyone signed in, partners and auditors included'
-        : 'government, court, procuratorate (case roles; not analysts)';
+      return [policy.audience === 'PUBLIC' ? 'everyone signed in, partners and auditors included' : 'government, court, procuratorate (case roles; not analysts)'];
     case 'OWNER':
-      return `${owner} only${policy.ownerRoles ? ` (${policy.ownerRoles.join(', ')})` : ''}`;
+      return [`${owner} only${policy.ownerRoles ? ` (${policy.ownerRoles.join(', ')})` : ''}`];
     case 'CONDITIONAL':
       return [
         ...policy.grants.map(grantText),
         ...(policy.applicable ? [`on application (共享申请): ${policy.applicable.orgs.join(', ')} — ${policy.applicable.purposes.join(', ')} — grants of up to ${policy.applicable.maxDays} days`] : []),
-      ].join('<br>');
+      ];
   }
+}
+
+function whoMaySee(policy: FieldPolicy, owner: string): string {
+  return whoMaySeeLines(policy, owner).join('<br>');
+}
+
+/**
+ * A field's catalogue entry as Markdown for its description in the client schema
+ * (schema/api.graphql), so a partner's IDE and generated types show it where the field is:
+ * `共享类别 Sharing: CONDITIONAL 有条件共享 (court)`, then who may see it, one grant a line, and the
+ * mask. `owners` are the subgraphs that declare the field alike (a shared value type's, an entity's key).
+ */
+export function sharingSummary(policy: FieldPolicy, owners: string[]): string {
+  const lines = whoMaySeeLines(policy, owners.join(', '));
+  const head = `共享类别 Sharing: ${CLASS_LABEL[policy.sharing]}${policy.audience === 'PUBLIC' ? ' · PUBLIC' : ''} (${owners.join(', ')})`;
+  const mask = policy.mask ? [`Masked outside the owner: ${MASK_LABEL[policy.mask]}`] : [];
+  return [lines.length === 1 ? `${head}: ${lines[0]}` : [head, ...lines.map((line) => `- ${line}`)].join('\n'), ...mask].join('\n\n');
 }
 
 /** Each subgraph's fields grouped by type, types in the order its SDL declares them. */

@@ -4,7 +4,7 @@ export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, isPrincipalText, parseP
 export { createTokenVerifier, issueDevToken, InvalidTokenError, IdentityProviderUnavailableError, type TokenVerifier } from './tokens.js';
 export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey, readPseudonymKey } from './keys.js';
-export { renderCatalogue, renderCatalogueJson, type CatalogueEntry } from './catalogue.js';
+export { renderCatalogue, renderCatalogueJson, sharingSummary, type CatalogueEntry } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type Applicable, type FieldPolicy, type SubgraphPolicy } from './policy.js';
 export { enforceSharing, checkRuleTree, type SharingContext, type WriteGuard } from './rules.js';
 export { decide, applyMask, IGNORE_ROWS } from './decide.js';

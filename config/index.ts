@@ -78,6 +78,11 @@ export const ENV = {
   maxAliases: 'MAX_ALIASES',
   maxQueryCost: 'MAX_QUERY_COST',
   maxQueryCostByOrg: 'MAX_QUERY_COST_BY_ORG',
+  bulletinWeights: 'BULLETIN_WEIGHTS',
+  reportChromium: 'REPORT_CHROMIUM_PATH',
+  reportRenderTimeoutMs: 'REPORT_RENDER_TIMEOUT_MS',
+  reportMaxRenders: 'REPORT_MAX_RENDERS',
+  districtTimeZone: 'DISTRICT_TIME_ZONE',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
@@ -114,6 +119,28 @@ export interface EmbeddedStoreConfig {
   postgresBinDir: string;
 }
 
+/**
+ * The indicators the bulletin's composite score ranks agencies by (the speech names them for the
+ * annual assessment): litigation incidence (cases filed per 100 acts decided), loss rate and
+ * reconsideration correction rate (lower is better), substantive resolution rate (higher is better).
+ */
+export const BULLETIN_INDICATORS = ['incidence', 'loss', 'correction', 'resolution'] as const;
+export type BulletinIndicator = (typeof BULLETIN_INDICATORS)[number];
+/** Equal weights unless BULLETIN_WEIGHTS says otherwise. */
+export const DEFAULT_BULLETIN_WEIGHTS: Readonly<Record<BulletinIndicator, number>> = { incidence: 1, loss: 1, correction: 1, resolution: 1 };
+
+/** The bulletin report (/reports/bulletin) and its PDF, rendered by a headless Chromium. */
+export interface ReportsConfig {
+  /** Each indicator's weight in the composite score (0–100, at least one above 0). */
+  weights: Record<BulletinIndicator, number>;
+  /** The Chromium the PDF is rendered with (Debian's, as the tests use). */
+  chromiumPath: string;
+  /** One PDF's render, from launch to the last byte; past it (or the request's deadline) 503 DEADLINE_EXCEEDED. */
+  renderTimeoutMs: number;
+  /** Renders at once (each a browser; one per caller); more wait for none: 503 RENDERER_BUSY. */
+  maxRenders: number;
+}
+
 export interface Config {
   mode: Mode;
   host: string;
@@ -142,6 +169,13 @@ export interface Config {
   costLimits: { maxCost: number; maxCostByOrg: Record<string, number> };
   /** Browser origins of partner frontends allowed to call the gateway (CORS); none by default. */
   corsOrigins: string[];
+  /** The bulletin report: the composite score's weights and the PDF renderer. */
+  reports: ReportsConfig;
+  /**
+   * The district's time zone (IANA name): the auditors' workbench shows and takes times in it, and
+   * counts the access log's activity by its days. Asia/Shanghai by default.
+   */
+  districtTimeZone: string;
   /**
    * Registered operations (an Apollo persisted-query manifest, null: none) and the orgs that may
    * run only those (their names are checked against the orgs at start).
@@ -292,7 +326,45 @@ function parseOrigins(env: Env): string[] {
   });
 }
 
+/**
+ * `BULLETIN_WEIGHTS=incidence=2,loss=1,correction=1,resolution=1`: each indicator at most once,
+ * each weight a number from 0 to 100; those not named keep their default (1); at least one above 0.
+ */
+function parseBulletinWeights(env: Env): Record<BulletinIndicator, number> {
+  const weights = { ...DEFAULT_BULLETIN_WEIGHTS };
+  const raw = read(env, ENV.bulletinWeights);
+  if (raw === undefined) return weights;
+  const seen = new Set<string>();
+  for (const entry of raw.split(',')) {
+    const match = /^([a-z]+)=(\d{1,3}(?:\.\d{1,4})?)$/.exec(entry.trim());
+    if (!match) throw new ConfigError(ENV.bulletinWeights, `must list indicator=weight pairs such as incidence=2,loss=1 (indicators: ${BULLETIN_INDICATORS.join(', ')}), got "${entry.trim()}"`);
+    const [, name, value] = match as unknown as [string, string, string];
+    if (!(BULLETIN_INDICATORS as readonly string[]).includes(name)) throw new ConfigError(ENV.bulletinWeights, `names no indicator "${name}" (indicators: ${BULLETIN_INDICATORS.join(', ')})`);
+    if (seen.has(name)) throw new ConfigError(ENV.bulletinWeights, `names ${name} twice`);
+    seen.add(name);
+    if (Number(value) > 100) throw new ConfigError(ENV.bulletinWeights, `weight of ${name} must be from 0 to 100, got "${value}"`);
+    weights[name as BulletinIndicator] = Number(value);
+  }
+  if (Object.values(weights).every((w) => w === 0)) throw new ConfigError(ENV.bulletinWeights, 'must give at least one indicator a weight above 0');
+  return weights;
+}
+
 const DEV_PSEUDONYM_KEY = 'development-only-district-pseudonym-key';
+
+/** An IANA time-zone name the runtime knows (Intl carries the zone rules). */
+function parseTimeZone(env: Env): string {
+  const raw = read(env, ENV.districtTimeZone) ?? 'Asia/Shanghai';
+  let known = /^[A-Za-z0-9_+\-/]{1,64}$/.test(raw);
+  if (known) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: raw });
+    } catch {
+      known = false;
+    }
+  }
+  if (!known) throw new ConfigError(ENV.districtTimeZone, `must be an IANA time zone such as Asia/Shanghai, got "${raw}"`);
+  return raw;
+}
 
 /** Parses and validates the whole configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -395,6 +467,13 @@ export function loadConfig(env: Env = process.env): Config {
       assertionPublicKeyFile: file(ENV.assertionPublicKeyFile),
     },
     corsOrigins: parseOrigins(env),
+    reports: {
+      weights: parseBulletinWeights(env),
+      chromiumPath: read(env, ENV.reportChromium) ?? '/usr/bin/chromium',
+      renderTimeoutMs: positive(ENV.reportRenderTimeoutMs, 30_000, 300_000),
+      maxRenders: positive(ENV.reportMaxRenders, 2, 16),
+    },
+    districtTimeZone: parseTimeZone(env),
     limits: {
       maxDepth: positive(ENV.maxQueryDepth, 12, 100),
       maxAliases: positive(ENV.maxAliases, 30, 1000),

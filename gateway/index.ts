@@ -16,6 +16,8 @@ import { readSubgraphPolicies, serveAuditSubgraph } from '../subgraphs/index.js'
 import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
 import { mountAuditPage } from './audit-page.js';
+import { bulletinPdfEndpoint, mountReportsPage } from './reports-page.js';
+import { mountIdePage } from './ide-page.js';
 import type { GatewayContext } from './context.js';
 import { subgraphDataSource, type SubgraphSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
@@ -27,6 +29,9 @@ export type { AccessEntry } from './plugins/access-log.js';
 export type { GatewayContext } from './context.js';
 export type { GatewayPlugin, SubgraphCall } from './plugin.js';
 export { subgraphDataSource } from './data-source.js';
+// The bulletin report's composite score (plain JavaScript the page loads as it is; tests rank with it too).
+export { INDICATORS, litigationIncidence, rankAgencies, scoreText } from './reports-ui/score.js';
+export { IDE_BUNDLE_DIR, IDE_SOURCE_DIR } from './ide-page.js';
 export { governedPipeline, type GatewayParts, type GatewayPipeline } from './pipeline.js';
 export { useRequestId } from './plugins/request-id.js';
 export { useAuthentication } from './plugins/authentication.js';
@@ -104,7 +109,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     { outcome: 1 },
     { purpose: 1, at: -1, _id: -1 },
     { operationName: 1, at: -1, _id: -1 },
-    { day: 1 },
+    // The activity chart's range, counted by the district's days (audit/queries.ts, activityByDay).
+    { at: -1, _id: -1 },
   ]);
   const auditKey = auditSigningKey(config.auth, config.audit, 'gateway');
   const writer = new AuditWriter(accessLog, auditChainName('gateway', config.audit.instanceId), auditKey, {
@@ -122,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // public half of that key (ASSERTION_PUBLIC_KEY_FILE is the subgraphs' setting).
     verifyingKey: createPublicKey(assertionKey),
     listen: { host: '127.0.0.1', port: options.auditPort ?? config.ports.audit },
+    timeZone: config.districtTimeZone,
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
 
@@ -172,10 +179,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins,
     introspection: config.mode === 'development',
     // The auditors' export of every log, streamed (GET /audit/export), behind the same plugins.
-    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins })],
+    // and the bulletin report's PDF (GET /reports/bulletin.pdf, gateway/reports-page.ts).
+    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins }), bulletinPdfEndpoint({ config, writer })],
     ...(manifest ? { persistedOperations: manifest.cache } : {}),
     routes: (app) => {
-      mountAuditPage(app);
+      mountReportsPage(app, config);
+      mountAuditPage(app, { timeZone: config.districtTimeZone });
+      // Development: the GraphQL IDE for a browser's GET /graphql (every other request to /graphql is untouched).
+      mountIdePage(app, config.mode);
       // Partner frontends in browsers on other origins: only the configured ones, only /graphql.
       app.use('/graphql', cors({ origin: config.corsOrigins, methods: ['POST'], allowedHeaders: ['authorization', 'content-type', 'x-purpose'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
     },

@@ -49,6 +49,10 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   /** A capability this deployment was not configured for (pseudonyms without PSEUDONYM_KEY at the government). */
   NOT_CONFIGURED = 'NOT_CONFIGURED',
+  /** The report's PDF renderer (Chromium) is missing or would not start (HTTP 503): the page itself still prints. */
+  RENDERER_UNAVAILABLE = 'RENDERER_UNAVAILABLE',
+  /** As many PDFs as the gateway renders at once are being rendered (HTTP 503, with Retry-After). */
+  RENDERER_BUSY = 'RENDERER_BUSY',
 }
 
 /** Why a field was withheld: `extensions.reason` of a FORBIDDEN error. Stable; clients may branch on it. */

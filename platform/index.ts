@@ -24,6 +24,7 @@ export {
   parseOptionalNumber,
   parseOptionalSearchText,
   literalPattern,
+  literalPrefixPattern,
   normaliseNumber,
   periodKey,
   yearEarlier,

@@ -101,9 +101,23 @@ export function parseOptionalSearchText(value: unknown, argument: string): strin
   return text;
 }
 
+/** `text` with every character that has a regular expression's meaning escaped. */
+function escapePattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** A regular expression matching `text` literally (for a substring search). */
 export function literalPattern(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  return new RegExp(escapePattern(text), 'i');
+}
+
+/**
+ * A regular expression matching values that begin with `text`, literally and case-sensitively: an
+ * anchored, case-sensitive prefix is the one pattern an index on the field serves (as a range
+ * scan), where a substring or a case-insensitive one reads the whole collection.
+ */
+export function literalPrefixPattern(text: string): RegExp {
+  return new RegExp(`^${escapePattern(text)}`);
 }
 
 /** The same period one year earlier (for year-on-year figures). */

@@ -2,7 +2,7 @@
 // supergraph is built, shared by `npm run compose` and the staleness test.
 import { composeServices } from '@apollo/composition';
 import { GRAPH_NAMES, type GraphName } from '../config/index.js';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { crossingFieldProblems } from './crossing.js';
 import { subgraphTypeDefs } from './sdl.js';
 
@@ -18,6 +18,11 @@ export interface Composition {
   supergraphSdl: string;
   /** Composition hints (warnings); the committed schemas are expected to produce none. */
   hints: { code: string; message: string }[];
+  /**
+   * What clients see of it: the API schema the gateway serves (no join__/link__ machinery, no
+   * composed policy directives), from which the client schema schema/api.graphql is written.
+   */
+  apiSchema: GraphQLSchema;
 }
 
 /** Composes the subgraphs' SDLs (`typeDefsOf`: the committed ones; a test may pass others). */
@@ -32,5 +37,6 @@ export function composeSupergraph(typeDefsOf: (name: GraphName) => DocumentNode 
   return {
     supergraphSdl: result.supergraphSdl + '\n',
     hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message })),
+    apiSchema: result.schema.toAPISchema().toGraphQLJSSchema(),
   };
 }

@@ -42,9 +42,22 @@ type RecordAccessHistory @key(fields: "recordType recordId") ${AUDITORS} {
   recordId: ID! ${KEY_FIELD}
   """
   Who saw this record, from the ${institution}'s disclosure log: newest first, a page of \`first\`
-  (1-500) after the cursor \`after\`, over the time range [\`from\`, \`to\`) when given.
+  (1-500) after the cursor \`after\`, over the time range [\`from\`, \`to\`) when given; with
+  \`field\` (a field name or path, \`parties\` or \`parties.idNumber\`), only the requests that
+  were given, masked or refused that field or a field under it (\`totalCount\` counts those).
   """
-  ${f.history}(first: Int = 20, after: String, from: DateTime, to: DateTime): DisclosureConnection
+  ${f.history}(first: Int = 20, after: String, from: DateTime, to: DateTime, field: String): DisclosureConnection
+}
+
+type RecordLookup @key(fields: "text") ${AUDITORS} {
+  # A key: the text looked for, needed whole for the join.
+  text: String! ${KEY_FIELD}
+  """
+  The ${institution}'s records whose case or document number begins with the text, whose title
+  (for 2 characters or more) or agency name holds it, or whose id is it: at most 10 of each type,
+  each with its label, recorded as disclosed in the ${institution}'s disclosure log.
+  """
+  ${f.history}: [RecordMatch!]
 }
 
 type GrantDisclosures @key(fields: "grantId") ${AUDITORS} {

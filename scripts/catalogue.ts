@@ -1,10 +1,10 @@
 // `npm run catalogue`: writes docs/sharing-catalogue.md and docs/sharing-catalogue.json from the
-// subgraph schemas' policies (refusing, as start-up does, a policy with any problem).
+// subgraph schemas' policies, and gateway/audit-ui/labels.json from schema/labels.ts (refusing, as start-up does, a policy with any problem).
 // `--check` compares instead, and exits non-zero when either committed file is stale.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PolicyError } from '../auth/index.js';
-import { buildCatalogue, CATALOGUE_JSON_PATH, CATALOGUE_PATH } from '../subgraphs/index.js';
+import { buildCatalogue, buildFieldLabels, CATALOGUE_JSON_PATH, CATALOGUE_PATH, FIELD_LABELS_PATH } from '../subgraphs/index.js';
 
 let catalogue: ReturnType<typeof buildCatalogue>;
 try {
@@ -17,6 +17,8 @@ try {
 const files = [
   { file: CATALOGUE_PATH, content: catalogue.markdown },
   { file: CATALOGUE_JSON_PATH, content: catalogue.json },
+  // The field labels the auditors' workbench names fields by.
+  { file: FIELD_LABELS_PATH, content: buildFieldLabels().json },
 ];
 if (process.argv.includes('--check')) {
   const stale = files.filter(({ file, content }) => (existsSync(file) ? readFileSync(file, 'utf8') : '') !== content);

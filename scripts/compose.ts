@@ -1,15 +1,17 @@
-// Composes the subgraph SDLs into schema/supergraph.graphql (`npm run compose`).
-// `--check` compares instead of writing, and exits non-zero when the committed file is stale.
+// Composes the subgraph SDLs into schema/supergraph.graphql (`npm run compose`), and writes the
+// client schema, schema/api.graphql, from the same composition and the sharing catalogue.
+// `--check` compares instead of writing, and exits non-zero when either committed file is stale.
 // Either way, every subgraph's sharing policy is checked first, as each subgraph checks its own at
 // start-up: a supergraph is never written from a policy a subgraph would refuse to run with.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PolicyError } from '../auth/index.js';
 import { composeSupergraph } from '../schema/index.js';
 import { loadConfig } from '../config/index.js';
-import { readSubgraphPolicies } from '../subgraphs/index.js';
+import { CLIENT_SCHEMA_PATH, readSubgraphPolicies, renderClientSchema } from '../subgraphs/index.js';
 
+let policies: ReturnType<typeof readSubgraphPolicies>;
 try {
-  readSubgraphPolicies();
+  policies = readSubgraphPolicies();
 } catch (error) {
   if (!(error instanceof PolicyError)) throw error;
   console.error(error.message);
@@ -24,14 +26,18 @@ try {
   process.exit(1);
 }
 for (const hint of result.hints) console.error(`hint ${hint.code}: ${hint.message}`);
+const files = [
+  { file: config.supergraphPath, content: result.supergraphSdl },
+  { file: CLIENT_SCHEMA_PATH, content: renderClientSchema(result.apiSchema, policies) },
+];
 if (process.argv.includes('--check')) {
-  const committed = readFileSync(config.supergraphPath, 'utf8');
-  if (committed !== result.supergraphSdl) {
-    console.error(`${config.supergraphPath} is stale: run npm run compose`);
-    process.exit(1);
-  }
-  console.log('supergraph is up to date');
+  const stale = files.filter(({ file, content }) => (existsSync(file) ? readFileSync(file, 'utf8') : '') !== content);
+  for (const { file } of stale) console.error(`${file} is stale: run npm run compose`);
+  if (stale.length) process.exit(1);
+  console.log('supergraph and client schema are up to date');
 } else {
-  writeFileSync(config.supergraphPath, result.supergraphSdl);
-  console.log(`wrote ${config.supergraphPath}`);
+  for (const { file, content } of files) {
+    writeFileSync(file, content);
+    console.log(`wrote ${file}`);
+  }
 }

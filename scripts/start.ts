@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       running.push(gateway);
       console.log(`\ngateway: ${gateway.url}`);
       if (config.mode === 'development') {
+        console.log(`GraphQL IDE (development): open ${gateway.url} in a browser`);
         // A partner's token (public statistics only), so the example below works as printed.
         const token = await issueDevToken(config.auth, { sub: 'dev-partner', name: 'Development partner', org: 'partner', roles: ['viewer'], unit: null }, 3600);
         console.log(

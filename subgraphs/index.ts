@@ -13,7 +13,8 @@ import { DISCLOSURE_LOG, DISCLOSURE_LOG_INDEXES, serveSubgraph, type GrantBookOp
 
 export { seedDemoData, needsSeed, generateDemoData, type DemoData } from './seed/index.js';
 export { serveAuditSubgraph } from './audit/index.js';
-export { buildCatalogue, readSubgraphPolicies, CATALOGUE_PATH, CATALOGUE_JSON_PATH } from './catalogue.js';
+export { renderClientSchema, CLIENT_SCHEMA_PATH } from './client-schema.js';
+export { buildCatalogue, buildFieldLabels, readSubgraphPolicies, CATALOGUE_PATH, CATALOGUE_JSON_PATH, FIELD_LABELS_PATH, type FieldLabel } from './catalogue.js';
 export {
   governedSubgraphPipeline,
   useGatewayAssertion,

@@ -164,4 +164,50 @@ describe('a record’s access history, a page at a time', () => {
       },
     });
   });
+  // Last: its reads are newer than the file's others.
+  it('narrows a history to one field (the requests given, masked or refused it, or a field under it), a page at a time', async () => {
+    const judgeReads: { requestId: string; at: Date }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(stack.gateway!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await callerHeaders(judge, 'CASE_HANDLING')) },
+        body: JSON.stringify({ query: `query ReadJudge { adminCase(id: "${caseId}") { judge } }` }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const requestId = response.headers.get('x-request-id')!;
+      const doc = await client.db(DATABASE_NAMES.court).collection('disclosureRecords').findOne({ requestId });
+      judgeReads.push({ requestId, at: doc!.at as Date });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const FIELD_HISTORY = `query FieldHistory($id: ID!, $field: String, $first: Int, $after: String, $from: DateTime) {
+      recordAccessHistory(recordType: "AdminCase", recordId: $id) {
+        court(first: $first, after: $after, from: $from, field: $field) { totalCount pageInfo { hasNextPage } edges { cursor node { requestId disclosed } } }
+      }
+    }`;
+    const ask = (variables: Record<string, unknown>) => asAuditor(FIELD_HISTORY, { id: caseId, from: reads[0]!.at.toISOString(), ...variables });
+    const side = (response: { body: { data?: unknown } }) => (response.body.data as any).recordAccessHistory.court;
+    // The judge's name: only the three reads that asked for it, newest first, two then one.
+    const first = await ask({ field: 'judge', first: 2 });
+    const newest = [...judgeReads].reverse();
+    expect(side(first)).toEqual({
+      totalCount: 3,
+      pageInfo: { hasNextPage: true },
+      edges: newest.slice(0, 2).map((r) => ({ cursor: expect.any(String), node: { requestId: r.requestId, disclosed: ['judge'] } })),
+    });
+    const second = await ask({ field: 'judge', first: 2, after: side(first).edges[1].cursor });
+    expect(side(second)).toEqual({
+      totalCount: 3,
+      pageInfo: { hasNextPage: false },
+      edges: [{ cursor: expect.any(String), node: { requestId: newest[2]!.requestId, disclosed: ['judge'] } }],
+    });
+    // The case number: the file's earlier reads, none of these.
+    const byNumber = await ask({ field: 'caseNumber', first: 50 });
+    expect(side(byNumber).totalCount).toBe(READS);
+    expect(side(byNumber).edges.map((e: { node: { requestId: string } }) => e.node.requestId)).toEqual([...reads].reverse().map((r) => r.requestId));
+    // A field no request was given: an empty page, not an error.
+    expect(side(await ask({ field: 'plaintiff' }))).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false }, edges: [] });
+    // A field is a name or a path, parsed before any query runs.
+    const bad = await ask({ field: 'judge..name' });
+    expect(bad.body.errors).toEqual([expect.objectContaining({ message: 'field must be a field name or path such as parties.idNumber', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+  });
 });

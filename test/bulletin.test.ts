@@ -1,6 +1,9 @@
 // The 2025 H1 information bulletin (信息通报) through the gateway: the speech's figures, computed
 // by the subgraphs over the stored records, and batched so that 12 agencies cost what 1 does.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DATABASE_NAMES } from '../config/index.js';
+import { createGovernmentStore } from '../subgraphs/government/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, postGraphQL, principal, sharedTestStack, type TestStack } from './support/stack.js';
 
@@ -14,7 +17,9 @@ const STATS = `
   disputeStats(period: $period) { handled major substantivelyResolved substantiveResolutionRate }
   supervisionStats(period: $period) { opened closed suggestionsIssued }
   judicialSuggestionStats(period: $period) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate }
-  procuratorialSuggestionStats(period: $period) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate }`;
+  procuratorialSuggestionStats(period: $period) { issued replied repliedOnTime adopted replyRate onTimeReplyRate adoptionRate }
+  actStats(period: $period) { decided }
+  judgmentPerformanceStats(period: $period) { due performed performedOnTime performanceRate onTimePerformanceRate }`;
 
 const BULLETIN = `query Bulletin($period: Period!, $agencyIds: [ID!]) {
   bulletin(period: $period, agencyIds: $agencyIds) {
@@ -27,11 +32,20 @@ const BULLETIN = `query Bulletin($period: Period!, $agencyIds: [ID!]) {
 const H1_2025 = { from: '2025-01-01', to: '2025-07-01' };
 const YEAR_2024 = { from: '2024-01-01', to: '2025-01-01' };
 
-/** An independent recount over the generated records, written without the subgraphs' code. */
-function recount(scope: string, period: { from: string; to: string }) {
+/** The same day a year earlier, as the server shifts a period (29 February to 1 March). */
+const yearEarlier = (date: string) => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y - 1, m - 1, d)).toISOString().slice(0, 10);
+};
+
+/**
+ * An independent recount over the generated records, written without the subgraphs' code. `now`:
+ * the subgraphs' clock (the shared stack runs on the system's).
+ */
+function recount(scope: string, period: { from: string; to: string }, now = new Date()) {
   const data = demoData();
   const within = (d: Date | null, p = period) => d !== null && d >= new Date(p.from) && d < new Date(p.to);
-  const lastYear = { from: `${Number(period.from.slice(0, 4)) - 1}${period.from.slice(4)}`, to: `${Number(period.to.slice(0, 4)) - 1}${period.to.slice(4)}` };
+  const lastYear = { from: yearEarlier(period.from), to: yearEarlier(period.to) };
   const mine = (agencyId: string | null) => scope === 'DISTRICT' || agencyId === scope;
   const rate = (n: number, d: number) => (d === 0 ? null : n / d);
   const cases = data.court.adminCases.filter((c) => mine(c.defendantId));
@@ -67,6 +81,11 @@ function recount(scope: string, period: { from: string; to: string }) {
       adoptionRate: rate(adopted, replied.length),
     };
   };
+  // Judgments due in the period and already (one due later is not yet owed), performed before the
+  // period's end (what comes after never changes a period's figure), and by their due date.
+  const due = data.government.judgmentPerformances.filter((p) => mine(p.agencyId) && within(p.dueAt) && p.dueAt < now);
+  const performed = due.filter((p) => p.performed && p.performedAt !== null && p.performedAt < new Date(period.to));
+  const performedOnTime = performed.filter((p) => p.performedAt!.getTime() <= p.dueAt.getTime()).length;
   return {
     litigationStats: {
       filed,
@@ -100,6 +119,14 @@ function recount(scope: string, period: { from: string; to: string }) {
     },
     judicialSuggestionStats: followUp(data.court.judicialSuggestions),
     procuratorialSuggestionStats: followUp(data.procuratorate.procuratorialSuggestions),
+    actStats: { decided: data.government.acts.filter((a) => mine(a.agencyId) && within(a.decidedAt)).length },
+    judgmentPerformanceStats: {
+      due: due.length,
+      performed: performed.length,
+      performedOnTime,
+      performanceRate: rate(performed.length, due.length),
+      onTimePerformanceRate: rate(performedOnTime, due.length),
+    },
   };
 }
 
@@ -139,6 +166,28 @@ describe('the information bulletin through the gateway', () => {
         },
       },
     });
+  });
+
+  it('counts a judgment as due only once its day has come, and a closed period the same whenever asked', async () => {
+    // The store with a clock of our choosing (through the gateway the subgraph's clock is the system's).
+    const client = await MongoClient.connect(inject('mongoUri'));
+    try {
+      const store = createGovernmentStore(client.db(DATABASE_NAMES.government));
+      const Q2_2025 = { from: '2025-04-01', to: '2025-07-01' };
+      const at = (day: string) => new Date(`${day}T00:00:00Z`);
+      const figures = async (period: { from: string; to: string }, now: Date) =>
+        (await store.judgmentPerformanceStats({ from: at(period.from), to: at(period.to) }, now))('DISTRICT');
+      // Asked during the quarter, at its start and at its end: only what has fallen due counts.
+      const during = await Promise.all(['2025-04-01', '2025-05-20', '2025-07-01'].map((day) => figures(Q2_2025, at(day))));
+      expect(during).toEqual(['2025-04-01', '2025-05-20', '2025-07-01'].map((day) => recount('DISTRICT', Q2_2025, at(day)).judgmentPerformanceStats));
+      expect(during.map((f) => f.due)).toEqual([0, expect.any(Number), recount('DISTRICT', Q2_2025).judgmentPerformanceStats.due]);
+      expect(during[1]!.due).toBeGreaterThan(0);
+      expect(during[1]!.due).toBeLessThan(during[2]!.due);
+      // A closed period: the same the day it ended and years later.
+      expect(await figures(H1_2025, at('2025-07-01'))).toEqual(await figures(H1_2025, at('2030-01-01')));
+    } finally {
+      await client.close();
+    }
   });
 
   it("reproduces 2024's loss rate of 2.4%", async () => {

@@ -32,9 +32,15 @@ describe('configuration', () => {
     [{ SEED_SCALE: '0' }, 'configuration: SEED_SCALE must be an integer from 1 to 100, got "0"'],
     [{ PSEUDONYM_KEY: 'short' }, 'configuration: PSEUDONYM_KEY must be at least 16 characters'],
     [{ EMBEDDED_STORE_BACKEND: 'mysql' }, 'configuration: EMBEDDED_STORE_BACKEND must be one of postgresql, sqlite, got "mysql"'],
+    [{ DISTRICT_TIME_ZONE: 'Beijing' }, 'configuration: DISTRICT_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, got "Beijing"'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps the district’s time (DISTRICT_TIME_ZONE), Beijing’s by default', () => {
+    expect(loadConfig({}).districtTimeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ DISTRICT_TIME_ZONE: 'Asia/Urumqi' }).districtTimeZone).toBe('Asia/Urumqi');
   });
 
   it('in production, refuses a subgraph without its database and a gateway without subgraph URLs', () => {

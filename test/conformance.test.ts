@@ -615,7 +615,11 @@ describe('enforcement equals the catalogue, for every field of the supergraph', 
         // disclosures is asked in full), each side asked only up to `before`, as the log.
         'Query.recordAccessHistory': { recordType: 'AdminCase', recordId: data.showcase.adminCaseId },
         ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`RecordAccessHistory.${ownerAuditFields(name).history}`, { to: before.toISOString() }])),
-        'Query.accessActivity': { from: today, to: tomorrow },
+        'Query.accessActivity': { from: today, to: tomorrow, timeZone: 'UTC' },
+        // The showcase court case, by its case number: what the institutions find and log for an
+        // auditor. RecordMatch is asked in full under RecordLookup.court (its anchor), so the text
+        // must be one the court finds: a dispute's title only the government does.
+        'Query.recordLookup': { text: data.court.adminCases.find((c) => c._id === data.showcase.adminCaseId)!.caseNumber },
         // A party of the demo district, and a number the government has no party for.
         'Query.partyPseudonyms': { idNumbers: [data.government.parties[0]!.idNumber, '110101199003074514'] },
       },

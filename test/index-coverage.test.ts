@@ -152,6 +152,8 @@ const BULLETIN = `query IndexCoverage {
       reconsiderationStats(period: ${H1_2025}) { mediationSettlementRate correctionRate }
       disputeStats(period: ${H1_2025}) { handled major substantiveResolutionRate }
       supervisionStats(period: ${H1_2025}) { opened closed suggestionsIssued }
+      actStats(period: ${H1_2025}) { decided }
+      judgmentPerformanceStats(period: ${H1_2025}) { performanceRate }
     }
     agencies {
       name

@@ -17,7 +17,12 @@ import {
   parseLogHeads,
   type LogHead,
   activityByDay,
+  isTimeZone,
+  parseLookupText,
   parseRange,
+  parseScanRange,
+  MAX_SCAN_DAYS,
+  requestIdAt,
   parseRecordRef,
   recordsByRequestIds,
   searchAccessLog,
@@ -33,6 +38,10 @@ type Args = Record<string, unknown>;
 
 const OUTCOMES = ['SERVED', 'PARTIAL', 'REJECTED', 'FAILED'];
 
+/** Stable messages of the range caps (MAX_SCAN_DAYS); clients may show them as they are. */
+const PRINCIPAL_NAME_RANGE = `filter.principalName needs filter.from before filter.to, at most ${MAX_SCAN_DAYS} days apart`;
+const ACTIVITY_RANGE = `accessActivity covers at most ${MAX_SCAN_DAYS} days: ask for a longer range in parts`;
+
 function optionalText(value: unknown, argument: string, allowed?: readonly string[]): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > 200 || /[\u0000-\u001f]/.test(value)) throw badUserInput(`Invalid ${argument}`, argument);
@@ -46,6 +55,8 @@ export interface AuditGraphOptions<TEntry extends { requestId: string }> {
   signingKey: KeyObject;
   verifyingKey: KeyObject;
   listen: { host: string; port: number };
+  /** The district's time zone (DISTRICT_TIME_ZONE): accessActivity's days, unless a caller names another. */
+  timeZone: string;
   /** The request path (default: governedSubgraphPipeline, without a disclosure log: this log is the gateway's). */
   pipeline?: SubgraphPipeline;
 }
@@ -68,20 +79,25 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
     Query: {
       accessLog: (_: unknown, args: Args) => {
         const filter = (args.filter ?? {}) as Args;
+        const principalName = optionalText(filter.principalName, 'filter.principalName');
+        // No index serves a search by part of a name: every record in the range is read. A bounded
+        // range keeps that to a quarter's records, not the whole log.
+        const range =
+          principalName !== undefined
+            ? parseScanRange(filter.from, filter.to, 'filter.principalName', PRINCIPAL_NAME_RANGE)
+            : filter.from !== undefined || filter.to !== undefined
+              ? { from: filter.from instanceof Date ? filter.from : undefined, to: filter.to instanceof Date ? filter.to : undefined }
+              : {};
         return searchAccessLog(
           accessLog,
           {
             principal: optionalText(filter.principal, 'filter.principal'),
+            principalName,
             org: optionalText(filter.org, 'filter.org', ORGS),
             purpose: optionalText(filter.purpose, 'filter.purpose', PURPOSES),
             operationName: optionalText(filter.operationName, 'filter.operationName'),
             outcome: optionalText(filter.outcome, 'filter.outcome', OUTCOMES),
-            ...(filter.from !== undefined || filter.to !== undefined
-              ? {
-                  from: filter.from instanceof Date ? filter.from : undefined,
-                  to: filter.to instanceof Date ? filter.to : undefined,
-                }
-              : {}),
+            ...range,
           },
           args,
         );
@@ -89,10 +105,15 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
       accessLogEntry: (_: unknown, args: Args, context: AuditContext) => context.entries.load(parseId(args.requestId, 'requestId')),
       recordAccessHistory: (_: unknown, args: Args) => parseRecordRef(args.recordType, args.recordId),
       grantDisclosures: (_: unknown, args: Args) => ({ grantId: parseId(args.grantId, 'grantId') }),
+      recordLookup: (_: unknown, args: Args) => ({ text: parseLookupText(args.text) }),
       auditOverview: () => ({ id: 'AUDIT' }),
       accessActivity: async (_: unknown, args: Args) => {
         const period = parseRange(args.from, args.to, 'accessActivity');
-        const days = await activityByDay(accessLog as never, formatDate(period.from), formatDate(period.to));
+        // Every record of the range is read and counted here (activityByDay): a quarter at most.
+        parseScanRange(period.from, period.to, 'to', ACTIVITY_RANGE);
+        const zone = optionalText(args.timeZone, 'timeZone') ?? options.timeZone;
+        if (!isTimeZone(zone)) throw badUserInput('timeZone must be an IANA time zone such as Asia/Shanghai', 'timeZone');
+        const days = await activityByDay(accessLog as never, formatDate(period.from), formatDate(period.to), zone);
         return days.map((d) => ({ ...d, day: parseDate(d.day) }));
       },
     },
@@ -107,12 +128,21 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
         witnessed: SUBGRAPH_NAMES.flatMap((name) => parseLogHeads(ref[ownerAuditFields(name).witnesses])).filter((head) => head.log === 'gateway'),
       }),
       gatewayChains: async (overview: { witnessed?: LogHead[] }, args: Args) =>
-        (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map((v) => ({ ...v, institution: 'gateway' })),
+        Promise.all(
+          (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map(async (v) => ({
+            ...v,
+            institution: 'gateway',
+            firstBadRequestId: v.ok ? null : await requestIdAt(accessLog as never, v.chain, v.firstBadSeq),
+          })),
+        ),
       gatewayWitnesses: async () =>
         (await Promise.all(SUBGRAPH_NAMES.map((name) => accessLog.witnessesOf(name)))).flat().map(({ log, chain, seq, hash }) => ({ log, chain, seq, hash })),
     },
     RecordAccessHistory: {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),
+    },
+    RecordLookup: {
+      __resolveReference: (ref: Args) => ({ text: parseLookupText(ref.text) }),
     },
   };
 

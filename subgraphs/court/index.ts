@@ -26,6 +26,7 @@ export async function courtSubgraph(db: Db): Promise<SubgraphDefinition<CourtCon
     typeDefs: subgraphTypeDefs('court'),
     resolvers,
     agencyOf,
+    recordLookup: (text) => store.lookupRecords(text),
     context: async (identity, served) => createCourtContext(store, identity, served),
   };
 }

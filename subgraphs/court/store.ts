@@ -1,7 +1,7 @@
 // The court's store: the only code that touches linkage_court. It builds every filter from parsed
 // arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
-import { countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
+import { countBy, inPeriod, lookupByLabel, tally, type IssuedSuggestionDoc, type RecordMatch } from '../shared/index.js';
 import { findByIds, findGroupedBy, findPage, findPagesGroupedBy, ratio, yearEarlier, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, ensureVersionedIndexes, upgradeToVersioned, importCollection, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AdminCaseDoc {
@@ -113,6 +113,16 @@ export function createCourtStore(db: Db) {
   const counters = db.collection<{ _id: string; seq: number }>('counters');
 
   return {
+    /** The auditors' lookup: cases by the beginning of their case number, suggestions of their number (or any by id). */
+    async lookupRecords(text: string): Promise<RecordMatch[]> {
+      const found = await Promise.all([
+        lookupByLabel(adminCases, 'AdminCase', 'caseNumber', 'number', text),
+        lookupByLabel(enforcementCases, 'EnforcementCase', 'caseNumber', 'number', text),
+        lookupByLabel(suggestions, 'JudicialSuggestion', 'number', 'number', text),
+      ]);
+      return found.flat();
+    },
+
     async ensureIndexes(): Promise<void> {
       // Every list filter leads an index, followed by the list's order (equality, then sort: MongoDB's
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning

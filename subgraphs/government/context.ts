@@ -2,11 +2,12 @@
 import DataLoader from 'dataloader';
 import type { CallIdentity } from '../../auth/index.js';
 import type { Served } from '../shared/index.js';
-import { byIdLoader, pagesLoader } from '../../platform/index.js';
+import { byIdLoader, pagesLoader, type Period } from '../../platform/index.js';
 import { createStatsLoader, DISTRICT_ID } from '../shared/index.js';
 import type { GovernmentStore, SuggestionReplyDoc } from './store.js';
 
 export function createGovernmentContext(store: GovernmentStore, identity: CallIdentity, served: Served, pseudonymKey: string | null) {
+  const now = served.now();
   return {
     identity,
     ...served,
@@ -31,6 +32,9 @@ export function createGovernmentContext(store: GovernmentStore, identity: CallId
       }),
       reconsiderationStats: createStatsLoader(store.reconsiderationStats),
       disputeStats: createStatsLoader(store.disputeStats),
+      actStats: createStatsLoader(store.actStats),
+      // "Due" means due before now: the request's one reading of the subgraph's clock (a test fixes it).
+      judgmentPerformanceStats: createStatsLoader((period: Period) => store.judgmentPerformanceStats(period, now)),
     },
   };
 }

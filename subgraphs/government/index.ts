@@ -39,6 +39,7 @@ export async function governmentSubgraph(db: Db, options: GovernmentOptions): Pr
     typeDefs: subgraphTypeDefs('government'),
     resolvers,
     agencyOf,
+    recordLookup: (text) => store.lookupRecords(text),
     // The grants on application the data steward decided (the rules consult them beside the static ones).
     grants: () => decidedGrants(() => store.grantsDecided(true)),
     context: async (identity, served) => createGovernmentContext(store, identity, served, options.pseudonymKey),

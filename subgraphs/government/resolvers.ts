@@ -100,6 +100,10 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       ctx.loaders.reconsiderationStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     disputeStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
       ctx.loaders.disputeStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    actStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.actStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
+    judgmentPerformanceStats: (agency: Agency, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.judgmentPerformanceStats.load({ scope: agency.id, period: parsePeriod(args.period) }),
     judicialSuggestionReplies: async (agency: Agency, _: Args, ctx: GovernmentContext) =>
       (await ctx.loaders.replyFacts.load('JudicialSuggestion')).filter((fact) => fact.agencyId === agency.id),
     procuratorialSuggestionReplies: async (agency: Agency, _: Args, ctx: GovernmentContext) =>
@@ -114,6 +118,10 @@ export const resolvers: ResolverMap<GovernmentContext> = {
       ctx.loaders.reconsiderationStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
     disputeStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
       ctx.loaders.disputeStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    actStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.actStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
+    judgmentPerformanceStats: (_: unknown, args: Args, ctx: GovernmentContext) =>
+      ctx.loaders.judgmentPerformanceStats.load({ scope: DISTRICT_ID, period: parsePeriod(args.period) }),
     judicialSuggestionReplies: (_: unknown, __: Args, ctx: GovernmentContext) => ctx.loaders.replyFacts.load('JudicialSuggestion'),
     procuratorialSuggestionReplies: (_: unknown, __: Args, ctx: GovernmentContext) => ctx.loaders.replyFacts.load('ProcuratorialSuggestion'),
   },

@@ -2,7 +2,7 @@
 // from parsed arguments, creates the indexes at start, and maps documents to the schema's shape.
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { GrantScope } from '../../auth/index.js';
-import { countBy, inPeriod, tally } from '../shared/index.js';
+import { DISTRICT_ID as DISTRICT_SCOPE, countBy, inPeriod, lookupByLabel, tally, type RecordMatch } from '../shared/index.js';
 import { findByIds, findPage, findPagesGroupedBy, ratio, type Connection, type PageArgs, type ParentPage, type Period, type SortKey, type WithId, withId, maybeWithId, defined, literalPattern, BACKGROUND_COMMENT, importCollection, ensureVersionedIndexes, upgradeToVersioned, insertOnce, nextInSeries, updateVersion, type VersionedDoc, type WorkflowEvent } from '../../platform/index.js';
 
 export interface AgencyDoc {
@@ -225,6 +225,17 @@ export function createGovernmentStore(db: Db) {
   const performances = db.collection<PerformanceDoc>('judgmentPerformances');
 
   return {
+    /** The auditors' lookup: disputes by words of their title, agencies of their name, reconsiderations and acts by the beginning of their number (or any by id). */
+    async lookupRecords(text: string): Promise<RecordMatch[]> {
+      const found = await Promise.all([
+        lookupByLabel(disputes, 'Dispute', 'title', 'title', text),
+        lookupByLabel(reconsiderations, 'Reconsideration', 'caseNumber', 'number', text),
+        lookupByLabel(agencies, 'Agency', 'name', 'name', text),
+        lookupByLabel(acts, 'AdministrativeAct', 'number', 'number', text),
+      ]);
+      return found.flat();
+    },
+
     async ensureIndexes(): Promise<void> {
       // Every list filter leads an index, followed by the list's order (equality, then sort: MongoDB's
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning
@@ -244,6 +255,8 @@ export function createGovernmentStore(db: Db) {
       await reconsiderations.createIndex({ outcome: 1, filedAt: -1, _id: -1 });
       // The `closed` filter and the statistics' periods of closing.
       await reconsiderations.createIndex({ closedAt: 1 });
+      // The bulletin's judgment performance rate: performances falling due in a period.
+      await performances.createIndex({ dueAt: 1 });
       await disputes.createIndex({ openedAt: -1, _id: -1 });
       await disputes.createIndex({ agencyId: 1 });
       await disputes.createIndex({ status: 1, openedAt: -1, _id: -1 });
@@ -438,6 +451,38 @@ export function createGovernmentStore(db: Db) {
           correctionRate: ratio(corrected, closed),
           mediatedOrSettled,
           mediationSettlementRate: ratio(mediatedOrSettled, closed),
+        };
+      };
+    },
+
+    /** Administrative acts decided in the period: the denominator of the bulletin's litigation incidence. */
+    async actStats(period: Period) {
+      const rows = await countBy(acts, { decidedAt: inPeriod(period) }, { agency: '$agencyId' });
+      return (scope: string) => ({ decided: tally(rows, scope) });
+    },
+
+    /**
+     * Effective judgments the agencies lost whose performance fell due in the period and before
+     * `now` (生效判决履行率): one due later this quarter is not yet owed, so it is not counted as
+     * unperformed. Performed: before the period's end (and, on time, by the due date), so what an
+     * agency does after a period never changes that period's figure. Few rows (lost cases only),
+     * read whole: comparing two dates needs `$cond` in a `$group`, which FerretDB lacks.
+     */
+    async judgmentPerformanceStats(period: Period, now: Date) {
+      const dueBy = now.getTime() < period.to.getTime() ? now : period.to;
+      const rows = await performances
+        .find({ dueAt: { $gte: period.from, $lt: dueBy } }, { projection: { _id: 0, agencyId: 1, dueAt: 1, performed: 1, performedAt: 1 } })
+        .toArray();
+      return (scope: string) => {
+        const mine = rows.filter((row) => scope === DISTRICT_SCOPE || row.agencyId === scope);
+        const performed = mine.filter((row) => row.performed === true && row.performedAt instanceof Date && row.performedAt.getTime() < period.to.getTime());
+        const performedOnTime = performed.filter((row) => row.performedAt instanceof Date && row.performedAt.getTime() <= row.dueAt.getTime()).length;
+        return {
+          due: mine.length,
+          performed: performed.length,
+          performedOnTime,
+          performanceRate: ratio(performed.length, mine.length),
+          onTimePerformanceRate: ratio(performedOnTime, mine.length),
         };
       };
     },

@@ -25,6 +25,7 @@ export async function procuratorateSubgraph(db: Db): Promise<SubgraphDefinition<
     typeDefs: subgraphTypeDefs('procuratorate'),
     resolvers,
     agencyOf,
+    recordLookup: (text) => store.lookupRecords(text),
     context: async (identity, served) => createProcuratorateContext(store, identity, served),
   };
 }

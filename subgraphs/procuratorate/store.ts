@@ -1,7 +1,7 @@
 // The procuratorate's store: the only code that touches linkage_procuratorate. It builds every
 // filter from parsed arguments, creates the indexes at start, and maps documents.
 import type { Collection, Db, Document, Filter } from 'mongodb';
-import { DISTRICT_NAME, countBy, inPeriod, tally, type IssuedSuggestionDoc } from '../shared/index.js';
+import { DISTRICT_NAME, countBy, inPeriod, lookupByLabel, tally, type IssuedSuggestionDoc, type RecordMatch } from '../shared/index.js';
 import { defined, ensureVersionedIndexes, upgradeToVersioned, importCollection, findByIds, findGroupedBy, findPage, insertOnce, maybeWithId, nextInSeries, updateVersion, withId, type Connection, type PageArgs, type Period, type SortKey, type VersionedDoc, type WithId, type WorkflowEvent } from '../../platform/index.js';
 
 export interface SupervisionCaseDoc {
@@ -65,6 +65,15 @@ export function createProcuratorateStore(db: Db) {
   const counters = db.collection<{ _id: string; seq: number }>('counters');
 
   return {
+    /** The auditors' lookup: supervision cases by the beginning of their case number, suggestions of their number (or any by id). */
+    async lookupRecords(text: string): Promise<RecordMatch[]> {
+      const found = await Promise.all([
+        lookupByLabel(supervisions, 'SupervisionCase', 'caseNumber', 'number', text),
+        lookupByLabel(suggestions, 'ProcuratorialSuggestion', 'number', 'number', text),
+      ]);
+      return found.flat();
+    },
+
     async ensureIndexes(): Promise<void> {
       // Every list filter leads an index, followed by the list's order (equality, then sort: MongoDB's
       // ESR rule), so a filtered page is read in order and stops at its last row instead of scanning

@@ -15,6 +15,12 @@ import {
   parseRecordRef,
   recordsByRequestIds,
   recordsNaming,
+  recordsNamingField,
+  requestIdAt,
+  MAX_FIELD_HISTORY_SCAN,
+  parseFieldPath,
+  parseLookupText,
+  type DisclosureContext,
   recordsUnderGrant,
   importsOf,
   type AuditLogStore,
@@ -40,6 +46,21 @@ export interface OwnerAuditLog {
   writer: AuditWriter<DisclosureEntry> | null;
   publicKey: KeyObject;
 }
+
+/**
+ * A record an auditor's lookup found in an institution's store: its type and id, and the label it
+ * was found by (`labelField`: title, caseNumber, number, name or id), which the sharing rules
+ * otherwise refuse to auditors: the owner discloses it for the lookup, and logs that it did.
+ */
+export interface RecordMatch {
+  recordType: string;
+  recordId: string;
+  label: string;
+  labelField: string;
+}
+
+/** An institution's lookup over its own store (its store module builds the filters). */
+export type RecordLookupFn = (text: string) => Promise<RecordMatch[]>;
 
 function disclosureOf(institution: string, doc: StoredRecord<StoredDisclosureEntry>, record: DisclosedRecord) {
   return {
@@ -111,7 +132,7 @@ interface RequestLoaders {
 /** Per-request loaders, kept beside the request's context object. */
 const requestLoaders = new WeakMap<object, RequestLoaders>();
 
-export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
+export function ownerAuditResolvers(log: OwnerAuditLog, lookup?: RecordLookupFn): ResolverMap<object> {
   const n = log.institution;
   const fields = ownerAuditFields(n);
   // Every verification of this log in this process goes through it: the overview's too.
@@ -138,12 +159,35 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
       __resolveReference: (ref: Args) => parseRecordRef(ref.recordType, ref.recordId),
       [fields.history]: async (history: { recordType: string; recordId: string }, args: Args) => {
         const key = `${history.recordType}:${history.recordId}`;
-        // The page arguments are parsed by findPage, before its query runs.
-        const page = await recordsNaming(log.store, key, parseTimeRange(args.from, args.to), { first: args.first, after: args.after });
+        const range = parseTimeRange(args.from, args.to);
+        const field = parseFieldPath(args.field);
+        // The page arguments are parsed by findPage (or recordsNamingField), before its query runs.
+        // A field filter reads the record's requests in the range in order (recordsNamingField): past
+        // MAX_FIELD_HISTORY_SCAN of them, the auditor is asked for a narrower range.
+        const tooMany = (error: unknown) => {
+          throw error instanceof RangeError ? badUserInput(`More than ${MAX_FIELD_HISTORY_SCAN} requests name this record in the range: narrow the time range to filter by field`, 'from') : error;
+        };
+        const page = field
+          ? await recordsNamingField(log.store, key, range, field, { first: args.first, after: args.after }).catch(tooMany)
+          : await recordsNaming(log.store, key, range, { first: args.first, after: args.after });
+        if (field) {
+          const count = page.totalCount;
+          page.totalCount = () => count().catch(tooMany);
+        }
         return {
           ...page,
           edges: page.edges.flatMap(({ node, cursor }) => disclosedRecordsOf(node, key).map((r) => ({ node: disclosureOf(n, node, r), cursor }))),
         };
+      },
+    },
+    RecordLookup: {
+      __resolveReference: (ref: Args) => ({ text: parseLookupText(ref.text) }),
+      // What the auditor is shown of each record found is recorded as disclosed to them, like any
+      // read: the dispute's title, the case's number.
+      [fields.history]: async (of: { text: string }, _args: Args, context: Partial<DisclosureContext>) => {
+        const matches = lookup ? await lookup(of.text) : [];
+        for (const m of matches) context.disclosures?.shown(m.recordType, m.recordId, [...new Set(['id', m.labelField])]);
+        return matches.map((m) => ({ ...m, institution: n }));
       },
     },
     GrantDisclosures: {
@@ -165,7 +209,13 @@ export function ownerAuditResolvers(log: OwnerAuditLog): ResolverMap<object> {
       // The gateway's witness of this log comes in the representation (@requires): parsed, then only this log's heads kept.
       __resolveReference: (ref: Args) => ({ id: parseId(ref.id), witnessed: parseLogHeads(ref.gatewayWitnesses).filter((head) => head.log === n) }),
       [fields.chains]: async (overview: { witnessed?: LogHead[] }, args: Args) =>
-        (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map((v) => ({ ...v, institution: n })),
+        Promise.all(
+          (await integrity.verify({ full: args.full === true, witnessed: overview.witnessed ?? [] })).map(async (v) => ({
+            ...v,
+            institution: n,
+            firstBadRequestId: v.ok ? null : await requestIdAt(log.store as never, v.chain, v.firstBadSeq),
+          })),
+        ),
       [fields.imports]: async (_overview: unknown, args: Args) => {
         // The page arguments are parsed by findPage, before its query runs.
         const page = await importsOf(log.store, { first: args.first, after: args.after });

@@ -10,7 +10,7 @@ import { readPolicy, type ActiveGrant, type AgencyOf, type CallIdentity, type Or
 import { PollingGrantBook, type GrantBookOptions } from './grant-book.js';
 import type { SubgraphContext } from './context.js';
 import { serveGraphQL, type RunningService } from '../../platform/index.js';
-import { ownerAuditResolvers, type OwnerAuditLog } from './owner-audit.js';
+import { ownerAuditResolvers, type OwnerAuditLog, type RecordLookupFn } from './owner-audit.js';
 import { ownerExportEndpoint } from './audit-export.js';
 import { WitnessBook } from '../../audit/index.js';
 import { governedSubgraphPipeline, type SubgraphPipeline } from './pipeline.js';
@@ -26,6 +26,8 @@ export interface SubgraphDefinition<TContext extends BaseContext & { identity: C
   agencyOf: AgencyOf;
   /** The grants on application this institution approved, read from its store (none: no field of it is applicable). */
   grants?: () => Promise<ActiveGrant[]>;
+  /** Finds records by what auditors know of them (recordLookup), through the subgraph's store; none: it finds nothing. */
+  recordLookup?: RecordLookupFn;
   /** Builds the per-request context (fresh DataLoaders for every request) for a verified caller, with what serving gives every request. */
   context: (identity: CallIdentity, served: Served) => Promise<TContext>;
 }
@@ -76,7 +78,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   definition: SubgraphDefinition<TContext>,
   serving: SubgraphServing,
 ): Promise<RunningService> {
-  const auditResolvers = serving.auditLog ? ownerAuditResolvers(serving.auditLog) : {};
+  const auditResolvers = serving.auditLog ? ownerAuditResolvers(serving.auditLog, definition.recordLookup) : {};
   const clash = Object.keys(auditResolvers).filter((type) => type in definition.resolvers);
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };

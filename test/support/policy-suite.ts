@@ -103,7 +103,16 @@ const PAGE = 3;
 const PERIOD = { from: '2025-01-01', to: '2025-07-01' };
 
 /** The access-log entities an institution adds its side to (schema/owner-audit.ts); their keys are not records of the district. */
-const ACCESS_LOG_TYPES = new Set(['AccessLogEntry', 'RecordAccessHistory', 'AuditOverview', 'GrantDisclosures']);
+const ACCESS_LOG_TYPES = new Set(['AccessLogEntry', 'RecordAccessHistory', 'AuditOverview', 'GrantDisclosures', 'RecordLookup']);
+
+/** What an auditor types to find the showcase dispute's record at one institution. */
+function showcaseLabel(name: SubgraphName): string {
+  const data = demoData();
+  const { disputeId, adminCaseId, supervisionCaseId } = data.showcase;
+  if (name === 'government') return data.government.disputes.find((d) => d._id === disputeId)!.title;
+  if (name === 'court') return data.court.adminCases.find((c) => c._id === adminCaseId)!.caseNumber;
+  return data.procuratorate.supervisionCases.find((c) => c._id === supervisionCaseId)!.caseNumber;
+}
 
 /** How often the suite's subgraph reads its grants on application again. */
 const GRANT_REFRESH_MS = 200;
@@ -332,6 +341,9 @@ export function definePolicySuite(name: SubgraphName): void {
       AuditOverview: [{ id: 'AUDIT' }],
       // What was disclosed under a grant on application: the demo district's first.
       GrantDisclosures: demoGrants().slice(0, 1).map((grant) => ({ grantId: grant.id })),
+      // An auditor's lookup, by what this institution holds: the showcase dispute's title, its court
+      // case's number, its supervision case's number.
+      RecordLookup: [{ text: showcaseLabel(name) }],
     };
     // What the suite made before asking: the grants' applications, the read under the first
     // (Disclosure.granted), and what was disclosed under it, which no request adds to (revoked).
