@@ -3,7 +3,7 @@
 export { GENESIS_HASH, RECORD_FORMAT, canonical, typedCanonical, reviveTyped, recordHash, signCheckpoint, checkpointSignatureValid, checkpointDigest, verifyChain } from './chain.js';
 export type { ChainLink, Checkpoint, ChainProblem, ChainVerification } from './chain.js';
 export { createAuditLogStore, type AuditLogStore, type StoredRecord, type ChainEntry, type WitnessEntry } from './store.js';
-export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterOptions } from './writer.js';
+export { AuditWriter, AuditUnavailableError, AuditRecordInvalidError, normalise, type AuditWriterMetrics, type AuditWriterOptions } from './writer.js';
 export {
   DisclosureCollector,
   compactDisclosures,
@@ -23,6 +23,7 @@ export {
   type WrittenField,
 } from './disclosures.js';
 export { auditChainName } from './chain-name.js';
+export { auditLogMetrics, type AuditLogMetrics, type LogName } from './metrics.js';
 export { WitnessBook, checkWitnesses, parseLogHead, parseLogHeads, logHeadSchema, LOG_HEAD_EXTENSION, type LogHead } from './witness.js';
 export { searchAccessLog, requestIdAt, recordsByRequestIds, recordsNaming, recordsNamingField, MAX_FIELD_HISTORY_SCAN, recordsUnderGrant, importsOf, activityByDay, verifyAll, parseExport, VerificationCache, type AccessLogFilter, type VerifyAllOptions } from './queries.js';
 export type { VerifyOptions, VerifiedPrefix } from './chain.js';

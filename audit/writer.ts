@@ -3,11 +3,12 @@
 // write rejects every record of its batch and the writer re-reads its head before trying again,
 // so the chain never skips or repeats a sequence number.
 import type { KeyObject } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { MongoBulkWriteError, MongoServerError, MongoWriteConcernError, type Document } from 'mongodb';
 import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
 import { blockOf, recordKey, type AuditLogStore, type StoredRecord } from './store.js';
 
-export interface AuditWriterOptions {
+export interface AuditWriterOptions<TEntry = unknown> {
   /**
    * How long the first record of a batch waits for company. Default 0: the next turn of the event
    * loop — records that arrive while a batch is being written wait for it and go together in the
@@ -31,6 +32,19 @@ export interface AuditWriterOptions {
    * least 15 s.
    */
   staleAfterSeconds?: number;
+  /** What the writer reports as it works (audit/metrics.ts turns it into Prometheus metrics). Default: nothing. */
+  metrics?: AuditWriterMetrics<TEntry>;
+}
+
+/**
+ * Hooks a writer calls as it works; each optional. The queue depth and the records not yet signed
+ * are read when wanted (AuditWriter.queueDepth, .unsignedRecords), so they need no hook.
+ */
+export interface AuditWriterMetrics<TEntry> {
+  /** One insert of a batch: its records, how long it took, whether the store acknowledged it. */
+  batchWritten?(records: number, seconds: number, written: boolean): void;
+  /** Each record appended, once it is durable (true) or has failed (false, refused before writing included). */
+  recorded?(entry: TEntry, durable: boolean): void;
 }
 
 /**
@@ -117,7 +131,8 @@ export class AuditWriter<TEntry extends Document> {
   /** How many queued records are to be written one per insert (after a record-level failure). */
   private singly = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
-  private readonly options: Required<AuditWriterOptions>;
+  private readonly options: Required<Omit<AuditWriterOptions<TEntry>, 'metrics'>>;
+  private readonly metrics: AuditWriterMetrics<TEntry>;
   private readonly service: string;
   /** What this chain's first record names: the service's previous chain and its head then. */
   private opens: { chain: string; seq: number; hash: string } | null = null;
@@ -126,9 +141,10 @@ export class AuditWriter<TEntry extends Document> {
     private readonly store: AuditLogStore<TEntry>,
     readonly chain: string,
     private readonly key: KeyObject,
-    options: AuditWriterOptions = {},
+    { metrics, ...options }: AuditWriterOptions<TEntry> = {},
   ) {
     const checkpointSeconds = options.checkpointSeconds ?? 5;
+    this.metrics = metrics ?? {};
     this.options = {
       batchDelayMs: 0,
       maxBatch: 256,
@@ -227,17 +243,40 @@ export class AuditWriter<TEntry extends Document> {
     return this.head.seq;
   }
 
+  /** Records waiting for their batch to be written. */
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  /** Records written since the last checkpoint: not yet signed for. */
+  get unsignedRecords(): number {
+    return this.unsigned.length;
+  }
+
   append(entry: TEntry): Promise<StoredRecord<TEntry>> {
+    const { recorded } = this.metrics;
     let checked: TEntry;
     try {
       checked = this.options.validate(normalise(entry)) as TEntry;
       // A record that cannot be hashed (a non-finite number, an invalid date) is refused here, not in a batch.
       typedCanonical(checked);
     } catch (error) {
+      recorded?.(entry, false);
       return Promise.reject(new AuditRecordInvalidError(error));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry: checked, at: new Date(), resolve, reject });
+      this.queue.push({
+        entry: checked,
+        at: new Date(),
+        resolve: (record) => {
+          recorded?.(entry, true);
+          resolve(record);
+        },
+        reject: (error) => {
+          recorded?.(entry, false);
+          reject(error);
+        },
+      });
       if (this.queue.length >= this.options.maxBatch) this.schedule(0);
       else this.schedule(this.options.batchDelayMs);
     });
@@ -293,14 +332,18 @@ export class AuditWriter<TEntry extends Document> {
       if (this.singly > 0) this.singly--;
       const batch = this.queue.splice(0, size);
       let records: StoredRecord<TEntry>[] = [];
+      let startedAt: number | null = null;
       try {
         if (!this.headKnown) await this.loadHead();
         records = this.chainRecords(batch);
+        startedAt = performance.now();
         await this.store.insert(records);
       } catch (error) {
+        if (startedAt !== null) this.metrics.batchWritten?.(records.length, (performance.now() - startedAt) / 1000, false);
         await this.afterFailedInsert(batch, records, error);
         continue;
       }
+      this.metrics.batchWritten?.(records.length, (performance.now() - startedAt) / 1000, true);
       this.head = { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash };
       this.unsigned.push(...records.map((r) => r.hash));
       records.forEach((record, i) => batch[i]!.resolve(record));

@@ -5,7 +5,9 @@
 // with another body, to another subgraph, or later.
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import type { Db } from 'mongodb';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../config/index.js';
+import { createSpentIds, type SpentIds } from '../platform/index.js';
 import { parsePrincipal, parsePurpose, type Principal, type Purpose } from './principal.js';
 
 export const ASSERTION_HEADER = 'x-linkage-assertion';
@@ -47,34 +49,43 @@ export async function signAssertion(privateKey: KeyObject, subgraph: string, ide
     .sign(privateKey);
 }
 
+/** Each subgraph's spent assertions, in its own database (platform/spent-ids.ts). */
+export const SPENT_ASSERTIONS = 'spentAssertions';
+
 /**
- * Remembers the jti of every assertion until it can no longer be accepted — its expiry plus the
- * clock tolerance, since verification accepts it that much past `exp` — so each is accepted once.
+ * Accepts each assertion once across every replica of a subgraph: its jti is spent in the
+ * subgraph's own database (SPENT_ASSERTIONS), which all its replicas share. A guard in each
+ * process's memory let a captured assertion be spent once at every replica behind the load
+ * balancer (issue #15). A jti is kept until no replica can accept its assertion any more: its
+ * expiry plus the clock tolerance (verification accepts it that much past `exp`), plus the
+ * tolerance again, since the replica or store that forgets it (the sweep, MongoDB's TTL monitor)
+ * may have a clock that far ahead of the replica that would still accept it.
  */
 export class ReplayGuard {
-  private readonly seen = new Map<string, number>();
-  private lastSweep = 0;
-
   /**
-   * How far the gateway's clock may be from this subgraph's (CLOCK_TOLERANCE_SECONDS): with none,
-   * gateway and subgraphs on different hosts refused every assertion issued a fraction of a second
-   * "ahead". verifyAssertion reads it here, so verification and forgetting cannot disagree.
+   * `clockToleranceSeconds`: how far the gateway's clock may be from this subgraph's
+   * (CLOCK_TOLERANCE_SECONDS); with none, gateway and subgraphs on different hosts refused every
+   * assertion issued a fraction of a second "ahead". verifyAssertion reads it here, so verification
+   * and forgetting cannot disagree.
    */
-  constructor(readonly clockToleranceSeconds: number = DEFAULT_CLOCK_TOLERANCE_SECONDS) {}
+  constructor(
+    private readonly spent: SpentIds,
+    readonly clockToleranceSeconds: number = DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  ) {}
 
-  /** True the first time a jti is offered (before its expiry), false ever after. */
-  accept(jti: string, expiresAtSeconds: number): boolean {
-    const now = Date.now() / 1000;
-    // Jtis past expiry and tolerance can be forgotten (jwtVerify refuses their assertions anyway);
-    // sweep at most once a second, so a busy subgraph does not scan the map on every call.
-    if (now - this.lastSweep >= 1) {
-      this.lastSweep = now;
-      for (const [id, forgetAt] of this.seen) if (forgetAt < now) this.seen.delete(id);
-    }
-    if (this.seen.has(jti)) return false;
-    this.seen.set(jti, expiresAtSeconds + this.clockToleranceSeconds);
-    return true;
+  /** True the first time a jti is offered at any replica, false ever after; rejects when the store cannot say. */
+  accept(jti: string, expiresAtSeconds: number): Promise<boolean> {
+    return this.spent.spend(jti, new Date((expiresAtSeconds + 2 * this.clockToleranceSeconds) * 1000));
   }
+}
+
+/**
+ * The replay guard over `db`'s spent assertions (the subgraph's own database); creates its index.
+ * `clockToleranceSeconds`: CLOCK_TOLERANCE_SECONDS (default 5 s); `majorityWrites`: each spending
+ * acknowledged by a majority of the replica set (production).
+ */
+export async function createReplayGuard(db: Db, options: { clockToleranceSeconds?: number; majorityWrites?: boolean } = {}): Promise<ReplayGuard> {
+  return new ReplayGuard(await createSpentIds(db, SPENT_ASSERTIONS, { majorityWrites: options.majorityWrites }), options.clockToleranceSeconds);
 }
 
 export class AssertionError extends Error {
@@ -85,8 +96,24 @@ export class AssertionError extends Error {
 }
 
 /**
+ * The store did not answer (or refused) when the assertion's jti was to be spent: whether it was
+ * spent before is unknown, so the call must be refused — not for the caller's fault (401), but as
+ * the subgraph being unavailable. Never accepted unchecked.
+ */
+export class ReplayCheckUnavailableError extends Error {
+  constructor(
+    readonly requestId: string,
+    cause: unknown,
+  ) {
+    super('the spent assertions could not be checked', { cause });
+    this.name = 'ReplayCheckUnavailableError';
+  }
+}
+
+/**
  * Verifies an assertion for `subgraph` over the exact `body` bytes, with the replay guard's clock
- * tolerance; returns who is asking.
+ * tolerance, and spends it; returns who is asking. Throws AssertionError for an assertion that is
+ * not valid (or already spent), ReplayCheckUnavailableError when the store cannot say whether it is.
  */
 export async function verifyAssertion(
   publicKey: KeyObject,
@@ -114,7 +141,14 @@ export async function verifyAssertion(
   if (payload.bh !== bodyHash(body)) throw new AssertionError('assertion does not match the request body');
   const principal = parsePrincipal(payload);
   const purpose = parsePurpose(payload.purpose);
-  if (typeof principal === 'string' || !purpose || typeof payload.rid !== 'string') throw new AssertionError('malformed assertion claims');
-  if (!replays.accept(String(payload.jti), Number(payload.exp))) throw new AssertionError('assertion already used');
+  if (typeof principal === 'string' || !purpose || typeof payload.rid !== 'string' || typeof payload.jti !== 'string') throw new AssertionError('malformed assertion claims');
+  // Spent last: a call refused for anything else leaves its assertion unspent.
+  let first: boolean;
+  try {
+    first = await replays.accept(payload.jti, Number(payload.exp));
+  } catch (error) {
+    throw new ReplayCheckUnavailableError(payload.rid, error);
+  }
+  if (!first) throw new AssertionError('assertion already used');
   return { principal, purpose, requestId: payload.rid };
 }

@@ -2,7 +2,7 @@
 // sharing policy each subgraph enforces on its own fields.
 export { ORGS, PURPOSES, ROLES_BY_ORG, PARTICIPANT_ORGS, isPrincipalText, parsePrincipal, parsePurpose, principalClaims, type Org, type Principal, type Purpose } from './principal.js';
 export { createTokenVerifier, issueDevToken, InvalidTokenError, IdentityProviderUnavailableError, type TokenVerifier } from './tokens.js';
-export { ASSERTION_HEADER, ReplayGuard, AssertionError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
+export { ASSERTION_HEADER, SPENT_ASSERTIONS, ReplayGuard, createReplayGuard, AssertionError, ReplayCheckUnavailableError, signAssertion, verifyAssertion, bodyHash, type CallIdentity } from './assertion.js';
 export { assertionSigningKey, assertionVerifyingKey, auditSigningKey, loadOrCreateKeyPair, readPrivateKey, readPublicKey, readPseudonymKey } from './keys.js';
 export { renderCatalogue, renderCatalogueJson, sharingSummary, type CatalogueEntry } from './catalogue.js';
 export { readPolicy, PolicyError, FEDERATION_FIELDS, WRITE_PURPOSES, type AgencyOf, type Applicable, type FieldPolicy, type SubgraphPolicy } from './policy.js';

@@ -11,7 +11,11 @@ export type ServiceName = SubgraphName | 'gateway';
 export const GRAPH_NAMES = [...SUBGRAPH_NAMES, 'audit'] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// This module runs as config/index.ts (tsx, in development and the tests) or, built by `npm run
+// build`, as dist/config/index.js (the image): either way the root is where schema/, gateway/audit-ui
+// and the other files read at run time are, above dist/ for the built JavaScript.
+const CONFIG_FILE = fileURLToPath(import.meta.url);
+export const PROJECT_ROOT = path.resolve(path.dirname(CONFIG_FILE), CONFIG_FILE.endsWith('.js') ? '../..' : '..');
 
 /** Each institution's database: a subgraph never reads another's. */
 export const DATABASE_NAMES: Record<SubgraphName, string> = {
@@ -68,6 +72,7 @@ export const ENV = {
   subgraphTimeoutMsOf: (name: SubgraphName) => `${name.toUpperCase()}_TIMEOUT_MS`,
   requestDeadlineMs: 'REQUEST_DEADLINE_MS',
   databaseTimeoutMs: 'DATABASE_TIMEOUT_MS',
+  shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
   persistedOperationsFile: 'PERSISTED_OPERATIONS_FILE',
   safelistedOrgs: 'SAFELISTED_ORGS',
   rateLimitPerPrincipal: 'RATE_LIMIT_PER_PRINCIPAL',
@@ -83,6 +88,7 @@ export const ENV = {
   reportRenderTimeoutMs: 'REPORT_RENDER_TIMEOUT_MS',
   reportMaxRenders: 'REPORT_MAX_RENDERS',
   districtTimeZone: 'DISTRICT_TIME_ZONE',
+  metricsEnabled: 'METRICS_ENABLED',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
@@ -186,6 +192,12 @@ export interface Config {
    * back every window / limit, shared by every gateway replica through its store every `syncMs`.
    */
   rateLimits: { perPrincipal: number; perOrg: number; windowSeconds: number; syncMs: number };
+  /**
+   * `GET /metrics` (Prometheus) on each service's own port: on by default in development, off in
+   * production unless METRICS_ENABLED=true, since the counts show which orgs ask for what, how
+   * often — for a scraper on the cluster network, never for the gateway's clients (README: metrics).
+   */
+  metrics: { enabled: boolean };
   /** Deadlines, in milliseconds (README: limits). */
   timeouts: {
     /** A gateway's call to each institution's subgraph: past it, that institution's part is null (SUBGRAPH_UNAVAILABLE). */
@@ -194,6 +206,11 @@ export interface Config {
     request: number;
     /** Every database round trip and pooled-connection wait: a stalled store fails a command, never holds it. */
     database: number;
+    /**
+     * From a stop signal to the process's exit, whatever the state of the store: an orchestrator
+     * kills a container that outlives its own grace (docker stop 10 s, Kubernetes 30 s).
+     */
+    shutdownGrace: number;
   };
 }
 
@@ -366,6 +383,14 @@ function parseTimeZone(env: Env): string {
   return raw;
 }
 
+/** `true` or `false`, exactly; unset: the fallback. */
+function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
+  return raw === 'true';
+}
+
 /** Parses and validates the whole configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const modeRaw = read(env, ENV.mode) ?? 'development';
@@ -492,12 +517,14 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: positive(ENV.rateLimitWindowSeconds, 60, 3600),
       syncMs: positive(ENV.rateLimitSyncMs, 100, 60_000),
     },
+    metrics: { enabled: parseBoolean(env, ENV.metricsEnabled, mode === 'development') },
     timeouts: (() => {
       const subgraphDefault = positive(ENV.subgraphTimeoutMs, 5000, 120_000);
       return {
         subgraph: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, positive(ENV.subgraphTimeoutMsOf(name), subgraphDefault, 120_000)])) as Record<SubgraphName, number>,
         request: positive(ENV.requestDeadlineMs, 15_000, 600_000),
         database: positive(ENV.databaseTimeoutMs, 5000, 120_000),
+        shutdownGrace: positive(ENV.shutdownGraceSeconds, 10, 600) * 1000,
       };
     })(),
     audit: {

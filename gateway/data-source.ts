@@ -1,17 +1,22 @@
 // How the gateway calls a subgraph: the query plan's operation as one JSON body, passed through
 // the plugins' `onSubgraphRequest` hooks (which see the exact bytes and the request's context),
 // then POSTed. A subgraph's refusal at the HTTP level is the gateway's own failure, never the
-// client's: it becomes an internal error, masked before it leaves, and logged for the operator.
+// client's: it becomes an internal error, masked before it leaves, and logged for the operator —
+// except a 503, the institution unavailable (SUBGRAPH_UNAVAILABLE naming it).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../platform/index.js';
+import { ErrorCode, secondsSince } from '../platform/index.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayPlugin, SubgraphCall } from './plugin.js';
 
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 export class SubgraphHttpError extends Error {
-  constructor(subgraph: string, status: number) {
+  constructor(
+    subgraph: string,
+    readonly status: number,
+  ) {
     super(`subgraph ${subgraph} answered HTTP ${status}`);
     this.name = 'SubgraphHttpError';
   }
@@ -48,7 +53,15 @@ export interface SubgraphSource extends GraphQLDataSource<GatewayContext> {
   read(query: string, variables: Record<string, unknown>, context: GatewayContext): Promise<GatewayResponse>;
 }
 
-export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number): SubgraphSource {
+/** What a data source reports of each call it makes (gateway/metrics.ts). */
+export interface SubgraphFetchMetrics {
+  /** A call ended (answered or not), after `seconds`. */
+  fetched(subgraph: string, seconds: number): void;
+  /** A call failed: SUBGRAPH_UNAVAILABLE, DEADLINE_EXCEEDED, CLIENT_CLOSED, or HTTP_4XX / HTTP_5XX (the status class). */
+  failed(subgraph: string, code: string): void;
+}
+
+export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number, metrics?: SubgraphFetchMetrics): SubgraphSource {
   const hooks = plugins.flatMap((plugin) => (plugin.onSubgraphRequest ? [plugin.onSubgraphRequest] : []));
   const responseHooks = plugins.flatMap((plugin) => (plugin.onSubgraphResponse ? [plugin.onSubgraphResponse] : []));
   // Per request, the answers of this subgraph's calls so far by what they asked. The query planner
@@ -111,6 +124,7 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
     let result: GatewayResponse & { extensions?: Record<string, unknown> };
     let text: string;
+    const startedAt = performance.now();
     try {
       const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
       if (!response.ok) {
@@ -119,10 +133,23 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
       }
       text = await response.text();
       result = JSON.parse(text) as typeof result;
+      metrics?.fetched(subgraph, secondsSince(startedAt));
     } catch (error) {
-      if (error instanceof SubgraphHttpError) throw error;
+      metrics?.fetched(subgraph, secondsSince(startedAt));
+      // But a 503 is the institution saying it cannot serve now (its store did not answer when
+      // the assertion was to be spent, and it refuses rather than accept a replay unchecked):
+      // unavailable, like a refused connection, below.
+      if (error instanceof SubgraphHttpError && error.status !== 503) {
+        metrics?.failed(subgraph, `HTTP_${Math.floor(error.status / 100)}XX`);
+        throw error;
+      }
       // The request's deadline (or its client going away) came first: that is what to report.
-      if (context.signal.aborted) throw requestStopped(subgraph, context.signal.reason === ErrorCode.CLIENT_CLOSED ? ErrorCode.CLIENT_CLOSED : ErrorCode.DEADLINE_EXCEEDED);
+      if (context.signal.aborted) {
+        const why = context.signal.reason === ErrorCode.CLIENT_CLOSED ? ErrorCode.CLIENT_CLOSED : ErrorCode.DEADLINE_EXCEEDED;
+        metrics?.failed(subgraph, why);
+        throw requestStopped(subgraph, why);
+      }
+      metrics?.failed(subgraph, ErrorCode.SUBGRAPH_UNAVAILABLE);
       // A timeout, a refused or broken connection: the institution is unavailable. The cause
       // goes to the operator's log, never to the client.
       console.error(`[gateway] request ${context.requestId ?? '(none)'}: the ${subgraph} subgraph did not answer:`, error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : error);

@@ -8,10 +8,10 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
-import type { Config, GraphName, SubgraphName } from '../config/index.js';
-import { ORGS, assertionSigningKey, auditSigningKey, createTokenVerifier, type Org } from '../auth/index.js';
+import { SUBGRAPH_NAMES, type Config, type GraphName, type SubgraphName } from '../config/index.js';
+import { ORGS, assertionSigningKey, auditSigningKey, createReplayGuard, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { ErrorCode, connectDatabase, serveGraphQL, type Database, type RunningService } from '../platform/index.js';
+import { ErrorCode, connectDatabase, createMetricsRegistry, createReadiness, pingCheck, serveGraphQL, serviceCheck, storeCheck, type Database, type ReadinessReport, type RunningService } from '../platform/index.js';
 import { readSubgraphPolicies, serveAuditSubgraph } from '../subgraphs/index.js';
 import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
@@ -23,12 +23,14 @@ import { subgraphDataSource, type SubgraphSource } from './data-source.js';
 import { governedPipeline, type GatewayPipeline } from './pipeline.js';
 import { OperationManifest } from './plugins/persisted-operations.js';
 import { createRateBuckets } from './rate-counters.js';
+import { gatewayMetrics } from './metrics.js';
 import { accessEntrySchema, type AccessEntry } from './plugins/access-log.js';
 
 export type { AccessEntry } from './plugins/access-log.js';
 export type { GatewayContext } from './context.js';
 export type { GatewayPlugin, SubgraphCall } from './plugin.js';
-export { subgraphDataSource } from './data-source.js';
+export { subgraphDataSource, type SubgraphFetchMetrics } from './data-source.js';
+export { gatewayMetrics, type GatewayMetrics } from './metrics.js';
 // The bulletin report's composite score (plain JavaScript the page loads as it is; tests rank with it too).
 export { INDICATORS, litigationIncidence, rankAgencies, scoreText } from './reports-ui/score.js';
 export { IDE_BUNDLE_DIR, IDE_SOURCE_DIR } from './ide-page.js';
@@ -61,7 +63,16 @@ export interface RunningGateway extends RunningService {
   auditChain: string;
   /** Its connection to the access log's store (a benchmark counts the commands it sends). */
   database: Database;
+  /** What `GET /ready` answers: its store, its access log, each institution's subgraph. */
+  ready(): Promise<ReadinessReport>;
 }
+
+/**
+ * A subgraph's readiness is asked over HTTP within this bound, and the gateway's own store within
+ * it too: longer than a subgraph's own checks (1 s), so a subgraph whose store is down is reported
+ * as such rather than as silent.
+ */
+const SUBGRAPH_CHECK_MS = 2000;
 
 /**
  * Aborted when the request's deadline passes (counted from its arrival) or its client goes away
@@ -95,10 +106,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { config } = options;
   const assertionKey = assertionSigningKey(config.auth);
 
+  // This gateway's metrics (GET /metrics), when enabled: its own registry, never the global one.
+  const registry = config.metrics.enabled ? createMetricsRegistry() : null;
+  const metrics = registry ? gatewayMetrics(registry) : null;
   // A request waits for its log record, so an unreachable log store must fail it within seconds.
   const database = await connectDatabase(options.auditStore.uri, options.auditStore.database, 'linkage-gateway-audit', {
     serverSelectionTimeoutMS: 3000,
     commandTimeoutMS: config.timeouts.database,
+    ...(registry ? { metrics: registry } : {}),
   });
   const accessLog = createAuditLogStore<AccessEntry>(database.db, 'access', { majorityWrites: config.audit.majorityWrites });
   // The auditors' search filters (a purpose or an operation matches much of the log: its index
@@ -117,7 +132,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     checkpointEvery: config.audit.checkpointRecords,
     checkpointSeconds: config.audit.checkpointSeconds,
     validate: (entry) => accessEntrySchema.parse(entry),
+    ...(metrics ? { metrics: metrics.accessLog } : {}),
   });
+  metrics?.watchAccessLog(writer);
   await writer.start();
   // Only this gateway calls the auditors' subgraph, so it listens on loopback whatever HOST says.
   const auditGraph = await serveAuditSubgraph({
@@ -127,6 +144,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // The gateway holds the assertion key pair's private half; it verifies its own calls with the
     // public half of that key (ASSERTION_PUBLIC_KEY_FILE is the subgraphs' setting).
     verifyingKey: createPublicKey(assertionKey),
+    // Its assertions are spent in the gateway's database, like the rate buckets: shared by replicas.
+    replays: await createReplayGuard(database.db, { majorityWrites: config.audit.majorityWrites }),
     listen: { host: '127.0.0.1', port: options.auditPort ?? config.ports.audit },
     timeZone: config.districtTimeZone,
   });
@@ -168,11 +187,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
       // The auditors' subgraph (in this process) is bounded by the request's deadline alone.
       const timeoutMs = name === 'audit' ? config.timeouts.request : config.timeouts.subgraph[name as SubgraphName];
-      const source = subgraphDataSource(name, url, plugins, timeoutMs);
+      const source = subgraphDataSource(name, url, plugins, timeoutMs, metrics?.subgraphFetch);
       sources.set(name, source);
       return source;
     },
   });
+  // Not ready while its store or its access log does not answer (every request would fail closed:
+  // 503 AUDIT_UNAVAILABLE), or while an institution's subgraph is not ready (its part of every
+  // answer would be null: README, "Readiness").
+  const readiness = createReadiness(
+    {
+      store: pingCheck(database.db),
+      auditLog: storeCheck(() => accessLog.lastCheckpoint(writer.chain)),
+      subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, serviceCheck(urls[name], SUBGRAPH_CHECK_MS)])),
+    },
+    { service: 'gateway', timeoutMs: SUBGRAPH_CHECK_MS },
+  );
   const service = await serveGraphQL<GatewayContext>({
     name: 'gateway',
     graph: { gateway },
@@ -182,6 +212,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // and the bulletin report's PDF (GET /reports/bulletin.pdf, gateway/reports-page.ts).
     endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins }), bulletinPdfEndpoint({ config, writer })],
     ...(manifest ? { persistedOperations: manifest.cache } : {}),
+    ...(registry ? { metrics: registry } : {}),
     routes: (app) => {
       mountReportsPage(app, config);
       mountAuditPage(app, { timeZone: config.districtTimeZone });
@@ -209,6 +240,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await writer.stop();
       await database.close();
     },
+    // Closing the client fails at once whatever still waits for a dead store (the rate buckets'
+    // last sync, the log's last checkpoint).
+    forceStop: () => database.close(),
+    shutdownGraceMs: config.timeouts.shutdownGrace,
+    readiness: readiness.report,
   });
-  return { ...service, auditChain: writer.chain, database };
+  return { ...service, auditChain: writer.chain, database, ready: readiness.report };
 }

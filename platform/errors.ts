@@ -35,7 +35,11 @@ export enum ErrorCode {
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
   /** The identity provider's keys (JWKS_URL) could not be fetched in time: HTTP 503, not the caller's fault. */
   IDENTITY_PROVIDER_UNAVAILABLE = 'IDENTITY_PROVIDER_UNAVAILABLE',
-  /** An institution did not answer in time (or at all): its part of the answer is null, with its name in `institution`; the rest is served. */
+  /**
+   * An institution did not answer in time (or at all): its part of the answer is null, with its name
+   * in `institution`; the rest is served. A subgraph whose store cannot spend the gateway's
+   * assertion answers the gateway with it (HTTP 503), which the gateway takes for that.
+   */
   SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
   /** The request ran past its deadline: answered with what was ready, the rest null (HTTP 200), or refused (HTTP 503) if nothing was. */
   DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',

@@ -1,5 +1,6 @@
 // Connecting a subgraph to its own database with the official driver.
 import { MongoClient, type Db } from 'mongodb';
+import { observeCommands, type MetricsRegistry } from './metrics.js';
 
 /** Commands that are connection housekeeping, not work a request asked for (left out where commands are counted). */
 export const HOUSEKEEPING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
@@ -25,9 +26,11 @@ export async function connectDatabase(
   uri: string,
   database: string,
   appName: string,
-  options: { serverSelectionTimeoutMS?: number; commandTimeoutMS?: number } = {},
+  /** `metrics`: the service's registry, to which every command's latency is reported (linkage_db_command_duration_seconds). */
+  options: { serverSelectionTimeoutMS?: number; commandTimeoutMS?: number; metrics?: MetricsRegistry } = {},
 ): Promise<Database> {
-  // monitorCommands lets tests count the commands a request issues (batching checks).
+  // monitorCommands lets tests count the commands a request issues (batching checks), and the
+  // service's metrics time each one.
   // commandTimeoutMS bounds each round trip (socketTimeoutMS) and the wait for a pooled connection:
   // a stalled store fails a command within it instead of holding the request. (The driver's
   // timeoutMS is deprecated and has no effect in this major version.)
@@ -37,6 +40,7 @@ export async function connectDatabase(
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
     ...(options.commandTimeoutMS ? { socketTimeoutMS: options.commandTimeoutMS, waitQueueTimeoutMS: options.commandTimeoutMS } : {}),
   });
+  if (options.metrics) observeCommands(client, options.metrics);
   await client.connect();
   return { client, db: client.db(database), close: () => client.close() };
 }

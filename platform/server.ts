@@ -1,6 +1,7 @@
 // Runs a GraphQL service over HTTP: Apollo Server on express, `POST /graphql` through the
 // service's plugin list, any other endpoint through the same arrival hooks and guards
-// (platform/endpoint.ts), plus `/health`, with the HTTP server drained on stop. Used by each
+// (platform/endpoint.ts), plus `/health` (liveness) and `/ready` (readiness, platform/readiness.ts),
+// with the HTTP server drained on stop, within the shutdown's grace. Used by each
 // subgraph and by the gateway.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -14,8 +15,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Endpoint } from './endpoint.js';
 import { ErrorCode } from './errors.js';
+import { METRICS_CONTENT_TYPE, metricsText, type MetricsRegistry } from './metrics.js';
 import type { PluginResponse, RefusedRequest, ServicePlugin } from './plugin.js';
 import { Rejection, sendError } from './rejection.js';
+import type { ReadinessReport } from './readiness.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
@@ -26,7 +29,12 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting, lets what is in flight finish, then runs the service's own shutdown (its
+   * logs' last writes, its database clients) — all by `deadline` (epoch ms; default: the service's
+   * shutdown grace from now), whatever the state of its store: past it, what is left is cut off.
+   */
+  stop(options?: { deadline?: number }): Promise<void>;
 }
 
 export interface ServeOptions<TContext extends BaseContext> {
@@ -42,6 +50,15 @@ export interface ServeOptions<TContext extends BaseContext> {
   listen: { host: string; port: number };
   /** Runs after the server has stopped (closing database clients and the like). */
   onStop?: () => Promise<void>;
+  /**
+   * Runs when the shutdown's deadline is near and onStop has not finished (a dead store): closes the
+   * database clients without waiting, so that whatever onStop still awaits fails at once.
+   */
+  forceStop?: () => Promise<void>;
+  /** How long a stop may take by default (SHUTDOWN_GRACE_SECONDS). Default 10 s. */
+  shutdownGraceMs?: number;
+  /** This service's dependencies for `GET /ready` (platform/readiness.ts); none: ready whenever it answers. */
+  readiness?: () => Promise<ReadinessReport>;
   /** Mounts any other routes (the gateway's auditors' page). */
   routes?: (app: express.Express) => void;
   /** Endpoints besides /graphql behind the same arrival hooks and guards (platform/endpoint.ts), mounted before `routes`. */
@@ -51,6 +68,11 @@ export interface ServeOptions<TContext extends BaseContext> {
    * of sending its text: Apollo Server's persisted-query cache, read-only (the gateway's manifest).
    */
   persistedOperations?: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<boolean | void> };
+  /**
+   * The service's metrics, served at `GET /metrics` in Prometheus's text format (METRICS_ENABLED);
+   * absent: no /metrics. Like /health, outside the plugin list: not logged, not rate-limited.
+   */
+  metrics?: MetricsRegistry;
 }
 
 /** The id (a SHA-256, hex) a request's extensions name an operation by, as Apollo Client's persisted-query link sends it; null: none. */
@@ -105,12 +127,15 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   if (!schema && plugins.some((plugin) => plugin.transformSchema)) throw new Error(`${options.name}: a gateway has no schema to transform`);
 
   const app = express();
+  const graceMs = options.shutdownGraceMs ?? 10_000;
   // Slow clients hold no socket for long: the header block within 10 s, the whole request within
   // 30 s, an idle keep-alive connection closed after 5 s (HTTP_TIMEOUTS).
   const httpServer = http.createServer({ headersTimeout: HTTP_TIMEOUTS.headersMs, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs }, app);
   const server = new ApolloServer<TContext>({
     ...(schema ? { schema } : { gateway: (options.graph as { gateway: GatewayInterface }).gateway }),
-    plugins: [...plugins.flatMap((plugin) => (plugin.apollo ? [plugin.apollo] : [])), ApolloServerPluginDrainHttpServer({ httpServer })],
+    // In-flight requests get half the shutdown's grace; the logs' last writes and the database
+    // clients the rest (stop, below).
+    plugins: [...plugins.flatMap((plugin) => (plugin.apollo ? [plugin.apollo] : [])), ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(graceMs / 2) })],
     validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
     formatError: formatters[0]!.formatError,
     introspection: options.introspection,
@@ -160,6 +185,35 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
+  // Readiness (platform/readiness.ts): like /health, outside the plugin list — not logged, not
+  // rate-limited, no token — and, unlike it, 503 while a dependency (store, log store, subgraph) is not usable.
+  app.get('/ready', (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    if (!options.readiness) return void res.json({ ready: true, checks: {} });
+    options
+      .readiness()
+      .then((report) => res.status(report.ready ? 200 : 503).json(report))
+      .catch((error: unknown) => {
+        console.error(`[${options.name}] /ready:`, error);
+        sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      });
+  });
+  const { metrics } = options;
+  if (metrics) {
+    app.all('/metrics', (req, res) => {
+      // Only GET (a HEAD would render the whole exposition to drop it).
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        return sendError(res, 405, ErrorCode.METHOD_NOT_ALLOWED, 'Use GET for /metrics');
+      }
+      metricsText(metrics)
+        .then((text) => res.setHeader('content-type', METRICS_CONTENT_TYPE).send(text))
+        .catch((error: unknown) => {
+          console.error(`[${options.name}] /metrics:`, error);
+          sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+        });
+    });
+  }
   // Every request to /graphql (or another endpoint), whatever its method, meets the arrival hooks
   // first (its id, its start time), so that even a refusal below is answered and logged as itself.
   const arrivals = plugins.flatMap((plugin) => (plugin.onArrival ? [plugin.onArrival] : []));
@@ -233,9 +287,20 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     name: options.name,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
     port,
-    stop: async () => {
-      await server.stop();
-      await options.onStop?.();
+    stop: async ({ deadline = Date.now() + graceMs } = {}) => {
+      const orderly = (async () => {
+        await server.stop();
+        await options.onStop?.();
+      })();
+      // The last fifth of the grace (at most a second) is kept for cutting off what is left.
+      const left = deadline - Date.now();
+      const cutAt = deadline - Math.min(1000, Math.max(0, left) / 5);
+      const wait = (until: number) => new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), Math.max(0, until - Date.now())).unref());
+      if ((await Promise.race([orderly.then(() => 'done' as const), wait(cutAt)])) === 'done') return;
+      console.error(`[${options.name}] shutdown: the grace is nearly over; closing connections and database clients without waiting (an unsigned log tail is signed by the service's next writer)`);
+      httpServer.closeAllConnections();
+      await options.forceStop?.().catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error));
+      await Promise.race([orderly.catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error)), wait(deadline)]);
     },
   };
 }

@@ -31,11 +31,27 @@ async function main(): Promise<void> {
 
   const running: RunningService[] = [];
   const { locations, audit, embedded } = await locateStores(config, subgraphs, services.includes('gateway'));
+  // Everything stops within SHUTDOWN_GRACE_SECONDS of the signal, whatever the state of the store
+  // (an orchestrator kills what outlives its own grace): each service gets what is left of it, and
+  // cuts off what it still waits for near the end (platform/server.ts); should anything still hold
+  // the process at the deadline, it exits anyway. Exit 0: all stopped in order; 1: something was cut off.
   const shutdown = async (signal: string) => {
-    console.log(`\n${signal}: stopping`);
-    for (const service of running.reverse()) await service.stop().catch((e) => console.error(e));
+    const graceMs = config.timeouts.shutdownGrace;
+    const deadline = Date.now() + graceMs;
+    console.log(`\n${signal}: stopping (within ${graceMs / 1000} s)`);
+    setTimeout(() => {
+      console.error(`shutdown: not finished within ${graceMs / 1000} s (SHUTDOWN_GRACE_SECONDS); exiting`);
+      process.exit(1);
+    }, graceMs).unref();
+    let clean = true;
+    for (const service of running.reverse()) {
+      const started = Date.now();
+      await service.stop({ deadline }).catch((e) => ((clean = false), console.error(e)));
+      // A service that used the last of the grace was cut off (its store did not answer).
+      if (Date.now() >= deadline - Math.min(1000, (deadline - started) / 5)) clean = false;
+    }
     await embedded?.stop();
-    process.exit(0);
+    process.exit(clean ? 0 : 1);
   };
   // A second signal while stopping (npm forwards the one a terminal sends the whole group, so one
   // Ctrl-C can arrive twice) must not kill the process half-way: its store would outlive it.
@@ -68,6 +84,17 @@ async function main(): Promise<void> {
     if (services.includes('gateway')) {
       const gateway = await startGateway({ config, auditStore: audit! });
       running.push(gateway);
+      // Federation is partial by design: an institution that does not answer costs only its own
+      // fields, so the gateway starts anyway — and says so, one line per institution.
+      const { checks } = await gateway.ready();
+      for (const [name, result] of Object.entries(checks.subgraphs ?? {})) {
+        const url = config.subgraphUrls[name as SubgraphName];
+        console.log(
+          (result as { ok: boolean }).ok
+            ? `${name} subgraph: reachable (${url})`
+            : `${name} subgraph: unavailable (${url}): ${(result as { reason: string }).reason}; starting anyway, its fields are null until it answers`,
+        );
+      }
       console.log(`\ngateway: ${gateway.url}`);
       if (config.mode === 'development') {
         console.log(`GraphQL IDE (development): open ${gateway.url} in a browser`);

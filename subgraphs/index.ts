@@ -3,9 +3,9 @@
 import { createPublicKey } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
-import { assertionVerifyingKey, auditSigningKey, readPseudonymKey } from '../auth/index.js';
-import { AuditWriter, auditChainName, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
-import { connectDatabase, type Database, type RunningService } from '../platform/index.js';
+import { assertionVerifyingKey, auditSigningKey, createReplayGuard, readPseudonymKey } from '../auth/index.js';
+import { AuditWriter, auditChainName, auditLogMetrics, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
+import { connectDatabase, createMetricsRegistry, createReadiness, pingCheck, storeCheck, type Database, type RunningService } from '../platform/index.js';
 import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
 import { procuratorateSubgraph } from './procuratorate/index.js';
@@ -61,32 +61,48 @@ export interface SubgraphOptions {
 
 export async function startSubgraph(name: SubgraphName, options: SubgraphOptions): Promise<RunningSubgraph> {
   const { config } = options;
-  const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`, { commandTimeoutMS: config.timeouts.database });
+  // This subgraph's metrics (GET /metrics), when enabled: its own registry, never the global one.
+  const registry = config.metrics.enabled ? createMetricsRegistry() : null;
+  const database = await connectDatabase(options.store.uri, options.store.database, `linkage-${name}`, {
+    commandTimeoutMS: config.timeouts.database,
+    ...(registry ? { metrics: registry } : {}),
+  });
   let writer: AuditWriter<DisclosureEntry> | null = null;
   try {
     const log = createAuditLogStore<DisclosureEntry>(database.db, DISCLOSURE_LOG, { majorityWrites: config.audit.majorityWrites });
     // A record's history; what was disclosed under one grant on application; the imports; newest first.
     await log.ensureIndexes(DISCLOSURE_LOG_INDEXES);
     const signingKey = auditSigningKey(config.auth, config.audit, name);
+    const logMetrics = registry ? auditLogMetrics(registry, 'disclosure') : null;
     const chainWriter = new AuditWriter(log, auditChainName(name, config.audit.instanceId), signingKey, {
       checkpointEvery: config.audit.checkpointRecords,
       checkpointSeconds: config.audit.checkpointSeconds,
       validate: (entry) => disclosureEntrySchema.parse(entry),
+      ...(logMetrics ? { metrics: logMetrics.hooks } : {}),
     });
+    logMetrics?.watch(chainWriter);
     writer = chainWriter;
     await chainWriter.start();
     const service = await serveInstitution(name, database.db, {
       listen: options.listen,
       verifyingKey: assertionVerifyingKey(config.auth),
-      clockToleranceSeconds: config.auth.clockToleranceSeconds,
+      // Spent in the institution's own database: every replica of this subgraph refuses a replay.
+      replays: await createReplayGuard(database.db, { clockToleranceSeconds: config.auth.clockToleranceSeconds, majorityWrites: config.audit.majorityWrites }),
       auditLog: { institution: name, store: log, writer: chainWriter, publicKey: createPublicKey(signingKey) },
       pipeline: options.pipeline,
+      ...(registry ? { metrics: registry } : {}),
       clock: options.clock,
       grantRefresh: options.grantRefresh,
       onStop: async () => {
         await chainWriter.stop();
         await database.close();
       },
+      // Closing the client fails at once whatever still waits for a dead store (the log's last checkpoint).
+      forceStop: () => database.close(),
+      shutdownGraceMs: config.timeouts.shutdownGrace,
+      // The institution's records and its disclosure log share its database: the store answers a
+      // ping, and the log's own collections a read (its chain's last checkpoint, by index).
+      readiness: createReadiness({ store: pingCheck(database.db), auditLog: storeCheck(() => log.lastCheckpoint(chainWriter.chain)) }, { service: name }).report,
     }, config);
     return { ...service, database, auditChain: chainWriter.chain };
   } catch (error) {

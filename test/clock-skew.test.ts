@@ -53,8 +53,9 @@ describe('clock skew between the gateway and a subgraph', () => {
     // Signed 62 s ago by this host's clock: it expired 2 s ago, and the tolerance still admits it.
     const token = await assertion(-62 * SECOND);
     expect(await send(stack.subgraphs.court!.url, token)).toEqual(served());
-    // The replay guard sweeps forgotten ids at most once a second: let it sweep, then replay. A
-    // guard that forgot the id at `exp` would now accept the captured assertion a second time.
+    // A second later, replayed: a guard that forgot the id at `exp` would now accept the captured
+    // assertion a second time. (test/assertion-replay.test.ts forgets what is due at once, as the
+    // store's TTL monitor or sweep would, and replays at another replica.)
     await new Promise((resolve) => setTimeout(resolve, 1.1 * SECOND));
     expect(await send(stack.subgraphs.court!.url, token)).toEqual(refused);
   });

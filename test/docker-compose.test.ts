@@ -18,6 +18,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   secrets?: string[];
+  stop_grace_period?: string;
 }
 
 const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -60,14 +61,19 @@ describe('docker-compose.yml', () => {
     const port = config.ports[name];
     expect(env[ENV.port(name)]).toBe(String(port));
     expect(config.host).toBe('0.0.0.0');
-    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
+    // Healthy when ready to serve (/ready), not merely alive (/health).
+    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/ready`);
     const published = [...(service.expose ?? []), ...(service.ports ?? []).map((p) => p.split(':').at(-1)!)];
     expect(published).toContain(String(port));
+    // docker stop waits this long before killing it: more than the service's own shutdown grace.
+    expect(Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) * 1000).toBeGreaterThan(config.timeouts.shutdownGrace);
   });
 
-  it('the image holds every folder the services import', () => {
+  // What the runtime stage holds (the built JavaScript, the files read at run time): test/container-image.test.ts.
+  it("the image's build stage compiles every folder the services import", () => {
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
-    const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S+$/gm)].map((m) => m[1]);
+    const buildStage = dockerfile.split(/^FROM /m)[1]!;
+    const copied = [...buildStage.matchAll(/^COPY (\S+) \.\/\S+$/gm)].map((m) => m[1]);
     // The folders of every file the image's entry point reaches, derived from the imports.
     const imported = new Set([...reachableFrom(readImportGraph(), ['scripts/start.ts'])].map((file) => file.split('/')[0]!));
     expect(copied.sort()).toEqual([...imported].sort());

@@ -16,7 +16,9 @@ describe('error masking', () => {
   });
   afterAll(() => stack.stop());
 
-  it('a subgraph whose database fails answers INTERNAL_SERVER_ERROR, not FORBIDDEN, with no driver text', async () => {
+  it('a subgraph whose database fails answers 503 SUBGRAPH_UNAVAILABLE, not FORBIDDEN, with no driver text', async () => {
+    // Its store is where each call's assertion is spent (single use across replicas): with the
+    // store gone, the call is refused before any resolver runs, as the institution being unavailable.
     const solo = await startTestStack({ subgraphs: ['court'] });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
@@ -30,13 +32,14 @@ describe('error masking', () => {
         { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId },
       );
       // The operator's log has the driver's error, under the request id the gateway sent.
-      expect(logged.mock.calls.some(([line]) => typeof line === 'string' && line.startsWith(`[court] request ${requestId}: GraphQLError: Client must be connected`))).toBe(true);
+      expect(
+        logged.mock.calls.some(
+          ([line]) => typeof line === 'string' && line.startsWith(`[court] request ${requestId}: the gateway's assertion could not be checked for single use (refused with 503): `) && line.includes('Client must be connected'),
+        ),
+      ).toBe(true);
       expect({ status, body }).toEqual({
-        status: 200,
-        body: {
-          data: { adminCase: null },
-          errors: [{ message: 'Internal server error', path: ['adminCase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-        },
+        status: 503,
+        body: { errors: [{ message: "The court's store did not answer: the gateway's assertion could not be checked for single use", extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] },
       });
     } finally {
       logged.mockRestore();

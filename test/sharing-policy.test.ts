@@ -3,7 +3,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, buildSchema } from 'graphql';
 import { describe, expect, inject, it } from 'vitest';
-import { assertionVerifyingKey } from '../auth/index.js';
+import { assertionVerifyingKey, createReplayGuard } from '../auth/index.js';
 import { agencyOf as courtAgencyOf, courtSubgraph } from '../subgraphs/court/index.js';
 import { agencyOf as governmentAgencyOf } from '../subgraphs/government/index.js';
 import { agencyOf as procuratorateAgencyOf } from '../subgraphs/procuratorate/index.js';
@@ -58,7 +58,7 @@ describe('the sharing policy at start-up', () => {
     try {
       const definition = await courtSubgraph(database.db);
       const typeDefs = parse(subgraphSdl('court').replace('type Hearing @sharing(class: "OPEN") {', 'type Hearing {'));
-      const starting = serveSubgraph({ ...definition, typeDefs }, { listen: { host: '127.0.0.1', port: 0 }, verifyingKey: assertionVerifyingKey(testConfig().auth) });
+      const starting = serveSubgraph({ ...definition, typeDefs }, { listen: { host: '127.0.0.1', port: 0 }, verifyingKey: assertionVerifyingKey(testConfig().auth), replays: await createReplayGuard(database.db) });
       await expect(starting).rejects.toThrow(PolicyError);
       await expect(starting).rejects.toThrow('Hearing.heldAt: no sharing class (add @sharing to the field or its type)');
     } finally {

@@ -1,7 +1,7 @@
 // A subgraph refuses to start on a resolver for a field its schema lacks: @apollo/subgraph would
 // skip it silently, and the field (say, after a rename on one side) would always be null.
 import { describe, expect, inject, it } from 'vitest';
-import { assertionVerifyingKey } from '../auth/index.js';
+import { assertionVerifyingKey, createReplayGuard } from '../auth/index.js';
 import { connectDatabase } from '../platform/index.js';
 import { courtSubgraph } from '../subgraphs/court/index.js';
 import { serveSubgraph, unknownResolvers, type ResolverMap } from '../subgraphs/shared/index.js';
@@ -19,7 +19,7 @@ describe('resolvers the schema does not declare', () => {
         AdminCase: { ...(definition.resolvers.AdminCase as object), judgeName: () => 'renamed on one side only' },
         Verdict: { id: () => 'no such type' },
       } as typeof definition.resolvers;
-      const starting = serveSubgraph({ ...definition, resolvers }, { listen: { host: '127.0.0.1', port: 0 }, verifyingKey: assertionVerifyingKey(testConfig().auth) });
+      const starting = serveSubgraph({ ...definition, resolvers }, { listen: { host: '127.0.0.1', port: 0 }, verifyingKey: assertionVerifyingKey(testConfig().auth), replays: await createReplayGuard(database.db) });
       await expect(starting).rejects.toThrow(
         'court: resolver for AdminCase.judgeName, which the schema does not have; resolvers for type Verdict, which the schema does not have',
       );

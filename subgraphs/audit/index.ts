@@ -11,7 +11,7 @@ import DataLoader from 'dataloader';
 import { SUBGRAPH_NAMES } from '../../config/index.js';
 import { ownerAuditFields, subgraphTypeDefs } from '../../schema/index.js';
 import { DateScalar, DateTimeScalar, badUserInput, formatDate, parseDate, parseId, type RunningService } from '../../platform/index.js';
-import { ORGS, PURPOSES, type CallIdentity } from '../../auth/index.js';
+import { ORGS, PURPOSES, type CallIdentity, type ReplayGuard } from '../../auth/index.js';
 import {
   ChainIntegrity,
   parseLogHeads,
@@ -54,6 +54,8 @@ export interface AuditGraphOptions<TEntry extends { requestId: string }> {
   writer: AuditWriter<TEntry>;
   signingKey: KeyObject;
   verifyingKey: KeyObject;
+  /** The spent assertions, in the gateway's database: shared by every gateway replica's auditors' subgraph. */
+  replays: ReplayGuard;
   listen: { host: string; port: number };
   /** The district's time zone (DISTRICT_TIME_ZONE): accessActivity's days, unless a caller names another. */
   timeZone: string;
@@ -160,6 +162,6 @@ export function serveAuditSubgraph<TEntry extends { requestId: string }>(options
         integrity: new DataLoader((records: readonly ChainPosition[]) => integrity.of(records), { cacheKeyFn: (r) => `${r.chain}\n${r.seq}` }),
       }),
     },
-    { listen: options.listen, verifyingKey: options.verifyingKey, pipeline: options.pipeline },
+    { listen: options.listen, verifyingKey: options.verifyingKey, replays: options.replays, pipeline: options.pipeline },
   );
 }

@@ -8,6 +8,7 @@ export { governedSubgraphPipeline, type SubgraphParts, type SubgraphPipeline } f
 export { useGatewayAssertion } from './plugins/gateway-assertion.js';
 export { useSharingRules } from './plugins/sharing-rules.js';
 export { useDisclosureLog } from './plugins/disclosure-log.js';
+export { useRequestMetrics } from './plugins/request-metrics.js';
 export { lookupByLabel, LOOKUP_LIMIT, type LabelKind } from './lookup.js';
 export { ownerAuditResolvers, type OwnerAuditLog, type RecordMatch, type RecordLookupFn } from './owner-audit.js';
 export type { ResolverMap } from './resolver-map.js';

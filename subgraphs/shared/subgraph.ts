@@ -6,10 +6,10 @@ import type { KeyObject } from 'node:crypto';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { BaseContext } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { readPolicy, type ActiveGrant, type AgencyOf, type CallIdentity, type Org } from '../../auth/index.js';
+import { readPolicy, type ActiveGrant, type AgencyOf, type CallIdentity, type Org, type ReplayGuard } from '../../auth/index.js';
 import { PollingGrantBook, type GrantBookOptions } from './grant-book.js';
 import type { SubgraphContext } from './context.js';
-import { serveGraphQL, type RunningService } from '../../platform/index.js';
+import { serveGraphQL, type MetricsRegistry, type ReadinessReport, type RunningService } from '../../platform/index.js';
 import { ownerAuditResolvers, type OwnerAuditLog, type RecordLookupFn } from './owner-audit.js';
 import { ownerExportEndpoint } from './audit-export.js';
 import { WitnessBook } from '../../audit/index.js';
@@ -39,14 +39,26 @@ export interface SubgraphServing {
   listen: { host: string; port: number };
   /** The gateway's public key: every call must carry an assertion it signed. */
   verifyingKey: KeyObject;
-  /** How far the gateway's clock may be from this host's (CLOCK_TOLERANCE_SECONDS; default 5 s). */
-  clockToleranceSeconds?: number;
+  /**
+   * Each assertion's jti is spent here, in the subgraph's own database, so that a captured one is
+   * accepted once across all its replicas (createReplayGuard); it carries the clock tolerance
+   * (CLOCK_TOLERANCE_SECONDS) assertions are verified with.
+   */
+  replays: ReplayGuard;
   /** An institution's disclosure log: the auditors' fields read it, its writer records each request. The audit subgraph has none. */
   auditLog?: OwnerAuditLog;
   /** The request path (default: governedSubgraphPipeline). */
   pipeline?: SubgraphPipeline;
+  /** The subgraph's metrics registry, served at GET /metrics (METRICS_ENABLED); absent: none. */
+  metrics?: MetricsRegistry;
   /** Runs after the server has stopped. */
   onStop?: () => Promise<void>;
+  /** Closes the database clients without waiting, when the shutdown's grace is nearly over (platform/server.ts). */
+  forceStop?: () => Promise<void>;
+  /** How long a stop may take (SHUTDOWN_GRACE_SECONDS); default 10 s. */
+  shutdownGraceMs?: number;
+  /** Its dependencies, for `GET /ready`; none: ready whenever it answers. */
+  readiness?: () => Promise<ReadinessReport>;
   /** The server's clock for workflow timestamps and deadlines (default: the system's; a test fixes it). No configuration reaches it. */
   clock?: () => Date;
   /** How often the grants on application are read again (default 2 s); a test shortens it. */
@@ -93,11 +105,12 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   const plugins = (serving.pipeline ?? governedSubgraphPipeline)({
     name: definition.name,
     verifyingKey: serving.verifyingKey,
-    clockToleranceSeconds: serving.clockToleranceSeconds,
+    replays: serving.replays,
     policy,
     agencyOf: definition.agencyOf,
     grants: book,
     disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store) } : null,
+    metrics: serving.metrics ?? null,
   });
 
   return serveGraphQL<TContext & SubgraphContext>({
@@ -114,11 +127,15 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
       return (await definition.context(res.locals.identity, { now: clock, references, refreshGrants: book ? () => book.refresh() : async () => {}, policy })) as TContext & SubgraphContext;
     },
     listen: serving.listen,
+    ...(serving.metrics ? { metrics: serving.metrics } : {}),
     // An institution's section of the auditors' export, from its disclosure log (which records it).
     endpoints: serving.auditLog?.writer ? [ownerExportEndpoint({ ...serving.auditLog, writer: serving.auditLog.writer })] : [],
     onStop: async () => {
       book?.stop();
       await serving.onStop?.();
     },
+    ...(serving.forceStop ? { forceStop: serving.forceStop } : {}),
+    ...(serving.shutdownGraceMs ? { shutdownGraceMs: serving.shutdownGraceMs } : {}),
+    ...(serving.readiness ? { readiness: serving.readiness } : {}),
   });
 }

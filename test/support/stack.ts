@@ -4,7 +4,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { inject } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from '../../config/index.js';
-import { ASSERTION_HEADER, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
+import { ASSERTION_HEADER, SPENT_ASSERTIONS, assertionSigningKey, auditSigningKey, issueDevToken, signAssertion, type CallIdentity, type Org, type Principal, type Purpose } from '../../auth/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/index.js';
 import type { Db } from 'mongodb';
 import { connectDatabase, isHousekeeping, leaveOut } from '../../platform/index.js';
@@ -87,9 +87,10 @@ export async function startTestStack(
     });
     running.database.client.on('commandStarted', (event: CommandStartedEvent) => {
       // e.g. "find adminCases": the command and the collection it ran on. The disclosure log's own
-      // writes (one per request, and its checkpoints) are not the data reads these counts are about.
+      // writes (one per request, and its checkpoints) and the spending of each call's assertion
+      // (one insert per call, and its sweep) are not the data reads these counts are about.
       const target = event.command[event.commandName];
-      if (isHousekeeping(event) || (typeof target === 'string' && target.startsWith(DISCLOSURE_LOG))) return;
+      if (isHousekeeping(event) || (typeof target === 'string' && (target.startsWith(DISCLOSURE_LOG) || target === SPENT_ASSERTIONS))) return;
       commands[name].push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
     });
     subgraphs[name] = running;
