@@ -45,8 +45,9 @@ COPY --from=build /app/gateway/reports-ui ./gateway/reports-ui
 # gid 1000 (files 0400 owned by 1000, or 0440 with group 1000; in Kubernetes the pod's
 # `fsGroup: 1000` with the Secret volume's `defaultMode` 0440). README: "Production shape".
 USER node
-# Ready (/ready: it can serve, its stores reached; platform/readiness.ts), on the port of whichever
-# service this container runs (one image, four services: scripts/healthcheck.ts finds which).
+# Ready (/ready: it can serve, its stores reached; platform/readiness.ts; the gateway: /health, as its
+# /ready is 503 whenever any institution is down), on the port of whichever service this container
+# runs (one image, four services: scripts/healthcheck.ts finds which).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/scripts/healthcheck.js"]
 ENTRYPOINT ["tini", "--", "node", "dist/scripts/start.js"]
 CMD ["gateway"]

@@ -181,7 +181,15 @@ export function serviceCheck(graphqlUrl: string, timeoutMs: number = DEFAULT_REA
     if (response.ok) return void (await response.body?.cancel());
     // Its own report names which of its dependencies failed: the names, not its reasons.
     const body = (await response.json().catch(() => null)) as ReadinessReport | null;
-    const failing = body && typeof body.checks === 'object' && body.checks !== null ? Object.entries(body.checks).filter(([, r]) => (r as { ok?: unknown }).ok === false).map(([name]) => name) : [];
+    // Names only of a check's shape (at most 8): the answer is the subgraph's, and this reason is
+    // repeated on the gateway's public /ready and in its log.
+    const failing =
+      body && typeof body.checks === 'object' && body.checks !== null
+        ? Object.entries(body.checks)
+            .filter(([name, r]) => /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/.test(name) && (r as { ok?: unknown } | null)?.ok === false)
+            .map(([name]) => name)
+            .slice(0, 8)
+        : [];
     const reason = response.status === 503 && failing.length ? `not ready (${failing.join(', ')})` : `answered HTTP ${response.status}`;
     throw new CheckFailure(reason, `${response.url}: HTTP ${response.status}`);
   };

@@ -299,7 +299,8 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       if ((await Promise.race([orderly.then(() => 'done' as const), wait(cutAt)])) === 'done') return;
       console.error(`[${options.name}] shutdown: the grace is nearly over; closing connections and database clients without waiting (an unsigned log tail is signed by the service's next writer)`);
       httpServer.closeAllConnections();
-      await options.forceStop?.().catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error));
+      // Closing a client of a hung store can itself wait (the socket timeout): never past the deadline.
+      await Promise.race([options.forceStop?.().catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error)), wait(deadline)]);
       await Promise.race([orderly.catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error)), wait(deadline)]);
     },
   };

@@ -1,5 +1,5 @@
-// The image's HEALTHCHECK: exits 0 when the service this container runs answers /ready on its
-// configured port. One image runs any of the four services (the start argument picks it), so the
+// The image's HEALTHCHECK: exits 0 when the service this container runs answers /ready (the
+// gateway: /health) on its configured port. One image runs any of the four services (the start argument picks it), so the
 // service is read from the container's first process's command line (`node dist/scripts/start.js
 // court`, or under an init: `tini -- node …`), and its port from the environment it was started with.
 // docker-compose.yml and Kubernetes name the port in their own checks; this is for `docker run`.
@@ -21,7 +21,10 @@ async function main(): Promise<number> {
   if (named !== undefined && !SERVICES.includes(named)) throw new Error(`"${named}" is not one of ${SERVICES.join(', ')}`);
   const service = (named as ServiceName | undefined) ?? serviceOf(readFileSync('/proc/1/cmdline', 'utf8').split('\0'));
   const port = loadConfig().ports[service];
-  const response = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(4000) });
+  // The gateway is healthy while it can serve at all: its /ready is 503 whenever any institution is
+  // down, and an orchestrator replacing every gateway replica then would lose the others' answers too.
+  const probe = service === 'gateway' ? '/health' : '/ready';
+  const response = await fetch(`http://127.0.0.1:${port}${probe}`, { signal: AbortSignal.timeout(4000) });
   return response.ok ? 0 : 1;
 }
 

@@ -63,7 +63,8 @@ describe('the image', () => {
     // Under tini, which forwards SIGTERM to node (its graceful shutdown) and reaps Chromium's leftovers.
     expect(lines).toContain('ENTRYPOINT ["tini", "--", "node", "dist/scripts/start.js"]');
     expect(lines.find((line) => line.startsWith('HEALTHCHECK '))).toMatch(/CMD \["node", "dist\/scripts\/healthcheck\.js"\]$/);
-    expect(readFileSync(path.join(PROJECT_ROOT, 'scripts/healthcheck.ts'), 'utf8')).toContain('/ready`');
+    // A subgraph checks itself on /ready, the gateway on /health (its /ready is 503 whenever any institution is down).
+    expect(readFileSync(path.join(PROJECT_ROOT, 'scripts/healthcheck.ts'), 'utf8')).toContain("const probe = service === 'gateway' ? '/health' : '/ready';");
     expect(runtimeStage).not.toMatch(/tsx/);
     expect(packageJson.dependencies).not.toHaveProperty('tsx');
     // Chromium and a CJK font: the gateway renders the bulletin's PDF.

@@ -61,8 +61,9 @@ describe('docker-compose.yml', () => {
     const port = config.ports[name];
     expect(env[ENV.port(name)]).toBe(String(port));
     expect(config.host).toBe('0.0.0.0');
-    // Healthy when ready to serve (/ready), not merely alive (/health).
-    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/ready`);
+    // A subgraph is healthy when ready to serve (/ready), not merely alive (/health); the gateway
+    // when it can serve at all (/health): its /ready is 503 whenever any institution is down.
+    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/${name === 'gateway' ? 'health' : 'ready'}`);
     const published = [...(service.expose ?? []), ...(service.ports ?? []).map((p) => p.split(':').at(-1)!)];
     expect(published).toContain(String(port));
     // docker stop waits this long before killing it: more than the service's own shutdown grace.
