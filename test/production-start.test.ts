@@ -1,26 +1,12 @@
 // `npm start -- <service>` as each production container runs it: configuration from the
 // environment only, refused with a message naming the variable when something is missing.
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../config/index.js';
 import { freePort } from '../platform/index.js';
-
-function start(service: string, env: Record<string, string>) {
-  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts', service], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+import { startServiceProcess } from './support/service-process.js';
 
 describe('starting one production service', () => {
   let dir: string;
@@ -37,7 +23,7 @@ describe('starting one production service', () => {
 
   it('runs the court subgraph from its environment alone, healthy, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const court = start('court', {
+    const court = startServiceProcess('court', {
       LINKAGE_ENV: 'production',
       HOST: '127.0.0.1',
       COURT_PORT: String(port),
@@ -54,19 +40,19 @@ describe('starting one production service', () => {
     } finally {
       court.child.kill('SIGTERM');
     }
-    expect(await court.exited).toBe(0);
+    expect((await court.exited).code).toBe(0);
     expect(court.output()).toContain('SIGTERM: stopping');
   });
 
   it('refuses to start without its database, naming the variable', async () => {
-    const court = start('court', {
+    const court = startServiceProcess('court', {
       LINKAGE_ENV: 'production',
       HOST: '127.0.0.1',
       COURT_PORT: '4002',
       ASSERTION_PUBLIC_KEY_FILE: keys.assertionPublic!,
       AUDIT_SIGNING_KEY_FILE: keys.audit!,
     });
-    expect(await court.exited).toBe(1);
+    expect((await court.exited).code).toBe(1);
     expect(court.output().trim()).toBe('configuration: COURT_MONGODB_URI is required for court when LINKAGE_ENV=production');
   });
 });

@@ -5,16 +5,16 @@
 // it does, the gateway names each institution's reachability as it starts, and a service whose
 // store is dead exits within SHUTDOWN_GRACE_SECONDS. A real embedded store of this file's own
 // (FerretDB over PostgreSQL), stopped and started again; never the run's shared one.
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
 import type { RunningGateway } from '../gateway/index.js';
 import { freePort, startEmbeddedStore, type EmbeddedStore } from '../platform/index.js';
+import { startServiceProcess } from './support/service-process.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/index.js';
 import { callerHeaders, principal, startTestGateway, testConfig } from './support/stack.js';
 import { startStallingProxy, type StallingProxy } from './support/tcp-proxy.js';
@@ -140,20 +140,6 @@ describe('SHUTDOWN_GRACE_SECONDS', () => {
   });
 });
 
-/** `npm start -- <service>` in a process of its own, as a container runs it. */
-function start(service: string, env: Record<string, string>) {
-  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts', service], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: performance.now() })));
-  return { child, exited, output: () => output };
-}
-
 describe('start-up and shutdown, in processes of their own', () => {
   let keys: string;
   let proxies: Record<'court' | 'gateway', StallingProxy> | null = null;
@@ -175,7 +161,7 @@ describe('start-up and shutdown, in processes of their own', () => {
     const target = { host: '127.0.0.1', port: storeConfig.port };
     proxies = { court: await startStallingProxy(target), gateway: await startStallingProxy(target) };
     const grace = { SHUTDOWN_GRACE_SECONDS: '3' };
-    const court = start('court', {
+    const court = startServiceProcess('court', {
       LINKAGE_ENV: 'production',
       HOST: '127.0.0.1',
       COURT_PORT: String(courtPort),
@@ -184,12 +170,12 @@ describe('start-up and shutdown, in processes of their own', () => {
       AUDIT_SIGNING_KEY_FILE: path.join(keys, 'audit_court.pem'),
       ...grace,
     });
-    let gateway: ReturnType<typeof start> | null = null;
+    let gateway: ReturnType<typeof startServiceProcess> | null = null;
     try {
       await expect.poll(court.output, { timeout: 30_000 }).toContain(`court subgraph: http://127.0.0.1:${courtPort}/graphql`);
       // The government and the procuratorate are not running: nothing listens where they should be.
       const urls = { court: `http://127.0.0.1:${courtPort}/graphql`, elsewhere: `http://127.0.0.1:${nobody}/graphql` };
-      gateway = start('gateway', {
+      gateway = startServiceProcess('gateway', {
         KEYS_DIR: inject('keysDir'),
         HOST: '127.0.0.1',
         GATEWAY_PORT: String(gatewayPort),
