@@ -18,6 +18,8 @@ export default defineConfig({
   test: {
     include: deployed ? ['test/*-subgraph.test.ts'] : ['test/**/*.test.ts'],
     globalSetup: deployed ? [] : ['test/support/global-setup.ts'],
+    // The services the files start in this process log a line per request: only warnings and errors here.
+    setupFiles: ['test/support/quiet-logs.ts'],
     provide: { deployedSubgraph: deployed },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,7 +5,7 @@
 import { GraphQLError, getNamedType, isLeafType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { AUDIT_UNAVAILABLE_ERROR, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, isPending, logError, serviceLog, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
 import { principalClaims, type CallIdentity, type Principal } from '../auth/index.js';
 import type { AuditWriter } from './writer.js';
 import { LOG_HEAD_EXTENSION, logHeadSchema, parseLogHead, type LogHead, type WitnessBook } from './witness.js';
@@ -516,6 +516,7 @@ export interface DisclosureLogParts {
  * to a call that brought one carries this log's own signed head back, for the gateway's to witness.
  */
 export function disclosureLogPlugin({ institution, writer, witnesses }: DisclosureLogParts): ApolloServerPlugin<DisclosureContext & { identity: CallIdentity }> {
+  const log = serviceLog(institution);
   return {
     async requestDidStart({ contextValue }) {
       // Each request's own collector, which disclosureTracking fills as fields resolve.
@@ -547,10 +548,10 @@ export function disclosureLogPlugin({ institution, writer, witnesses }: Disclosu
             // A record that only witnesses the gateway's head discloses nothing: the answer goes
             // out (the head is witnessed with a later request). Disclosures fail closed.
             if (contextValue.disclosures.size === 0) {
-              console.error(`[disclosure log] request ${requestId}: the gateway's head could not be witnessed (nothing was disclosed; the answer stands):`, error);
+              logError(log, "the gateway's log head could not be witnessed (nothing was disclosed; the answer stands)", error, { requestId }, 'warn');
               return;
             }
-            console.error(`[disclosure log] request ${requestId}: the disclosure log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
+            logError(log, 'the disclosure log could not be written; the request failed with AUDIT_UNAVAILABLE', error, { requestId });
             // The gateway sees the code and fails the whole request: nothing is disclosed.
             response.body = {
               kind: 'single',

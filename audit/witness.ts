@@ -7,6 +7,7 @@
 // heads the other party witnessed (WITNESS_MISMATCH).
 import { z } from 'zod';
 import type { Document } from 'mongodb';
+import { logError, serviceLog } from '../platform/index.js';
 import { absentChain, type ChainVerification } from './chain.js';
 import { recordKey, type AuditLogStore } from './store.js';
 
@@ -53,7 +54,11 @@ export function parseLogHeads(value: unknown): LogHead[] {
 export class WitnessBook {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly store: Pick<AuditLogStore<Document>, 'noteWitness'>) {}
+  /** `owner`: whose log records the heads (`gateway`, or an institution), the service its log lines name. */
+  constructor(
+    private readonly store: Pick<AuditLogStore<Document>, 'noteWitness'>,
+    private readonly owner: string,
+  ) {}
 
   /** The heads among these that are newer than what this process recorded. */
   fresh(heads: Iterable<LogHead>): LogHead[] {
@@ -75,7 +80,7 @@ export class WitnessBook {
         await this.store.noteWitness(head);
         this.seen.set(`${head.log}|${head.chain}`, head.seq);
       } catch (error) {
-        console.error(`[audit] could not index the witnessed head of ${head.log} ${head.chain} at ${head.seq}:`, error);
+        logError(serviceLog(this.owner), 'a witnessed log head could not be indexed; the next record carries it again', error, { log: head.log, chain: head.chain, seq: head.seq }, 'warn');
       }
     }
   }

@@ -5,8 +5,12 @@
 import type { KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MongoBulkWriteError, MongoServerError, MongoWriteConcernError, type Document } from 'mongodb';
+import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
+import { inSpan, serviceLog } from '../platform/index.js';
 import { GENESIS_HASH, RECORD_FORMAT, checkpointDigest, recordHash, signCheckpoint, typedCanonical, type Checkpoint } from './chain.js';
 import { blockOf, recordKey, type AuditLogStore, type StoredRecord } from './store.js';
+
+const LOG_TRACER = trace.getTracer('linkage-audit');
 
 export interface AuditWriterOptions<TEntry = unknown> {
   /**
@@ -207,7 +211,7 @@ export class AuditWriter<TEntry extends Document> {
           expected = { seq: record.seq + 1, prevHash: record.hash };
         }
         if (!intact) {
-          console.error(`[audit] chain ${dead._id}: its unsigned tail does not follow from its last checkpoint; not signed, left to verification`);
+          serviceLog(this.service).error({ chain: dead._id, seq: last.seq }, "a dead writer's chain: its unsigned tail does not follow from its last checkpoint; not signed, left to verification");
           await this.store.closeChain(dead._id, last.seq, this.chain);
           continue;
         }
@@ -254,6 +258,11 @@ export class AuditWriter<TEntry extends Document> {
   }
 
   append(entry: TEntry): Promise<StoredRecord<TEntry>> {
+    // A span of the request's trace, from the append to the record durable (platform/tracing.ts).
+    return inSpan(LOG_TRACER, 'log append', { 'linkage.log': this.store.name, 'linkage.chain': this.chain }, () => this.enqueue(entry));
+  }
+
+  private enqueue(entry: TEntry): Promise<StoredRecord<TEntry>> {
     const { recorded } = this.metrics;
     let checked: TEntry;
     try {
@@ -298,10 +307,11 @@ export class AuditWriter<TEntry extends Document> {
     // A flush already due no later than asked for stands.
     if (this.timer && (delayMs > 0 || this.timer.soon)) return;
     this.timer?.cancel();
-    const run = () => {
+    // A batch holds many requests' records: its writes belong to no one request's trace.
+    const run = context.bind(ROOT_CONTEXT, () => {
       this.timer = null;
       this.flushing = this.flushing.then(() => this.flush());
-    };
+    });
     if (delayMs > 0) {
       const timeout = setTimeout(run, delayMs);
       this.timer = { cancel: () => clearTimeout(timeout), soon: false };

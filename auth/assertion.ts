@@ -7,7 +7,7 @@ import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Db } from 'mongodb';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../config/index.js';
-import { createSpentIds, type SpentIds } from '../platform/index.js';
+import { createSpentIds, isTraceparent, type SpentIds } from '../platform/index.js';
 import { parsePrincipal, parsePurpose, type Principal, type Purpose } from './principal.js';
 
 export const ASSERTION_HEADER = 'x-linkage-assertion';
@@ -20,15 +20,24 @@ export interface CallIdentity {
   principal: Principal;
   purpose: Purpose;
   requestId: string;
+  /**
+   * The W3C trace context of the gateway's fetch (platform/tracing.ts), signed with the rest: a
+   * subgraph continues the request's trace from it, and from nothing a client could set.
+   */
+  traceparent?: string;
 }
 
 export function bodyHash(body: string | Buffer): string {
   return createHash('sha256').update(body).digest('base64url');
 }
 
-/** `now`: the signer's clock in milliseconds (a test plays a gateway whose clock is off with it). */
+/**
+ * `now`: the signer's clock in milliseconds (a test plays a gateway whose clock is off with it).
+ * The identity's traceparent, when there is one, is signed as the `tp` claim.
+ */
 export async function signAssertion(privateKey: KeyObject, subgraph: string, identity: CallIdentity, body: string, now: number = Date.now()): Promise<string> {
   const { principal } = identity;
+  if (identity.traceparent !== undefined && !isTraceparent(identity.traceparent)) throw new Error('not a W3C traceparent');
   const issuedAt = Math.floor(now / 1000);
   return new SignJWT({
     name: principal.name,
@@ -38,6 +47,7 @@ export async function signAssertion(privateKey: KeyObject, subgraph: string, ide
     purpose: identity.purpose,
     rid: identity.requestId,
     bh: bodyHash(body),
+    ...(identity.traceparent ? { tp: identity.traceparent } : {}),
   })
     .setProtectedHeader({ alg: 'EdDSA', typ: TYPE })
     .setIssuer(ISSUER)
@@ -142,6 +152,7 @@ export async function verifyAssertion(
   const principal = parsePrincipal(payload);
   const purpose = parsePurpose(payload.purpose);
   if (typeof principal === 'string' || !purpose || typeof payload.rid !== 'string' || typeof payload.jti !== 'string') throw new AssertionError('malformed assertion claims');
+  if (payload.tp !== undefined && !isTraceparent(payload.tp)) throw new AssertionError('malformed assertion claims');
   // Spent last: a call refused for anything else leaves its assertion unspent.
   let first: boolean;
   try {
@@ -150,5 +161,5 @@ export async function verifyAssertion(
     throw new ReplayCheckUnavailableError(payload.rid, error);
   }
   if (!first) throw new AssertionError('assertion already used');
-  return { principal, purpose, requestId: payload.rid };
+  return { principal, purpose, requestId: payload.rid, ...(payload.tp ? { traceparent: payload.tp } : {}) };
 }

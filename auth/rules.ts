@@ -21,7 +21,7 @@ import { isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { CallIdentity } from './assertion.js';
 import { IGNORE_ROWS, applyMask, decide } from './decide.js';
 import { decideGranted, type GrantBook } from './grants.js';
-import { DenialReason, forbidden, isPending, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
+import { DenialReason, forbidden, isPending, noteSpan, tracerOf, wrapFieldResolvers, type FieldResolver } from '../platform/index.js';
 import { FEDERATION_FIELDS, PolicyError, type AgencyOf, type FieldPolicy, type Mask, type SubgraphPolicy } from './policy.js';
 
 export interface SharingContext {
@@ -74,6 +74,12 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
   const tree = ruleTree(policy);
   checkRuleTree(schema, tree);
 
+  // Each caller-and-purpose decision is a span of the request's trace (platform/tracing.ts): which
+  // rule, and what it decided. (Row conditions, decided per record, are not spanned one by one.)
+  const tracer = tracerOf(policy.owner);
+  const noteRule = (fieldPolicy: FieldPolicy, reason: DenialReason | null) =>
+    noteSpan(tracer, `rule ${fieldPolicy.type}.${fieldPolicy.field}`, { 'linkage.rule.coordinate': `${fieldPolicy.type}.${fieldPolicy.field}`, 'linkage.rule.verdict': reason ?? 'SHARED' });
+
   // Per request (its context object), each caller-and-purpose decision taken so far: null where the
   // field is shared, the refusal otherwise (one error object, returned for every row it refuses).
   const decided = new WeakMap<object, Map<FieldPolicy, GraphQLError | null>>();
@@ -85,6 +91,7 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
       const reason = decide(fieldPolicy, policy.owner, context.identity, parent, agencyOf);
       verdict = reason === null ? null : forbidden(reason);
       verdicts.set(fieldPolicy, verdict);
+      noteRule(fieldPolicy, reason);
     }
     return verdict;
   };
@@ -111,6 +118,7 @@ export function enforceSharing(schema: GraphQLSchema, policy: SubgraphPolicy, ag
     (fieldPolicy: FieldPolicy, resolve: FieldResolver): FieldResolver =>
     (parent, args, context: SharingContext, info) => {
       const refusal = decide(fieldPolicy, policy.owner, context.identity, null, agencyOf, IGNORE_ROWS);
+      noteRule(fieldPolicy, refusal);
       if (refusal) return forbidden(refusal);
       const guard: WriteGuard = {
         coordinate: `${fieldPolicy.type}.${fieldPolicy.field}`,

@@ -89,6 +89,12 @@ export const ENV = {
   reportMaxRenders: 'REPORT_MAX_RENDERS',
   districtTimeZone: 'DISTRICT_TIME_ZONE',
   metricsEnabled: 'METRICS_ENABLED',
+  metricsPort: 'METRICS_PORT',
+  logLevel: 'LOG_LEVEL',
+  tracesExporter: 'OTEL_TRACES_EXPORTER',
+  tlsCertFile: 'TLS_CERT_FILE',
+  tlsKeyFile: 'TLS_KEY_FILE',
+  tlsCaFile: 'TLS_CA_FILE',
 } as const;
 
 /** Signature algorithms a caller's token may use: asymmetric only (never `none`, never HMAC). */
@@ -103,6 +109,14 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
 
 export type Mode = 'development' | 'production';
+
+/** Where traces go: nowhere, or to an OpenTelemetry collector over OTLP/HTTP. */
+export const TRACES_EXPORTERS = ['none', 'otlp'] as const;
+export type TracesExporter = (typeof TRACES_EXPORTERS)[number];
+
+/** pino's levels, least to most severe: a line below LOG_LEVEL is not written. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where a subgraph's database lives: a given MongoDB URI, or the embedded FerretDB. */
 export type StoreLocation =
@@ -197,7 +211,30 @@ export interface Config {
    * production unless METRICS_ENABLED=true, since the counts show which orgs ask for what, how
    * often — for a scraper on the cluster network, never for the gateway's clients (README: metrics).
    */
-  metrics: { enabled: boolean };
+  metrics: {
+    enabled: boolean;
+    /**
+     * Where /metrics is served instead of the service's own port (METRICS_PORT, on HOST): a port a
+     * network policy opens to the scraper alone. Null: on the service's port. One service per process.
+     */
+    port: number | null;
+  };
+  /**
+   * OpenTelemetry traces (platform/tracing.ts): 'none' (the default), or 'otlp' to the endpoint the
+   * exporter reads from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT.
+   */
+  tracing: { exporter: TracesExporter };
+  /**
+   * TLS (platform/tls.ts): `certFile` and `keyFile` (PEM), both or neither: this service listens
+   * over HTTPS. `caFile`: the certificates (PEM) this service trusts when it calls another (the
+   * gateway its subgraphs, their readiness and export; a CLI the gateway) instead of the system's.
+   */
+  tls: { certFile: string | null; keyFile: string | null; caFile: string | null };
+  /**
+   * The least severe log line written (platform/log.ts): `info` by default; `debug` adds, among
+   * others, the stack of each logged error (production keeps stacks off the error line itself).
+   */
+  logLevel: LogLevel;
   /** Deadlines, in milliseconds (README: limits). */
   timeouts: {
     /** A gateway's call to each institution's subgraph: past it, that institution's part is null (SUBGRAPH_UNAVAILABLE). */
@@ -407,12 +444,22 @@ export function loadConfig(env: Env = process.env): Config {
     ports[service] = parsePort(env, ENV.port(service), DEFAULT_PORTS[service]);
   }
 
-  const gatewayUrl = parseUrl(env, ENV.gatewayUrl, `http://127.0.0.1:${ports.gateway}/graphql`, ['http:', 'https:']);
+  const tlsFile = (name: string) => {
+    const value = read(env, name);
+    return value === undefined ? null : path.resolve(PROJECT_ROOT, value);
+  };
+  const tls = { certFile: tlsFile(ENV.tlsCertFile), keyFile: tlsFile(ENV.tlsKeyFile), caFile: tlsFile(ENV.tlsCaFile) };
+  if ((tls.certFile === null) !== (tls.keyFile === null)) {
+    throw new ConfigError(tls.certFile === null ? ENV.tlsCertFile : ENV.tlsKeyFile, `must be set with ${tls.certFile === null ? ENV.tlsKeyFile : ENV.tlsCertFile}: a certificate and its private key, or neither`);
+  }
+  // Services that listen over TLS are called over it: the default URLs follow.
+  const scheme = tls.certFile ? 'https' : 'http';
+  const gatewayUrl = parseUrl(env, ENV.gatewayUrl, `${scheme}://127.0.0.1:${ports.gateway}/graphql`, ['http:', 'https:']);
   const subgraphUrls = {} as Record<SubgraphName, string>;
   const stores = {} as Record<SubgraphName, StoreLocation>;
   const sharedUri = parseMongoUri(env, ENV.mongodbUri);
   for (const name of SUBGRAPH_NAMES) {
-    subgraphUrls[name] = parseUrl(env, ENV.subgraphUrl(name), `http://127.0.0.1:${ports[name]}/graphql`, [
+    subgraphUrls[name] = parseUrl(env, ENV.subgraphUrl(name), `${scheme}://127.0.0.1:${ports[name]}/graphql`, [
       'http:',
       'https:',
     ]);
@@ -517,7 +564,13 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: positive(ENV.rateLimitWindowSeconds, 60, 3600),
       syncMs: positive(ENV.rateLimitSyncMs, 100, 60_000),
     },
-    metrics: { enabled: parseBoolean(env, ENV.metricsEnabled, mode === 'development') },
+    metrics: {
+      enabled: parseBoolean(env, ENV.metricsEnabled, mode === 'development'),
+      port: read(env, ENV.metricsPort) === undefined ? null : parsePort(env, ENV.metricsPort, 0),
+    },
+    logLevel: oneOf(env, ENV.logLevel, LOG_LEVELS, 'info'),
+    tracing: { exporter: oneOf(env, ENV.tracesExporter, TRACES_EXPORTERS, 'none') },
+    tls,
     timeouts: (() => {
       const subgraphDefault = positive(ENV.subgraphTimeoutMs, 5000, 120_000);
       return {

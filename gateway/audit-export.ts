@@ -35,7 +35,7 @@ import {
   type ExportSection,
   type LogCounts,
 } from '../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, ClientGoneError, ErrorCode, sendText, type Endpoint, type PluginResponse } from '../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ClientGoneError, ErrorCode, logError, sendText, serviceLog, type Endpoint, type ServiceFetch, type PluginResponse } from '../platform/index.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayPlugin, SubgraphCall } from './plugin.js';
 import { logEndpointRequest, type AccessEntry, type EndpointOutcome } from './plugins/access-log.js';
@@ -50,6 +50,8 @@ export interface AuditExportOptions {
   subgraphUrls: Record<SubgraphName, string>;
   /** The gateway's plugin list: each section is asked for through their subgraph hooks (signed, recorded as called). */
   plugins: GatewayPlugin[];
+  /** How the gateway reaches subgraphs (platform/tls.ts); default: fetch. */
+  send?: ServiceFetch;
 }
 
 /** An institution could not record the export in its disclosure log, so it sent nothing. */
@@ -99,7 +101,7 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
       context,
     } as SubgraphCall;
     for (const hook of hooks) await hook(call);
-    const response = await fetch(call.url, { method: 'POST', headers: call.headers, body: call.body });
+    const response = await (options.send ?? fetch)(call.url, { method: 'POST', headers: call.headers, body: call.body });
     if (!response.ok || !response.body) {
       const code = await refusalCode(response);
       throw code === ErrorCode.AUDIT_UNAVAILABLE ? new OwnerAuditUnavailableError(log) : new SubgraphExportError(log, response.status);
@@ -177,7 +179,7 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
     const ownerFailed = error instanceof OwnerAuditUnavailableError || error instanceof AuditUnavailableError;
     // No error code tells a client its own connection closed; the record says so in its own words.
     const code = gone ? ErrorCode.CLIENT_CLOSED : ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR;
-    if (!gone) console.error(`[gateway] request ${requestId ?? '(none)'}: the export failed:`, error);
+    if (!gone) logError(serviceLog('gateway'), 'the audit export failed', error, { requestId });
     const status = res.headersSent ? 200 : ownerFailed ? 503 : 500;
     // A record that cannot be written is logged by the access log with the request id.
     await record?.(status, code).catch(() => undefined);

@@ -6,7 +6,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, secondsSince } from '../platform/index.js';
+import { ErrorCode, logError, secondsSince, serviceLog, type ServiceFetch } from '../platform/index.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayPlugin, SubgraphCall } from './plugin.js';
 
@@ -61,7 +61,8 @@ export interface SubgraphFetchMetrics {
   failed(subgraph: string, code: string): void;
 }
 
-export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number, metrics?: SubgraphFetchMetrics): SubgraphSource {
+/** `send`: how the gateway reaches subgraphs (platform/tls.ts: its TLS trust); default: fetch. */
+export function subgraphDataSource(subgraph: string, url: string, plugins: GatewayPlugin[], timeoutMs: number, metrics?: SubgraphFetchMetrics, send: ServiceFetch = fetch): SubgraphSource {
   const hooks = plugins.flatMap((plugin) => (plugin.onSubgraphRequest ? [plugin.onSubgraphRequest] : []));
   const responseHooks = plugins.flatMap((plugin) => (plugin.onSubgraphResponse ? [plugin.onSubgraphResponse] : []));
   // Per request, the answers of this subgraph's calls so far by what they asked. The query planner
@@ -126,7 +127,7 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
     let text: string;
     const startedAt = performance.now();
     try {
-      const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body, signal });
+      const response = await send(url, { method: 'POST', headers: call.headers, body: call.body, signal });
       if (!response.ok) {
         await response.body?.cancel();
         throw new SubgraphHttpError(subgraph, response.status);
@@ -152,7 +153,7 @@ export function subgraphDataSource(subgraph: string, url: string, plugins: Gatew
       metrics?.failed(subgraph, ErrorCode.SUBGRAPH_UNAVAILABLE);
       // A timeout, a refused or broken connection: the institution is unavailable. The cause
       // goes to the operator's log, never to the client.
-      console.error(`[gateway] request ${context.requestId ?? '(none)'}: the ${subgraph} subgraph did not answer:`, error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : error);
+      logError(serviceLog('gateway'), `the ${subgraph} subgraph did not answer`, error, { requestId: context.requestId ?? null, subgraph });
       throw subgraphUnavailable(subgraph);
     }
     for (const hook of responseHooks) hook(call, result);

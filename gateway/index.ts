@@ -11,7 +11,7 @@ import cors from 'cors';
 import { SUBGRAPH_NAMES, type Config, type GraphName, type SubgraphName } from '../config/index.js';
 import { ORGS, assertionSigningKey, auditSigningKey, createReplayGuard, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { ErrorCode, connectDatabase, createMetricsRegistry, createReadiness, pingCheck, serveGraphQL, serviceCheck, storeCheck, type Database, type ReadinessReport, type RunningService } from '../platform/index.js';
+import { ErrorCode, connectDatabase, createMetricsRegistry, createReadiness, listenerTls, pingCheck, serveGraphQL, serviceCheck, serviceFetch, storeCheck, type Database, type ReadinessReport, type RunningService } from '../platform/index.js';
 import { readSubgraphPolicies, serveAuditSubgraph } from '../subgraphs/index.js';
 import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
@@ -150,6 +150,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     timeZone: config.districtTimeZone,
   });
   const urls: Record<GraphName, string> = { ...config.subgraphUrls, ...options.subgraphUrls, audit: auditGraph.url };
+  // Its calls to the subgraphs trust TLS_CA_FILE's certificates (when set); it listens over HTTPS
+  // with TLS_CERT_FILE (platform/tls.ts). Both read now: a bad file stops the start.
+  const send = serviceFetch(config.tls.caFile);
+  const tls = listenerTls(config.tls);
 
   const manifest = registeredOperations(config);
   // Filled as the gateway builds them: the write-references plugin reads records through them.
@@ -160,7 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     verify: createTokenVerifier(config.auth),
     assertionKey,
     accessLog: writer,
-    witnesses: new WitnessBook(accessLog),
+    witnesses: new WitnessBook(accessLog, 'gateway'),
     persistedOperations: manifest ? { manifest, safelisted: config.persistedOperations.safelistedOrgs as Org[] } : null,
     rateBuckets,
     writeReferences: {
@@ -187,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);
       // The auditors' subgraph (in this process) is bounded by the request's deadline alone.
       const timeoutMs = name === 'audit' ? config.timeouts.request : config.timeouts.subgraph[name as SubgraphName];
-      const source = subgraphDataSource(name, url, plugins, timeoutMs, metrics?.subgraphFetch);
+      const source = subgraphDataSource(name, url, plugins, timeoutMs, metrics?.subgraphFetch, send);
       sources.set(name, source);
       return source;
     },
@@ -199,7 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     {
       store: pingCheck(database.db),
       auditLog: storeCheck(() => accessLog.lastCheckpoint(writer.chain)),
-      subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, serviceCheck(urls[name], SUBGRAPH_CHECK_MS)])),
+      subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, serviceCheck(urls[name], SUBGRAPH_CHECK_MS, send)])),
     },
     { service: 'gateway', timeoutMs: SUBGRAPH_CHECK_MS },
   );
@@ -210,7 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: config.mode === 'development',
     // The auditors' export of every log, streamed (GET /audit/export), behind the same plugins.
     // and the bulletin report's PDF (GET /reports/bulletin.pdf, gateway/reports-page.ts).
-    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins }), bulletinPdfEndpoint({ config, writer })],
+    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins, send }), bulletinPdfEndpoint({ config, writer })],
     ...(manifest ? { persistedOperations: manifest.cache } : {}),
     ...(registry ? { metrics: registry } : {}),
     routes: (app) => {
@@ -233,6 +237,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       };
     },
     listen: options.listen ?? { host: config.host, port: config.ports.gateway },
+    tls,
+    metricsListen: config.metrics.port === null ? null : { host: config.host, port: config.metrics.port },
     onStop: async () => {
       await rateBuckets.stop();
       manifest?.close();

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditWriter, WitnessBook } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { useErrorMasking } from '../platform/index.js';
+import { serviceLog, useErrorMasking, useRequestLog } from '../platform/index.js';
 import type { GatewayPlugin } from './plugin.js';
 import { useAccessLog, type AccessEntry } from './plugins/access-log.js';
 import { useAuthentication } from './plugins/authentication.js';
@@ -18,6 +18,7 @@ import { useRateLimit } from './plugins/rate-limit.js';
 import type { RateBuckets } from './rate-counters.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useSubgraphAssertion } from './plugins/subgraph-assertion.js';
+import { useTracing } from './plugins/tracing.js';
 import { useWriteReferences, type WriteReferencesOptions } from './plugins/write-references.js';
 
 /** What the plugins are built from; startGateway makes it. */
@@ -44,6 +45,12 @@ export type GatewayPipeline = (parts: GatewayParts) => GatewayPlugin[];
 /** Production: every request identified, authenticated, purposed, bounded, logged and signed. */
 export const governedPipeline: GatewayPipeline = (parts) => [
   useRequestId(),
+  // After the id: the line is written as the answer goes, with what the plugins below learned.
+  useRequestLog({
+    log: serviceLog('gateway'),
+    fields: (locals) => ({ org: locals.principal?.org, purpose: locals.identity?.purpose, operationName: locals.operationName }),
+  }),
+  useTracing(),
   useAuthentication({ verify: parts.verify }),
   useRateLimit({ buckets: parts.rateBuckets, limits: parts.config.rateLimits }),
   usePurpose(),

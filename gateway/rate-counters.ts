@@ -3,6 +3,9 @@
 // in the background: a request waits for the store only when this replica first sees its key. The
 // only module that builds filters on the buckets.
 import type { Db } from 'mongodb';
+import { logError, serviceLog } from '../platform/index.js';
+
+const log = serviceLog('gateway');
 
 interface StoredBucket {
   _id: string;
@@ -101,7 +104,7 @@ export async function createRateBuckets(db: Db, options: { windowMs: number; syn
           bucket.tat = bucket.pending ? Math.max(stored.tat, bucket.pendingSince) + bucket.pending * bucket.intervalMs : stored.tat;
         }
       }
-      if (failing) console.error('[gateway] the rate-limit buckets are shared through the store again');
+      if (failing) log.info('the rate-limit buckets are shared through the store again');
       failing = false;
       if (now - lastSweep >= windowMs) {
         lastSweep = now;
@@ -111,7 +114,7 @@ export async function createRateBuckets(db: Db, options: { windowMs: number; syn
       // The batch is not written again: a write that did land would count twice, and admissions
       // kept through a long outage would lock their keys for as long afterwards. The local buckets
       // limited them meanwhile.
-      if (!failing) console.error('[gateway] the rate-limit buckets cannot be shared through the store; each gateway limits alone until it answers:', error);
+      if (!failing) logError(log, 'the rate-limit buckets cannot be shared through the store; each gateway limits alone until it answers', error, {}, 'warn');
       failing = true;
     }
   }

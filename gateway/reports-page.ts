@@ -21,7 +21,7 @@ import path from 'node:path';
 import express, { type Express, type Request } from 'express';
 import { PROJECT_ROOT, type Config } from '../config/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, DenialReason, ErrorCode, type Endpoint, type PluginResponse } from '../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, DenialReason, ErrorCode, logError, serviceLog, type Endpoint, type PluginResponse } from '../platform/index.js';
 import type { GatewayContext } from './context.js';
 import { logEndpointRequest, type AccessEntry, type EndpointOutcome } from './plugins/access-log.js';
 
@@ -113,7 +113,8 @@ function ownOrigin(req: Request): string {
   let host = req.socket.localAddress ?? '127.0.0.1';
   if (host.startsWith('::ffff:')) host = host.slice('::ffff:'.length);
   if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${req.socket.localPort}`;
+  // Over the listener's own scheme (HTTPS with TLS_CERT_FILE).
+  return `${'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http'}://${host}:${req.socket.localPort}`;
 }
 
 export function bulletinPdfEndpoint(options: BulletinPdfOptions): Endpoint<GatewayContext> {
@@ -149,7 +150,7 @@ export function bulletinPdfEndpoint(options: BulletinPdfOptions): Endpoint<Gatew
         void launching.then((late) => late.close(), () => undefined).catch(() => undefined);
         throw deadlineExceeded();
       }
-      console.error('[gateway] the PDF renderer would not start:', error instanceof Error ? error.message : error);
+      logError(serviceLog('gateway'), 'the PDF renderer would not start', error);
       throw new RenderError(503, ErrorCode.RENDERER_UNAVAILABLE, 'The PDF renderer would not start; print the page from the browser instead');
     }
     // The abort listener closes the browser mid-step (a wait in Chromium then ends at once); the
@@ -159,7 +160,9 @@ export function bulletinPdfEndpoint(options: BulletinPdfOptions): Endpoint<Gatew
     signal.addEventListener('abort', closed, { once: true });
     try {
       signal.throwIfAborted();
-      const context = await browser.newContext({ locale: 'zh-CN', timezoneId: config.districtTimeZone, serviceWorkers: 'block', acceptDownloads: false });
+      // The page is this gateway's own, reached on its local address: its certificate names the
+      // gateway's public host, not that address, so it is not checked here (nothing else is reachable: below).
+      const context = await browser.newContext({ locale: 'zh-CN', timezoneId: config.districtTimeZone, serviceWorkers: 'block', acceptDownloads: false, ignoreHTTPSErrors: origin.startsWith('https:') });
       // Only this gateway's report page and /graphql; nothing else, anywhere.
       await context.route('**/*', (route) => {
         const url = new URL(route.request().url());
@@ -244,7 +247,7 @@ export function bulletinPdfEndpoint(options: BulletinPdfOptions): Endpoint<Gatew
       try {
         pdf = await render(ownOrigin(req), token, String(req.query.from), String(req.query.to), deadline);
       } catch (error) {
-        if (!(error instanceof RenderError)) console.error(`[gateway] request ${context.requestId ?? '(none)'}: the PDF failed:`, error);
+        if (!(error instanceof RenderError)) logError(serviceLog('gateway'), 'the bulletin PDF failed', error, { requestId: context.requestId ?? null });
         const failure = error instanceof RenderError ? error : new RenderError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
         if (context.signal.reason === ErrorCode.CLIENT_CLOSED) {
           // As the export records it: the client's connection, not a status it was sent.

@@ -1,6 +1,7 @@
 import type { BaseContext } from '@apollo/server';
 import { MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError } from 'mongodb';
 import { ErrorCode, maskError } from './errors.js';
+import { logError, serviceLog, type Logger } from './log.js';
 import type { ServicePlugin } from './plugin.js';
 
 export interface ErrorMaskingOptions<TContext> {
@@ -8,8 +9,8 @@ export interface ErrorMaskingOptions<TContext> {
   service: string;
   /** The request id in a request's context, so that each logged error names its request. */
   requestIdOf: (context: TContext) => string | null | undefined;
-  /** Where the original of a masked error goes, for the operator. Default: stderr. */
-  log?: (line: string) => void;
+  /** Where the original of a masked error goes, for the operator. Default: the service's log (platform/log.ts). */
+  log?: Logger;
   /**
    * A subgraph's institution: an error because its store did not answer (a timeout, a lost
    * connection) then reaches the client as SUBGRAPH_UNAVAILABLE naming it, not as an internal error.
@@ -27,25 +28,22 @@ function storeUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** An error as one bounded log entry: its message can hold client input of any length. */
-function describeForLog(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const stack = error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 8).join('\n')}` : '';
-  return `${text.length > 1000 ? `${text.slice(0, 1000)}… (${text.length} characters)` : text}${stack}`;
-}
-
 /**
  * Only deliberate errors (a known code) reach a client, with whitelisted extensions; everything
  * else becomes INTERNAL_SERVER_ERROR, and its original goes to the operator's log (see maskError)
  * with the request id the caller got in `x-request-id`, so the two can be matched.
  */
 export function useErrorMasking<TContext extends BaseContext>(options: ErrorMaskingOptions<TContext>): ServicePlugin<TContext> {
-  const write = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? serviceLog(options.service);
   // Errors seen during a request, with its id: formatError, which masks them, has no context.
   const requestOf = new WeakMap<object, string>();
   const mask = maskError((error) => {
     const requestId = error && typeof error === 'object' ? requestOf.get(error) : undefined;
-    write(`[${options.service}] request ${requestId ?? '(none)'}: ${describeForLog(error)}`);
+    // GraphQL wraps a resolver's error: the original is what the operator needs (its name, its stack).
+    const wrapped = (error as { originalError?: unknown } | null)?.originalError;
+    const original = wrapped instanceof Error ? wrapped : error;
+    const path = (error as { path?: unknown } | null)?.path;
+    logError(log, 'masked as INTERNAL_SERVER_ERROR', original, { requestId: requestId ?? null, ...(Array.isArray(path) ? { path: path.join('.') } : {}) });
   });
   return {
     name: 'error-masking',

@@ -49,6 +49,21 @@ export { ensureVersionedIndexes, upgradeToVersioned, insertOnce, updateVersion, 
 export { importCollection, importWatermarks, type ImportCollection } from './import-collection.js';
 export { createMetricsRegistry, boundedLabel, secondsSince, LATENCY_BUCKETS, METRICS_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 export { connectDatabase, HOUSEKEEPING_COMMANDS, BACKGROUND_COMMENT, isHousekeeping, type Database } from './mongo.js';
+export {
+  startTracing,
+  tracerOf,
+  currentTraceparent,
+  isTraceparent,
+  traceContextOf,
+  serveInSpan,
+  inSpan,
+  noteSpan,
+  traceCommands,
+  REQUEST_ID_ATTRIBUTE,
+  type Tracing,
+  type TracingOptions,
+} from './tracing.js';
+export { listenerTls, serviceFetch, type ListenerTls, type ServiceFetch } from './tls.js';
 export { createSpentIds, type SpentIds, type SpentIdsOptions } from './spent-ids.js';
 export { startEmbeddedStore, attachOrStartEmbeddedStore, freePort, type EmbeddedStore } from './embedded-store.js';
 export { serveGraphQL, persistedOperationId, type RunningService, type ServeOptions } from './server.js';
@@ -59,3 +74,5 @@ export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedReque
 export { leaveOut } from './plugin.js';
 export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';
 export { wrapFieldResolvers, isPending, type FieldResolver, type FieldWrapper } from './wrap-resolvers.js';
+export { serviceLog, logError, describeError, configureLogs, logsAreProduction, type Logger, type LogFields, type LogLevel, type LogDestination, type LogSettings } from './log.js';
+export { useRequestLog, type RequestLogOptions } from './request-log.js';

@@ -1,6 +1,7 @@
 // Connecting a subgraph to its own database with the official driver.
 import { MongoClient, type Db } from 'mongodb';
 import { observeCommands, type MetricsRegistry } from './metrics.js';
+import { traceCommands } from './tracing.js';
 
 /** Commands that are connection housekeeping, not work a request asked for (left out where commands are counted). */
 export const HOUSEKEEPING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
@@ -41,6 +42,7 @@ export async function connectDatabase(
     ...(options.commandTimeoutMS ? { socketTimeoutMS: options.commandTimeoutMS, waitQueueTimeoutMS: options.commandTimeoutMS } : {}),
   });
   if (options.metrics) observeCommands(client, options.metrics);
+  traceCommands(client);
   await client.connect();
   return { client, db: client.db(database), close: () => client.close() };
 }

@@ -5,6 +5,7 @@
 // answer is remembered for a moment, so a storm of probes (every replica, every kubelet, a
 // dashboard) costs the store at most one ping per check per `cacheMs`.
 import type { Db } from 'mongodb';
+import { serviceLog } from './log.js';
 
 /** One dependency's state. A reason names the failure for an operator; never a stack, address or credential. */
 export type CheckResult = { ok: true } | { ok: false; reason: string };
@@ -80,6 +81,7 @@ export function createReadiness(checks: Checks, options: ReadinessOptions): { re
   }
   // The last state logged per dependency: a change is logged once, not once per probe.
   const logged = new Map<string, string>();
+  const log = serviceLog(options.service);
   let answer: { at: number; report: Promise<ReadinessReport> } | null = null;
 
   const run = async (): Promise<ReadinessReport> => {
@@ -88,12 +90,12 @@ export function createReadiness(checks: Checks, options: ReadinessOptions): { re
         const name = path.join('.');
         try {
           await check();
-          if (logged.get(name) !== undefined && logged.get(name) !== 'ok') console.log(`[${options.service}] ready: ${name} is back`);
+          if (logged.get(name) !== undefined && logged.get(name) !== 'ok') log.info({ dependency: name }, `ready: ${name} is back`);
           logged.set(name, 'ok');
           return { ok: true };
         } catch (error) {
           const failure = error instanceof CheckFailure ? error : new CheckFailure('check failed', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-          if (logged.get(name) !== failure.reason) console.error(`[${options.service}] not ready: ${name}: ${failure.reason} (${failure.detail})`);
+          if (logged.get(name) !== failure.reason) log.warn({ dependency: name, reason: failure.reason, detail: failure.detail }, `not ready: ${name}: ${failure.reason}`);
           logged.set(name, failure.reason);
           return { ok: false, reason: failure.reason };
         }
@@ -150,12 +152,12 @@ export function pingCheck(db: Db): Check {
  * Another service of the graph is ready: its `/ready` (beside its GraphQL path) answers 200. A
  * service that has no /ready (an institution's older deployment: 404) counts when its /health does.
  */
-export function serviceCheck(graphqlUrl: string, timeoutMs: number = DEFAULT_READINESS.timeoutMs): Check {
+export function serviceCheck(graphqlUrl: string, timeoutMs: number = DEFAULT_READINESS.timeoutMs, call: (url: URL, init: RequestInit) => Promise<Response> = fetch): Check {
   const ready = new URL('ready', graphqlUrl);
   const health = new URL('health', graphqlUrl);
   const get = async (url: URL) => {
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+      return await call(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
     } catch (error) {
       const cause = (error as { cause?: { code?: unknown } }).cause;
       const code = typeof cause?.code === 'string' ? cause.code : null;

@@ -5,6 +5,7 @@
 // subgraph and by the gateway.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -15,10 +16,12 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Endpoint } from './endpoint.js';
 import { ErrorCode } from './errors.js';
+import { logError, serviceLog } from './log.js';
 import { METRICS_CONTENT_TYPE, metricsText, type MetricsRegistry } from './metrics.js';
 import type { PluginResponse, RefusedRequest, ServicePlugin } from './plugin.js';
 import { Rejection, sendError } from './rejection.js';
 import type { ReadinessReport } from './readiness.js';
+import type { ListenerTls } from './tls.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
@@ -48,6 +51,10 @@ export interface ServeOptions<TContext extends BaseContext> {
   /** Introspection and "did you mean" suggestions (development only at the gateway). */
   introspection: boolean;
   listen: { host: string; port: number };
+  /** Serve /metrics on this address instead of the service's own (METRICS_PORT); absent: on the service's port. */
+  metricsListen?: { host: string; port: number } | null;
+  /** Listen over HTTPS with this certificate and key (TLS_CERT_FILE, TLS_KEY_FILE); absent: HTTP. */
+  tls?: ListenerTls | null;
   /** Runs after the server has stopped (closing database clients and the like). */
   onStop?: () => Promise<void>;
   /**
@@ -127,10 +134,13 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   if (!schema && plugins.some((plugin) => plugin.transformSchema)) throw new Error(`${options.name}: a gateway has no schema to transform`);
 
   const app = express();
+  const log = serviceLog(options.name);
   const graceMs = options.shutdownGraceMs ?? 10_000;
   // Slow clients hold no socket for long: the header block within 10 s, the whole request within
   // 30 s, an idle keep-alive connection closed after 5 s (HTTP_TIMEOUTS).
-  const httpServer = http.createServer({ headersTimeout: HTTP_TIMEOUTS.headersMs, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs }, app);
+  const timeouts = { headersTimeout: HTTP_TIMEOUTS.headersMs, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs };
+  // With a certificate, HTTPS only (platform/tls.ts): nothing is answered in the clear.
+  const httpServer = options.tls ? https.createServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, app) : http.createServer(timeouts, app);
   const server = new ApolloServer<TContext>({
     ...(schema ? { schema } : { gateway: (options.graph as { gateway: GatewayInterface }).gateway }),
     // In-flight requests get half the shutdown's grace; the logs' last writes and the database
@@ -154,7 +164,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   /** A refusal before GraphQL: each plugin sees it (and may answer it otherwise); the final word is sent. */
   const decide = async (error: unknown, request: RefusedRequest): Promise<Rejection> => {
     let rejection = error instanceof Rejection ? error : new Rejection(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-    if (!(error instanceof Rejection)) console.error(`[${options.name}] request ${request.locals.requestId ?? '(none)'}:`, error);
+    if (!(error instanceof Rejection)) logError(log, 'the request failed before GraphQL', error, { requestId: request.locals.requestId ?? null });
     for (const plugin of plugins) {
       if (plugin.onRejection) rejection = (await plugin.onRejection(rejection, request)) ?? rejection;
     }
@@ -194,25 +204,39 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       .readiness()
       .then((report) => res.status(report.ready ? 200 : 503).json(report))
       .catch((error: unknown) => {
-        console.error(`[${options.name}] /ready:`, error);
+        logError(log, '/ready failed', error);
         sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       });
   });
   const { metrics } = options;
-  if (metrics) {
-    app.all('/metrics', (req, res) => {
-      // Only GET (a HEAD would render the whole exposition to drop it).
-      if (req.method !== 'GET') {
-        res.setHeader('Allow', 'GET');
-        return sendError(res, 405, ErrorCode.METHOD_NOT_ALLOWED, 'Use GET for /metrics');
-      }
-      metricsText(metrics)
-        .then((text) => res.setHeader('content-type', METRICS_CONTENT_TYPE).send(text))
-        .catch((error: unknown) => {
-          console.error(`[${options.name}] /metrics:`, error);
-          sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-        });
+  // Prometheus's scrape: on the service's own port, or (METRICS_PORT) on a listener of its own, so
+  // that a network policy can open it to the scraper alone (the gateway's port is open to callers).
+  const scrape: RequestHandler = (req, res) => {
+    // Only GET (a HEAD would render the whole exposition to drop it).
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return sendError(res, 405, ErrorCode.METHOD_NOT_ALLOWED, 'Use GET for /metrics');
+    }
+    metricsText(metrics!)
+      .then((text) => res.setHeader('content-type', METRICS_CONTENT_TYPE).send(text))
+      .catch((error: unknown) => {
+        logError(log, '/metrics failed', error);
+        sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      });
+  };
+  let metricsServer: http.Server | null = null;
+  if (metrics && options.metricsListen) {
+    const metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.all('/metrics', scrape);
+    metricsServer = http.createServer(timeouts, metricsApp);
+    const listening = metricsServer;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(options.metricsListen!.port, options.metricsListen!.host, () => resolve());
     });
+  } else if (metrics) {
+    app.all('/metrics', scrape);
   }
   // Every request to /graphql (or another endpoint), whatever its method, meets the arrival hooks
   // first (its id, its start time), so that even a refusal below is answered and logged as itself.
@@ -221,7 +245,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   const refused = (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // An endpoint that has begun its answer ends it itself; nothing can be said after the headers.
     if (res.headersSent) {
-      console.error(`[${options.name}] request ${res.locals.requestId ?? '(none)'}: failed after its answer began:`, error);
+      logError(log, 'the request failed after its answer began', error, { requestId: res.locals.requestId ?? null });
       return void res.destroy();
     }
     // express.raw's own errors (body too large, bad encoding) carry an HTTP status.
@@ -235,7 +259,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
             ? new Rejection(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'The request body is in an encoding this service does not read')
             : new Rejection(status, ErrorCode.BAD_REQUEST, 'The request body could not be read');
     answer(rejection, req, res).catch((e) => {
-      console.error(`[${options.name}]`, e);
+      logError(log, 'a refusal could not be answered', e, { requestId: res.locals.requestId ?? null });
       if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     });
   };
@@ -285,9 +309,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   const host = ['0.0.0.0', '::'].includes(options.listen.host) ? '127.0.0.1' : options.listen.host;
   return {
     name: options.name,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
     port,
     stop: async ({ deadline = Date.now() + graceMs } = {}) => {
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       const orderly = (async () => {
         await server.stop();
         await options.onStop?.();
@@ -297,11 +323,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       const cutAt = deadline - Math.min(1000, Math.max(0, left) / 5);
       const wait = (until: number) => new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), Math.max(0, until - Date.now())).unref());
       if ((await Promise.race([orderly.then(() => 'done' as const), wait(cutAt)])) === 'done') return;
-      console.error(`[${options.name}] shutdown: the grace is nearly over; closing connections and database clients without waiting (an unsigned log tail is signed by the service's next writer)`);
+      log.warn({ deadline: new Date(deadline).toISOString() }, "shutdown: the grace is nearly over; closing connections and database clients without waiting (an unsigned log tail is signed by the service's next writer)");
       httpServer.closeAllConnections();
       // Closing a client of a hung store can itself wait (the socket timeout): never past the deadline.
-      await Promise.race([options.forceStop?.().catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error)), wait(deadline)]);
-      await Promise.race([orderly.catch((error: unknown) => console.error(`[${options.name}] shutdown:`, error)), wait(deadline)]);
+      await Promise.race([options.forceStop?.().catch((error: unknown) => logError(log, 'shutdown: closing the database clients failed', error)), wait(deadline)]);
+      await Promise.race([orderly.catch((error: unknown) => logError(log, 'shutdown: the orderly stop failed', error)), wait(deadline)]);
     },
   };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
 import { createTokenVerifier, issueDevToken, readPseudonymKey, type Principal } from '../auth/index.js';
-import { connectDatabase } from '../platform/index.js';
+import { connectDatabase, serviceFetch } from '../platform/index.js';
 import { ImportFailedError, ImportFileError, importRefusal, localPseudonymizer, remotePseudonymizer, runImport, type ImportSummary } from '../subgraphs/index.js';
 import { locateStores } from './stack.js';
 
@@ -109,7 +109,7 @@ async function main(): Promise<number> {
               throw new ConfigError('PSEUDONYM_KEY', '(or PSEUDONYM_KEY_FILE) is needed for the government to import parties: it holds the district key');
             })(),
         )
-      : remotePseudonymizer(config.gatewayUrl, token);
+      : remotePseudonymizer(config.gatewayUrl, token, undefined, serviceFetch(config.tls.caFile));
 
   const { locations, embedded } = await locateStores(config, [name], false, true);
   const database = await connectDatabase(locations[name].uri, locations[name].database, `linkage-import-${name}`);

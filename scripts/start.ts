@@ -4,7 +4,7 @@
 import { ConfigError, SUBGRAPH_NAMES, loadConfig, loadServiceConfig, type ServiceName, type SubgraphName } from '../config/index.js';
 import { issueDevToken } from '../auth/index.js';
 import { startGateway } from '../gateway/index.js';
-import type { RunningService } from '../platform/index.js';
+import { configureLogs, logError, serviceLog, startTracing, type RunningService } from '../platform/index.js';
 import { needsSeed, seedDemoData, startSubgraph } from '../subgraphs/index.js';
 import { connectAll, locateStores, requirePseudonymKey } from './stack.js';
 
@@ -18,9 +18,13 @@ const EXAMPLE_QUERY = `query Bulletin {
   }
 }`;
 
+const known: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
+const requested = process.argv.slice(2);
+// The process's own lines (a signal, the shutdown, a refused configuration) name the service it
+// runs, as a container runs one; all of them in one process (development): `linkage`.
+const log = serviceLog(requested.length === 1 && known.includes(requested[0] as ServiceName) ? requested[0]! : 'linkage');
+
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2);
-  const known: ServiceName[] = ['gateway', ...SUBGRAPH_NAMES];
   for (const name of requested) {
     if (!known.includes(name as ServiceName)) throw new ConfigError('argument', `"${name}" is not one of ${known.join(', ')}`);
   }
@@ -28,6 +32,11 @@ async function main(): Promise<void> {
   // Each service's own checks (in production: every variable it needs, no embedded store).
   const config = services.map((service) => loadServiceConfig(service))[0] ?? loadConfig();
   const subgraphs = services.filter((s): s is SubgraphName => s !== 'gateway');
+  configureLogs({ level: config.logLevel, production: config.mode === 'production' });
+  // A metrics port is one service's: two in one process would ask for the same one.
+  if (config.metrics.port !== null && services.length > 1) throw new ConfigError('METRICS_PORT', 'is for a process that runs one service (npm start -- <service>); unset it to serve /metrics on each service’s own port');
+  // Traces (OTEL_TRACES_EXPORTER=otlp): one exporter for the process, named for what it runs.
+  const tracing = config.tracing.exporter === 'otlp' ? startTracing({ serviceName: services.length === 1 ? `linkage-${services[0]}` : 'linkage', exporter: 'otlp' }) : null;
 
   const running: RunningService[] = [];
   const { locations, audit, embedded } = await locateStores(config, subgraphs, services.includes('gateway'));
@@ -38,19 +47,21 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     const graceMs = config.timeouts.shutdownGrace;
     const deadline = Date.now() + graceMs;
-    console.log(`\n${signal}: stopping (within ${graceMs / 1000} s)`);
+    log.info({ signal, graceSeconds: graceMs / 1000 }, 'stopping');
     setTimeout(() => {
-      console.error(`shutdown: not finished within ${graceMs / 1000} s (SHUTDOWN_GRACE_SECONDS); exiting`);
+      log.error({ graceSeconds: graceMs / 1000 }, 'shutdown: not finished within the grace (SHUTDOWN_GRACE_SECONDS); exiting');
       process.exit(1);
     }, graceMs).unref();
     let clean = true;
     for (const service of running.reverse()) {
       const started = Date.now();
-      await service.stop({ deadline }).catch((e) => ((clean = false), console.error(e)));
+      await service.stop({ deadline }).catch((e) => ((clean = false), logError(serviceLog(service.name), 'shutdown: the service did not stop in order', e)));
       // A service that used the last of the grace was cut off (its store did not answer).
       if (Date.now() >= deadline - Math.min(1000, (deadline - started) / 5)) clean = false;
     }
     await embedded?.stop();
+    // The last spans, within what is left of the grace.
+    await Promise.race([tracing?.shutdown().catch(() => {}), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
     process.exit(clean ? 0 : 1);
   };
   // A second signal while stopping (npm forwards the one a terminal sends the whole group, so one
@@ -69,7 +80,7 @@ async function main(): Promise<void> {
       const { dbs, close } = await connectAll(locations);
       try {
         if (await needsSeed(dbs)) {
-          console.log(`seeding the demo district (scale ${config.seedScale})…`);
+          log.info({ scale: config.seedScale }, 'seeding the demo district');
           await seedDemoData(dbs, { scale: config.seedScale, pseudonymKey: requirePseudonymKey(config) }, config);
         }
       } finally {
@@ -79,7 +90,7 @@ async function main(): Promise<void> {
     for (const name of subgraphs) {
       const service = await startSubgraph(name, { config, store: locations[name], listen: { host: config.host, port: config.ports[name] } });
       running.push(service);
-      console.log(`${name} subgraph: ${service.url}`);
+      serviceLog(name).info({ url: service.url }, 'listening');
     }
     if (services.includes('gateway')) {
       const gateway = await startGateway({ config, auditStore: audit! });
@@ -89,13 +100,11 @@ async function main(): Promise<void> {
       const { checks } = await gateway.ready();
       for (const [name, result] of Object.entries(checks.subgraphs ?? {})) {
         const url = config.subgraphUrls[name as SubgraphName];
-        console.log(
-          (result as { ok: boolean }).ok
-            ? `${name} subgraph: reachable (${url})`
-            : `${name} subgraph: unavailable (${url}): ${(result as { reason: string }).reason}; starting anyway, its fields are null until it answers`,
-        );
+        if ((result as { ok: boolean }).ok) serviceLog('gateway').info({ subgraph: name, url }, 'subgraph reachable');
+        else serviceLog('gateway').warn({ subgraph: name, url, reason: (result as { reason: string }).reason }, 'subgraph unavailable; starting anyway, its fields are null until it answers');
       }
-      console.log(`\ngateway: ${gateway.url}`);
+      serviceLog('gateway').info({ url: gateway.url }, 'listening');
+      // What follows is for the developer at the terminal, not for a log shipper: plain text.
       if (config.mode === 'development') {
         console.log(`GraphQL IDE (development): open ${gateway.url} in a browser`);
         // A partner's token (public statistics only), so the example below works as printed.
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) log.fatal(error.message);
+  else logError(log, 'start-up failed', error, {}, 'fatal');
   process.exit(1);
 });

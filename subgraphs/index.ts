@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 import type { Config, SubgraphName } from '../config/index.js';
 import { assertionVerifyingKey, auditSigningKey, createReplayGuard, readPseudonymKey } from '../auth/index.js';
 import { AuditWriter, auditChainName, auditLogMetrics, createAuditLogStore, disclosureEntrySchema, type DisclosureEntry } from '../audit/index.js';
-import { connectDatabase, createMetricsRegistry, createReadiness, pingCheck, storeCheck, type Database, type RunningService } from '../platform/index.js';
+import { connectDatabase, createMetricsRegistry, createReadiness, listenerTls, pingCheck, storeCheck, type Database, type RunningService } from '../platform/index.js';
 import { courtSubgraph } from './court/index.js';
 import { governmentSubgraph } from './government/index.js';
 import { procuratorateSubgraph } from './procuratorate/index.js';
@@ -85,6 +85,8 @@ export async function startSubgraph(name: SubgraphName, options: SubgraphOptions
     await chainWriter.start();
     const service = await serveInstitution(name, database.db, {
       listen: options.listen,
+      tls: listenerTls(config.tls),
+      metricsListen: config.metrics.port === null ? null : { host: config.host, port: config.metrics.port },
       verifyingKey: assertionVerifyingKey(config.auth),
       // Spent in the institution's own database: every replica of this subgraph refuses a replay.
       replays: await createReplayGuard(database.db, { clockToleranceSeconds: config.auth.clockToleranceSeconds, majorityWrites: config.audit.majorityWrites }),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readImportGraph, reachableFrom } from './support/import-graph.js';
+import { listening, logLines } from './support/service-process.js';
 import { PROJECT_ROOT } from '../config/index.js';
 import { freePort } from '../platform/index.js';
 
@@ -53,7 +54,7 @@ describe('the built JavaScript', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await expect.poll(() => output, { timeout: 30_000 }).toContain(`court subgraph: http://127.0.0.1:${port}/graphql`);
+      await expect.poll(() => listening(logLines(output), 'court', `http://127.0.0.1:${port}/graphql`), { timeout: 30_000 }).toBe(true);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok', service: 'court' } });
       await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status, { timeout: 10_000 }).toBe(200);

@@ -76,4 +76,9 @@ describe('configuration', () => {
       expect(() => loadConfig(env)).toThrow(message);
     }
   });
+
+  it('takes the log level (LOG_LEVEL) from pino’s levels, info by default', () => {
+    expect([loadConfig({}).logLevel, loadConfig({ LOG_LEVEL: 'debug' }).logLevel]).toEqual(['info', 'debug']);
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(new ConfigError('LOG_LEVEL', 'must be one of trace, debug, info, warn, error, fatal, got "verbose"'));
+  });
 });

@@ -4,8 +4,9 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { configureLogs } from '../platform/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, postGraphQL, postSubgraph, principal, startTestStack, startTestGateway, testConfig, type TestStack } from './support/stack.js';
 
@@ -20,7 +21,8 @@ describe('error masking', () => {
     // Its store is where each call's assertion is spent (single use across replicas): with the
     // store gone, the call is refused before any resolver runs, as the institution being unavailable.
     const solo = await startTestStack({ subgraphs: ['court'] });
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const logged: Record<string, unknown>[] = [];
+    const previous = configureLogs({ destination: { write: (line) => void logged.push(JSON.parse(line) as Record<string, unknown>) } });
     try {
       await solo.subgraphs.court!.database.close();
       const requestId = randomUUID();
@@ -32,17 +34,22 @@ describe('error masking', () => {
         { principal: principal('court', ['judge']), purpose: 'CASE_HANDLING', requestId },
       );
       // The operator's log has the driver's error, under the request id the gateway sent.
-      expect(
-        logged.mock.calls.some(
-          ([line]) => typeof line === 'string' && line.startsWith(`[court] request ${requestId}: the gateway's assertion could not be checked for single use (refused with 503): `) && line.includes('Client must be connected'),
-        ),
-      ).toBe(true);
+      expect(logged.filter((line) => line.requestId === requestId && line.level === 'error')).toEqual([
+        {
+          level: 'error',
+          time: expect.any(String),
+          service: 'court',
+          requestId,
+          err: { name: 'MongoNotConnectedError', message: 'Client must be connected before running operations' },
+          msg: "the gateway's assertion could not be checked for single use (refused with 503)",
+        },
+      ]);
       expect({ status, body }).toEqual({
         status: 503,
         body: { errors: [{ message: "The court's store did not answer: the gateway's assertion could not be checked for single use", extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] },
       });
     } finally {
-      logged.mockRestore();
+      configureLogs(previous);
       await solo.stop();
     }
   });

@@ -58,7 +58,7 @@ interface Resource {
     replicas?: number;
     serviceName?: string;
     selector?: { matchLabels?: Labels } & Labels;
-    template?: { metadata: { labels: Labels }; spec: PodSpec };
+    template?: { metadata: { labels: Labels; annotations?: Record<string, string> }; spec: PodSpec };
     ports?: { name?: string; port: number; targetPort?: string | number }[];
     clusterIP?: string;
     minAvailable?: number;
@@ -68,7 +68,7 @@ interface Resource {
     maxReplicas?: number;
     podSelector?: PodSelector;
     policyTypes?: string[];
-    ingress?: { from?: { podSelector?: PodSelector }[]; ports?: { port: number }[] }[];
+    ingress?: { from?: { podSelector?: PodSelector; namespaceSelector?: PodSelector }[]; ports?: { port: number }[] }[];
   };
 }
 
@@ -91,6 +91,9 @@ const secretKeys = new Map(kustomization.secretGenerator.map((s) => [s.name, s.f
 const podOf = (workload: Resource) => workload.spec!.template!.spec;
 const containerOf = (workload: Resource) => podOf(workload).containers[0]!;
 const selects = (selector: Labels | undefined, labels: Labels) => Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
+/** A NetworkPolicy's pod selector: its labels, and its `In` expressions (the only operator used here). */
+const selectsPods = (selector: PodSelector, labels: Labels) =>
+  selects(selector.matchLabels, labels) && (selector.matchExpressions ?? []).every((e) => e.operator === 'In' && e.values.includes(labels[e.key] ?? ''));
 
 /** What a Secret reference stands for: the value is not in the repository, so a URL-safe stand-in. */
 const SECRET_VALUE = 'from-a-secret';
@@ -165,7 +168,8 @@ describe('deploy/k8s', () => {
     const config = configOf(name);
     const port = config.ports[name];
     const container = containerOf(deployment(name));
-    expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
+    // Its own port, and the metrics port (METRICS_PORT) that only Prometheus may reach (below).
+    expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([['http', port], ['metrics', config.metrics.port]]);
     expect(container.readinessProbe?.httpGet).toBeDefined();
     // The gateway's /ready fails while any institution is down, which would withdraw every replica
     // (and the other institutions' answers) at once: it is routed to once it answers (deploy/k8s/gateway.yaml).
@@ -309,6 +313,25 @@ describe('deploy/k8s', () => {
     expect(job!.name).toBe(`${set}-user`);
   });
 
+  it.each(SERVICES)('%s: serves /metrics on its metrics port alone, announced to Prometheus, and reachable by Prometheus alone', (name) => {
+    const config = configOf(name);
+    expect(config.metrics).toEqual({ enabled: true, port: 9464 });
+    expect(config.metrics.port).not.toBe(config.ports[name]);
+    expect(deployment(name).spec!.template!.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+    const opening = all('NetworkPolicy').filter(
+      (p) =>
+        selectsPods(p.spec!.podSelector!, deployment(name).spec!.template!.metadata.labels) &&
+        (p.spec!.ingress ?? []).some((rule) => (rule.ports ?? []).some((port) => port.port === config.metrics.port)),
+    );
+    expect(opening.map((p) => p.metadata.name)).toEqual(['metrics']);
+    expect(opening[0]!.spec!.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 9464 }],
+      },
+    ]);
+  });
+
   it("lets callers reach the gateway only, the gateway each subgraph, and each database only its own service's pods", () => {
     const policies = all('NetworkPolicy');
     const deny = find('NetworkPolicy', 'default-deny-ingress');
@@ -326,6 +349,11 @@ describe('deploy/k8s', () => {
     };
     expect(allowedInto('gateway')).toEqual(['*']);
     for (const name of SUBGRAPH_NAMES) expect(allowedInto(name)).toEqual(['gateway']);
+    // Each service's policy opens its own port and nothing else (not the metrics port).
+    for (const name of SERVICES) {
+      const own = policies.filter((p) => p.spec!.podSelector!.matchLabels?.['app.kubernetes.io/name'] === name);
+      expect(own.flatMap((p) => p.spec!.ingress!.flatMap((rule) => (rule.ports ?? []).map((port) => port.port)))).toEqual([configOf(name).ports[name]]);
+    }
     for (const { set, client } of DATABASES) expect(allowedInto(set).sort()).toEqual([client, set, `${set}-init`].sort());
   });
 });

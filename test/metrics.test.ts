@@ -3,8 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { describe, expect, inject, it } from 'vitest';
+import { ConfigError, DATABASE_NAMES, loadConfig } from '../config/index.js';
+import { startSubgraph } from '../subgraphs/index.js';
 import { gatewayMetrics, subgraphDataSource, type GatewayContext } from '../gateway/index.js';
 import { createMetricsRegistry, freePort } from '../platform/index.js';
 import { demoData } from './support/seed-options.js';
@@ -288,10 +289,37 @@ describe('the test\'s Prometheus parser', () => {
 
 describe('METRICS_ENABLED', () => {
   it('defaults to on in development and off in production; anything but true or false stops start-up', () => {
-    expect(loadConfig({}).metrics).toEqual({ enabled: true });
-    expect(loadConfig({ LINKAGE_ENV: 'production' }).metrics).toEqual({ enabled: false });
-    expect(loadConfig({ LINKAGE_ENV: 'production', METRICS_ENABLED: 'true' }).metrics).toEqual({ enabled: true });
-    expect(loadConfig({ METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false });
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, port: null });
+    expect(loadConfig({ LINKAGE_ENV: 'production' }).metrics).toEqual({ enabled: false, port: null });
+    expect(loadConfig({ LINKAGE_ENV: 'production', METRICS_ENABLED: 'true' }).metrics).toEqual({ enabled: true, port: null });
+    expect(loadConfig({ METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false, port: null });
     expect(() => loadConfig({ METRICS_ENABLED: 'yes' })).toThrow(new ConfigError('METRICS_ENABLED', 'must be "true" or "false", got "yes"'));
+  });
+});
+
+describe('METRICS_PORT', () => {
+  it('serves /metrics on a listener of its own and nowhere else: not on the service port, and nothing but /metrics there', async () => {
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ enabled: true, port: 9464 });
+    expect(() => loadConfig({ METRICS_PORT: '99999' })).toThrow(new ConfigError('METRICS_PORT', 'must be a port number 0-65535, got "99999"'));
+    const metricsPort = await freePort();
+    const config = loadConfig({ KEYS_DIR: inject('keysDir'), AUDIT_CHECKPOINT_RECORDS: '5', METRICS_PORT: String(metricsPort) });
+    const court = await startSubgraph('court', { config, store: { uri: inject('mongoUri'), database: DATABASE_NAMES.court }, listen: { host: '127.0.0.1', port: 0 } });
+    try {
+      const onService = await fetch(new URL('/metrics', court.url));
+      expect(onService.status).toBe(404);
+      await onService.body?.cancel();
+      const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect([scrape.status, scrape.headers.get('content-type')]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
+      expect(parsePrometheus(await scrape.text()).families.has('linkage_requests_total')).toBe(true);
+      for (const other of ['/graphql', '/health', '/ready']) {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}${other}`);
+        expect([other, response.status]).toEqual([other, 404]);
+        await response.body?.cancel();
+      }
+    } finally {
+      await court.stop();
+    }
+    // Once stopped, its metrics listener is closed too.
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../platform/index.js';
-import { startServiceProcess } from './support/service-process.js';
+import { listening, startServiceProcess } from './support/service-process.js';
 
 describe('starting one production service', () => {
   let dir: string;
@@ -32,7 +32,7 @@ describe('starting one production service', () => {
       AUDIT_SIGNING_KEY_FILE: keys.audit!,
     });
     try {
-      await expect.poll(court.output, { timeout: 30_000 }).toContain(`court subgraph: http://127.0.0.1:${port}/graphql`);
+      await expect.poll(() => listening(court.lines(), 'court', `http://127.0.0.1:${port}/graphql`), { timeout: 30_000 }).toBe(true);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok', service: 'court' } });
       const unsigned = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _service { sdl } }"}' });
@@ -41,7 +41,7 @@ describe('starting one production service', () => {
       court.child.kill('SIGTERM');
     }
     expect((await court.exited).code).toBe(0);
-    expect(court.output()).toContain('SIGTERM: stopping');
+    expect(court.lines()).toContainEqual({ level: 'info', time: expect.any(String), service: 'court', signal: 'SIGTERM', graceSeconds: 10, msg: 'stopping' });
   });
 
   it('refuses to start without its database, naming the variable', async () => {
@@ -53,6 +53,6 @@ describe('starting one production service', () => {
       AUDIT_SIGNING_KEY_FILE: keys.audit!,
     });
     expect((await court.exited).code).toBe(1);
-    expect(court.output().trim()).toBe('configuration: COURT_MONGODB_URI is required for court when LINKAGE_ENV=production');
+    expect(court.lines()).toEqual([{ level: 'fatal', time: expect.any(String), service: 'court', msg: 'configuration: COURT_MONGODB_URI is required for court when LINKAGE_ENV=production' }]);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, SUBGRAPH_NAMES, loadConfig, type SubgraphName } from '../config/index.js';
 import type { RunningGateway } from '../gateway/index.js';
 import { freePort, startEmbeddedStore, type EmbeddedStore } from '../platform/index.js';
-import { startServiceProcess } from './support/service-process.js';
+import { listening, startServiceProcess, type LogLine } from './support/service-process.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/index.js';
 import { callerHeaders, principal, startTestGateway, testConfig } from './support/stack.js';
 import { startStallingProxy, type StallingProxy } from './support/tcp-proxy.js';
@@ -172,7 +172,7 @@ describe('start-up and shutdown, in processes of their own', () => {
     });
     let gateway: ReturnType<typeof startServiceProcess> | null = null;
     try {
-      await expect.poll(court.output, { timeout: 30_000 }).toContain(`court subgraph: http://127.0.0.1:${courtPort}/graphql`);
+      await expect.poll(() => listening(court.lines(), 'court', `http://127.0.0.1:${courtPort}/graphql`), { timeout: 30_000 }).toBe(true);
       // The government and the procuratorate are not running: nothing listens where they should be.
       const urls = { court: `http://127.0.0.1:${courtPort}/graphql`, elsewhere: `http://127.0.0.1:${nobody}/graphql` };
       gateway = startServiceProcess('gateway', {
@@ -186,12 +186,21 @@ describe('start-up and shutdown, in processes of their own', () => {
         PROCURATORATE_URL: urls.elsewhere,
         ...grace,
       });
-      await expect.poll(gateway.output, { timeout: 30_000 }).toContain(`gateway: http://127.0.0.1:${gatewayPort}/graphql`);
-      const startUp = gateway.output().split('\n').filter((line) => line.includes(' subgraph: '));
+      await expect.poll(() => listening(gateway!.lines(), 'gateway', `http://127.0.0.1:${gatewayPort}/graphql`), { timeout: 30_000 }).toBe(true);
+      const startUp = gateway.lines().filter((line) => typeof line === 'object' && line.msg.startsWith('subgraph '));
+      const unavailable = (subgraph: string) => ({
+        level: 'warn',
+        time: expect.any(String),
+        service: 'gateway',
+        subgraph,
+        url: urls.elsewhere,
+        reason: 'connection refused',
+        msg: 'subgraph unavailable; starting anyway, its fields are null until it answers',
+      });
       expect(startUp).toEqual([
-        `government subgraph: unavailable (${urls.elsewhere}): connection refused; starting anyway, its fields are null until it answers`,
-        `court subgraph: reachable (${urls.court})`,
-        `procuratorate subgraph: unavailable (${urls.elsewhere}): connection refused; starting anyway, its fields are null until it answers`,
+        unavailable('government'),
+        { level: 'info', time: expect.any(String), service: 'gateway', subgraph: 'court', url: urls.court, msg: 'subgraph reachable' },
+        unavailable('procuratorate'),
       ]);
       // A request the gateway logs: its record is written, the checkpoint that signs it is not yet.
       const asked = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
@@ -217,9 +226,15 @@ describe('start-up and shutdown, in processes of their own', () => {
       // has marked it gone, after its server selection (10 s, so cut off: exit 1) — either within the grace.
       expect(gatewayExit.code).toBe(1);
       expect([0, 1]).toContain(courtExit.code);
-      expect(court.output()).toContain('SIGTERM: stopping (within 3 s)');
-      expect(gateway.output()).toContain('SIGTERM: stopping (within 3 s)');
-      expect(gateway.output()).toContain('[gateway] shutdown: the grace is nearly over; closing connections and database clients without waiting');
+      const stopping = (service: string) => ({ level: 'info', time: expect.any(String), service, signal: 'SIGTERM', graceSeconds: 3, msg: 'stopping' });
+      expect(court.lines()).toContainEqual(stopping('court'));
+      expect(gateway.lines()).toContainEqual(stopping('gateway'));
+      expect(gateway.lines()).toContainEqual(
+        expect.objectContaining({ level: 'warn', service: 'gateway', msg: "shutdown: the grace is nearly over; closing connections and database clients without waiting (an unsigned log tail is signed by the service's next writer)" }),
+      );
+      // The court's store refused, the gateway's hung: each said so once, as a warning, naming the dependency.
+      const notReady = (lines: (LogLine | string)[]) => lines.filter((line) => typeof line === 'object' && line.msg.startsWith('not ready: '));
+      expect(notReady(court.lines())).toContainEqual(expect.objectContaining({ level: 'warn', service: 'court', dependency: 'store', reason: expect.any(String) }));
     } finally {
       court.child.kill('SIGKILL');
       gateway?.child.kill('SIGKILL');

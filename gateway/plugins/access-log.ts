@@ -8,7 +8,7 @@ import { print, stripIgnoredCharacters, type GraphQLFormattedError } from 'graph
 import type { ApolloServerPlugin } from '@apollo/server';
 import { principalClaims, type Principal } from '../../auth/index.js';
 import { LOG_HEAD_EXTENSION, canonical, logHeadSchema, parseLogHead, type AuditWriter, type LogHead, type WitnessBook } from '../../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, persistedOperationId, type RefusedRequest } from '../../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ErrorCode, Rejection, logError, persistedOperationId, serviceLog, type RefusedRequest } from '../../platform/index.js';
 import type { GatewayContext, RequestCost } from '../context.js';
 import { coordinateAt, requestedCoordinates } from '../operation.js';
 import type { GatewayPlugin } from '../plugin.js';
@@ -138,7 +138,7 @@ function logRejection(writer: AuditWriter<AccessEntry>) {
 
 /** A request that could not be logged fails; the operator must hear of it, with its id. */
 function logWriteFailure(requestId: string | null | undefined, error: unknown): void {
-  console.error(`[gateway] request ${requestId ?? '(no id)'}: the access log could not be written; the request failed with AUDIT_UNAVAILABLE:`, error);
+  logError(serviceLog('gateway'), 'the access log could not be written; the request failed with AUDIT_UNAVAILABLE', error, { requestId: requestId ?? null });
 }
 
 /** What a request to an endpoint besides /graphql (the auditors' export) came to, for its record. */

@@ -2,7 +2,7 @@
 // identity provider's keys cannot be fetched the token was never checked: that is our outage, not
 // the caller's fault, so it is 503 IDENTITY_PROVIDER_UNAVAILABLE (logged FAILED, not REJECTED).
 import { IdentityProviderUnavailableError, InvalidTokenError, type TokenVerifier } from '../../auth/index.js';
-import { ErrorCode, Rejection } from '../../platform/index.js';
+import { ErrorCode, Rejection, serviceLog } from '../../platform/index.js';
 import type { GatewayPlugin } from '../plugin.js';
 
 export interface AuthenticationOptions {
@@ -27,7 +27,7 @@ export function useAuthentication(options: AuthenticationOptions): GatewayPlugin
       } catch (error) {
         if (error instanceof IdentityProviderUnavailableError) {
           // The operator needs the cause (refused, timed out, not a key set); the client does not.
-          console.error(`[gateway] request ${res.locals.requestId ?? '(no id)'}: ${error.message}`);
+          serviceLog('gateway').error({ requestId: res.locals.requestId ?? null, reason: error.message }, 'the identity provider is unavailable: the token could not be checked');
           return next(new Rejection(503, ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE, 'The identity provider is unavailable: the token could not be checked; try again later'));
         }
         if (!(error instanceof InvalidTokenError)) return next(error);

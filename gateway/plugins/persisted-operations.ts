@@ -11,7 +11,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type { Org } from '../../auth/index.js';
-import { ErrorCode, persistedOperationId } from '../../platform/index.js';
+import { ErrorCode, logError, persistedOperationId, serviceLog } from '../../platform/index.js';
 import type { GatewayPlugin } from '../plugin.js';
 
 const manifestSchema = z.object({
@@ -72,7 +72,7 @@ export class OperationManifest {
     try {
       this.operations = readManifest(this.file);
     } catch (error) {
-      console.error(`[gateway] persisted operations: ${this.file} was not reloaded, the last good manifest stays:`, error instanceof Error ? error.message : error);
+      logError(serviceLog('gateway'), 'persisted operations: the manifest was not reloaded, the last good one stays', error, { file: this.file }, 'warn');
     }
   }
 

@@ -10,7 +10,7 @@
 import { GraphQLError, Kind, getArgumentValues, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { HeaderMap, type GraphQLRequestContextResponseForOperation, type GraphQLResponse } from '@apollo/server';
 import { REFERENCES_EXTENSION, type ReferenceDeclaration } from '../../schema/index.js';
-import { ErrorCode, badUserInput, maskError } from '../../platform/index.js';
+import { ErrorCode, badUserInput, logError, maskError, serviceLog } from '../../platform/index.js';
 import { IGNORE_ROWS, decide, type FieldPolicy, type Org } from '../../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import type { GatewayPlugin } from '../plugin.js';
@@ -33,11 +33,11 @@ export type ReadReferences = Map<string, Record<string, Record<string, unknown>>
 const MAX_REFERENCES = 50;
 
 /** The answer to an operation refused before any write: the error as a client may see it (masked otherwise), no data. */
-function refusedResponse(error: unknown): GraphQLResponse {
+function refusedResponse(error: unknown, requestId: string | null): GraphQLResponse {
   const graphqlError = error instanceof GraphQLError ? error : new GraphQLError('Internal server error');
   const status = (graphqlError.extensions.http as { status?: number } | undefined)?.status ?? 503;
   const { http: _http, ...extensions } = graphqlError.extensions;
-  const formatted = maskError((cause) => console.error('[gateway] a write reference could not be read:', cause))({ message: graphqlError.message, extensions }, error);
+  const formatted = maskError((cause) => logError(serviceLog('gateway'), 'a write reference could not be read', cause, { requestId }))({ message: graphqlError.message, extensions }, error);
   return { http: { status: formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [formatted] } } };
 }
 
@@ -128,7 +128,7 @@ export function useWriteReferences(options: WriteReferencesOptions): GatewayPlug
                 }
               }
             } catch (error) {
-              return refusedResponse(error);
+              return refusedResponse(error, contextValue.requestId);
             }
             if (read.size) readFor.set(contextValue, read);
             return null;

@@ -21,7 +21,7 @@ import {
   type DisclosureEntry,
   type ExportRange,
 } from '../../audit/index.js';
-import { AUDIT_UNAVAILABLE_ERROR, ClientGoneError, ErrorCode, sendText, type Endpoint, type PluginResponse } from '../../platform/index.js';
+import { AUDIT_UNAVAILABLE_ERROR, ClientGoneError, ErrorCode, logError, sendText, serviceLog, type Endpoint, type PluginResponse } from '../../platform/index.js';
 import type { OwnerAuditLog } from './owner-audit.js';
 
 /**
@@ -49,6 +49,7 @@ const sendJson = (res: PluginResponse, status: number, error: { message: string;
 /** The section endpoint of an institution's subgraph (serveGraphQL's `endpoints`); needs the log's running writer. */
 export function ownerExportEndpoint(log: OwnerAuditLog & { writer: AuditWriter<DisclosureEntry> }): Endpoint {
   const { institution, writer } = log;
+  const serviceLine = serviceLog(institution);
   return {
     method: 'POST',
     path: AUDIT_EXPORT_PATH,
@@ -70,7 +71,7 @@ export function ownerExportEndpoint(log: OwnerAuditLog & { writer: AuditWriter<D
       try {
         await writer.append({ requestId: identity.requestId, principal: principalClaims(identity.principal), purpose: identity.purpose, ...exported(range, denial) });
       } catch (error) {
-        console.error(`[${institution}] request ${identity.requestId}: the disclosure log could not be written; the export failed with AUDIT_UNAVAILABLE:`, error);
+        logError(serviceLine, 'the disclosure log could not be written; the export failed with AUDIT_UNAVAILABLE', error, { requestId: identity.requestId });
         return void res.status(503).json({ errors: [AUDIT_UNAVAILABLE_ERROR] });
       }
       if (denial) return sendJson(res, 403, { message: `Not shared with you: ${denial}`, extensions: { code: ErrorCode.FORBIDDEN, reason: denial } });
@@ -83,7 +84,7 @@ export function ownerExportEndpoint(log: OwnerAuditLog & { writer: AuditWriter<D
         res.end();
       } catch (error) {
         if (error instanceof ClientGoneError) return void res.destroy();
-        console.error(`[${institution}] request ${identity.requestId}: the export section failed:`, error);
+        logError(serviceLine, 'the export section failed', error, { requestId: identity.requestId });
         if (res.headersSent) return void res.end(errorLine({ code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'The export section failed', requestId: identity.requestId, log: institution }));
         res.removeHeader('Content-Type');
         sendJson(res, 500, { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });

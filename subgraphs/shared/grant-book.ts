@@ -6,12 +6,15 @@
 // (every field falls back to its static rules: deny) until a refresh succeeds again.
 import { performance } from 'node:perf_hooks';
 import type { ActiveGrant, GrantBook } from '../../auth/index.js';
+import { logError, serviceLog, type Logger } from '../../platform/index.js';
 
 export interface GrantBookOptions {
   /** How often the grants are read again (default 2 s). */
   refreshMs?: number;
   /** How old a successful read may be before no grant is trusted (default 10 s). */
   staleMs?: number;
+  /** The institution whose grants these are, named in its log lines. */
+  service?: string;
 }
 
 export class PollingGrantBook implements GrantBook {
@@ -22,6 +25,7 @@ export class PollingGrantBook implements GrantBook {
   private lastApplied = 0;
   private readonly refreshMs: number;
   private readonly staleMs: number;
+  private readonly log: Logger;
 
   constructor(
     private readonly load: () => Promise<ActiveGrant[]>,
@@ -30,6 +34,7 @@ export class PollingGrantBook implements GrantBook {
   ) {
     this.refreshMs = options.refreshMs ?? 2000;
     this.staleMs = options.staleMs ?? 10_000;
+    this.log = serviceLog(options.service ?? 'grants');
   }
 
   /** Reads the grants again (a decision of this replica's calls it at once, not waiting for the next tick). */
@@ -55,7 +60,7 @@ export class PollingGrantBook implements GrantBook {
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => console.error('[grants] could not read the grants on application:', error instanceof Error ? error.message : error));
+      this.refresh().catch((error: unknown) => logError(this.log, 'the grants on application could not be read; the last read stands until it is stale', error, {}, 'warn'));
     }, this.refreshMs);
     this.timer.unref();
   }

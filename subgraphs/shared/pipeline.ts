@@ -5,11 +5,12 @@ import type { KeyObject } from 'node:crypto';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { AgencyOf, GrantBook, Org, ReplayGuard, SubgraphPolicy } from '../../auth/index.js';
 import type { AuditWriter, DisclosureEntry, WitnessBook } from '../../audit/index.js';
-import { useErrorMasking, type MetricsRegistry, type ServicePlugin } from '../../platform/index.js';
+import { serviceLog, useErrorMasking, useRequestLog, type MetricsRegistry, type ServicePlugin } from '../../platform/index.js';
 import { useDisclosureLog } from './plugins/disclosure-log.js';
 import { useGatewayAssertion } from './plugins/gateway-assertion.js';
 import { useRequestMetrics } from './plugins/request-metrics.js';
 import { useSharingRules } from './plugins/sharing-rules.js';
+import { useTracing } from './plugins/tracing.js';
 import type { SubgraphContext } from './context.js';
 
 /** What a subgraph's plugins are built from; serveSubgraph makes it. */
@@ -32,7 +33,13 @@ export type SubgraphPipeline = (parts: SubgraphParts) => ServicePlugin<SubgraphC
 
 /** Production. */
 export const governedSubgraphPipeline: SubgraphPipeline = (parts) => [
+  // The request id, the caller's org and purpose are the gateway's, from its verified assertion.
+  useRequestLog({
+    log: serviceLog(parts.name),
+    fields: (locals) => ({ requestId: locals.identity?.requestId, org: locals.identity?.principal.org, purpose: locals.identity?.purpose, operationName: locals.operationName }),
+  }),
   useGatewayAssertion({ subgraph: parts.name, verifyingKey: parts.verifyingKey, replays: parts.replays }),
+  useTracing({ subgraph: parts.name }),
   useSharingRules({ policy: parts.policy, agencyOf: parts.agencyOf, grants: parts.grants }),
   ...(parts.disclosureLog ? [useDisclosureLog({ institution: parts.name, ...parts.disclosureLog })] : []),
   // Traces would tell the gateway (and so a client) about resolver timings; nobody reads them.

@@ -9,7 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { readPolicy, type ActiveGrant, type AgencyOf, type CallIdentity, type Org, type ReplayGuard } from '../../auth/index.js';
 import { PollingGrantBook, type GrantBookOptions } from './grant-book.js';
 import type { SubgraphContext } from './context.js';
-import { serveGraphQL, type MetricsRegistry, type ReadinessReport, type RunningService } from '../../platform/index.js';
+import { serveGraphQL, type ListenerTls, type MetricsRegistry, type ReadinessReport, type RunningService } from '../../platform/index.js';
 import { ownerAuditResolvers, type OwnerAuditLog, type RecordLookupFn } from './owner-audit.js';
 import { ownerExportEndpoint } from './audit-export.js';
 import { WitnessBook } from '../../audit/index.js';
@@ -37,6 +37,10 @@ export type Served = Pick<SubgraphContext, 'now' | 'references' | 'refreshGrants
 
 export interface SubgraphServing {
   listen: { host: string; port: number };
+  /** HTTPS with this certificate and key (TLS_CERT_FILE, TLS_KEY_FILE); absent: HTTP. */
+  tls?: ListenerTls | null;
+  /** /metrics on a listener of its own (METRICS_PORT); absent: on the service's port. */
+  metricsListen?: { host: string; port: number } | null;
   /** The gateway's public key: every call must carry an assertion it signed. */
   verifyingKey: KeyObject;
   /**
@@ -95,7 +99,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
   if (clash.length) throw new Error(`${definition.name}: its resolvers and the audit log's both define ${clash.join(', ')}`);
   const resolvers = { ...definition.resolvers, ...auditResolvers };
   const clock = serving.clock ?? (() => new Date());
-  const book = definition.grants ? new PollingGrantBook(definition.grants, clock, serving.grantRefresh) : null;
+  const book = definition.grants ? new PollingGrantBook(definition.grants, clock, { ...serving.grantRefresh, service: definition.name }) : null;
   await book?.start();
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers }]);
   const unknown = unknownResolvers(schema, resolvers as ResolverMap<never>);
@@ -109,7 +113,7 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
     policy,
     agencyOf: definition.agencyOf,
     grants: book,
-    disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store) } : null,
+    disclosureLog: serving.auditLog?.writer ? { writer: serving.auditLog.writer, witnesses: new WitnessBook(serving.auditLog.store, definition.name) } : null,
     metrics: serving.metrics ?? null,
   });
 
@@ -127,6 +131,8 @@ export async function serveSubgraph<TContext extends BaseContext & { identity: C
       return (await definition.context(res.locals.identity, { now: clock, references, refreshGrants: book ? () => book.refresh() : async () => {}, policy })) as TContext & SubgraphContext;
     },
     listen: serving.listen,
+    tls: serving.tls ?? null,
+    metricsListen: serving.metricsListen ?? null,
     ...(serving.metrics ? { metrics: serving.metrics } : {}),
     // An institution's section of the auditors' export, from its disclosure log (which records it).
     endpoints: serving.auditLog?.writer ? [ownerExportEndpoint({ ...serving.auditLog, writer: serving.auditLog.writer })] : [],

@@ -11,7 +11,8 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-const STARTED = /^gateway: (http:\S+)$/m;
+/** The gateway's line (platform/log.ts, scripts/start.ts) saying where it listens. */
+const STARTED = /^\{.*"service":"gateway".*"url":"(http:[^"]+)".*"msg":"listening"\}$/m;
 
 export async function startGatewayProcess(env: Record<string, string>, stack: TestStack): Promise<GatewayProcess> {
   const urls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, subgraph]) => [`${name.toUpperCase()}_URL`, subgraph.url]));

@@ -16,5 +16,26 @@ export function startServiceProcess(service: string, env: Record<string, string>
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: performance.now() })));
-  return { child, exited, output: () => output };
+  return { child, exited, output: () => output, lines: () => logLines(output) };
 }
+
+/** A service's log line (platform/log.ts): one JSON object. */
+export type LogLine = { level: string; time: string; service: string; msg: string } & Record<string, unknown>;
+
+/** Output as log lines, each parsed; a line that is not JSON stays a string (for an assertion to show). */
+export function logLines(output: string): (LogLine | string)[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        return line;
+      }
+    });
+}
+
+/** Whether a service has said it listens at `url`. */
+export const listening = (lines: (LogLine | string)[], service: string, url: string) =>
+  lines.some((line) => typeof line === 'object' && line.service === service && line.msg === 'listening' && line.url === url);

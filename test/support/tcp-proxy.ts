@@ -7,6 +7,8 @@ export interface StallingProxy {
   port: number;
   /** Connections whose client side has closed so far. */
   readonly closedByClient: number;
+  /** Every byte the clients sent through it so far (what an eavesdropper on the wire would read). */
+  readonly fromClients: Buffer;
   /** Chunks held since the last pause (something arrived while paused). */
   readonly held: number;
   /** Stops forwarding on every connection, current and new, until resumed. */
@@ -24,8 +26,10 @@ export async function startStallingProxy(target: { host: string; port: number })
   let closedByClient = 0;
   // Bytes that arrived while paused, in order, with where they go.
   let held: [net.Socket, Buffer][] = [];
-  const forward = (from: net.Socket, to: net.Socket) =>
+  const sent: Buffer[] = [];
+  const forward = (from: net.Socket, to: net.Socket, record = false) =>
     from.on('data', (chunk: Buffer) => {
+      if (record) sent.push(chunk);
       if (paused) held.push([to, chunk]);
       else to.write(chunk);
     });
@@ -37,7 +41,7 @@ export async function startStallingProxy(target: { host: string; port: number })
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
     }
-    forward(client, upstream);
+    forward(client, upstream, true);
     forward(upstream, client);
     client.on('close', () => {
       closedByClient++;
@@ -50,6 +54,9 @@ export async function startStallingProxy(target: { host: string; port: number })
     port: (server.address() as net.AddressInfo).port,
     get closedByClient() {
       return closedByClient;
+    },
+    get fromClients() {
+      return Buffer.concat(sent);
     },
     get held() {
       return held.length;

@@ -2,6 +2,7 @@
 // (Query.partyPseudonyms), as the person running the import: the court and the procuratorate
 // never hold the district key. Each call is checked by the sharing rules and logged, by the
 // gateway and in the government's disclosure log.
+import type { ServiceFetch } from '../../../platform/index.js';
 import { ImportFileError } from './records.js';
 import type { Pseudonymizer } from './pipeline.js';
 
@@ -12,7 +13,8 @@ const RATE_LIMIT_RETRIES = 5;
 const MAX_RETRY_WAIT_SECONDS = 60;
 const QUERY = 'query ImportPseudonyms($idNumbers: [String!]!) { partyPseudonyms(idNumbers: $idNumbers) { id } }';
 
-export function remotePseudonymizer(gatewayUrl: string, token: string, timeoutMs = 30_000): Pseudonymizer {
+/** `send`: the fetch that trusts the gateway's certificate (platform/tls.ts, TLS_CA_FILE); default: fetch. */
+export function remotePseudonymizer(gatewayUrl: string, token: string, timeoutMs = 30_000, send: ServiceFetch = fetch): Pseudonymizer {
   return async (numbers) => {
     const result = new Map<string, string>();
     for (let i = 0; i < numbers.length; i += PER_CALL) {
@@ -21,7 +23,7 @@ export function remotePseudonymizer(gatewayUrl: string, token: string, timeoutMs
       // Over the gateway's rate limit: wait as long as it says (Retry-After), a few times, then give up.
       for (let attempt = 1; ; attempt++) {
         try {
-          response = await fetch(gatewayUrl, {
+          response = await send(gatewayUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'CASE_HANDLING' },
             body: JSON.stringify({ query: QUERY, variables: { idNumbers: chunk } }),

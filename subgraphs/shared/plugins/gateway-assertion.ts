@@ -4,7 +4,7 @@
 // whether the assertion was spent, the call is refused too (503): never accepted unchecked.
 import type { KeyObject } from 'node:crypto';
 import { ASSERTION_HEADER, AssertionError, ReplayCheckUnavailableError, verifyAssertion, type ReplayGuard } from '../../../auth/index.js';
-import { ErrorCode, Rejection, type ServicePlugin } from '../../../platform/index.js';
+import { ErrorCode, Rejection, logError, serviceLog, type Logger, type ServicePlugin } from '../../../platform/index.js';
 import type { SubgraphContext } from '../context.js';
 
 export interface GatewayAssertionOptions {
@@ -17,12 +17,12 @@ export interface GatewayAssertionOptions {
    * the clock tolerance (CLOCK_TOLERANCE_SECONDS) the assertions are verified with.
    */
   replays: ReplayGuard;
-  /** Where the cause of a failed check goes, for the operator. Default: stderr. */
-  log?: (line: string) => void;
+  /** Where the cause of a failed check goes, for the operator. Default: the subgraph's log (platform/log.ts). */
+  log?: Logger;
 }
 
 export function useGatewayAssertion(options: GatewayAssertionOptions): ServicePlugin<SubgraphContext> {
-  const write = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? serviceLog(options.subgraph);
   return {
     name: 'gateway-assertion',
     async onRequest(req, res, next) {
@@ -33,8 +33,7 @@ export function useGatewayAssertion(options: GatewayAssertionOptions): ServicePl
       } catch (error) {
         if (error instanceof AssertionError) return next(new Rejection(401, ErrorCode.UNAUTHENTICATED, 'A valid gateway assertion is required'));
         if (error instanceof ReplayCheckUnavailableError) {
-          const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : String(error.cause);
-          write(`[${options.subgraph}] request ${error.requestId}: the gateway's assertion could not be checked for single use (refused with 503): ${cause}`);
+          logError(log, "the gateway's assertion could not be checked for single use (refused with 503)", error.cause, { requestId: error.requestId });
           // The gateway takes a 503 for the institution being unavailable: its part of the answer
           // is null with SUBGRAPH_UNAVAILABLE, as when its store fails a resolver's read.
           return next(new Rejection(503, ErrorCode.SUBGRAPH_UNAVAILABLE, `The ${options.subgraph}'s store did not answer: the gateway's assertion could not be checked for single use`));

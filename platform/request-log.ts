@@ -1,0 +1,48 @@
+// One `info` line per request answered at /graphql and the other endpoints (not /health, /ready,
+// /metrics, which pass no arrival hook): the operator's view of the traffic, with the request id
+// the caller got, to find its other lines by. The access log is the record of what was disclosed;
+// this line is for operations and carries no operation text and no token claims but the org.
+import { performance } from 'node:perf_hooks';
+import type { BaseContext } from '@apollo/server';
+import type { LogFields, Logger } from './log.js';
+import type { ServicePlugin } from './plugin.js';
+
+export interface RequestLogOptions {
+  /** The service's log. */
+  log: Logger;
+  /**
+   * What else the line says, read from `res.locals` once the answer has gone (the plugins have
+   * run by then): the caller's org and purpose, and the request id where the service learns it
+   * later than arrival (a subgraph: from the gateway's assertion). Default: nothing more.
+   */
+  fields?: (locals: Express.Locals) => LogFields;
+}
+
+/** Logs each request as it ends: id, method, path, status, duration, and the service's `fields`. */
+export function useRequestLog<TContext extends BaseContext>(options: RequestLogOptions): ServicePlugin<TContext> {
+  return {
+    name: 'request-log',
+    onArrival(req, res, next) {
+      const startedAt = res.locals.startedAt ?? performance.now();
+      const path = req.originalUrl.split('?')[0];
+      // 'close', not 'finish': it comes after a finished answer too, and also when the client went
+      // away (or the service destroyed the socket) before the answer was done — that is a request too.
+      res.once('close', () => {
+        const extra = options.fields?.(res.locals) ?? {};
+        options.log.info(
+          {
+            requestId: res.locals.requestId ?? null,
+            method: req.method,
+            path,
+            status: res.statusCode,
+            durationMs: Math.round(performance.now() - startedAt),
+            ...Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)),
+            ...(res.writableFinished ? {} : { completed: false }),
+          },
+          'request',
+        );
+      });
+      next();
+    },
+  };
+}
