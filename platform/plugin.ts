@@ -16,6 +16,8 @@ declare global {
       requestId?: string;
       /** `performance.now()` when the request arrived. */
       startedAt?: number;
+      /** The request's trace, when traced (platform/tracing.ts): on its log line, to go from one to the other. */
+      traceId?: string;
     }
   }
 }

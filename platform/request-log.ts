@@ -36,6 +36,7 @@ export function useRequestLog<TContext extends BaseContext>(options: RequestLogO
             path,
             status: res.statusCode,
             durationMs: Math.round(performance.now() - startedAt),
+            ...(res.locals.traceId ? { traceId: res.locals.traceId } : {}),
             ...Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)),
             ...(res.writableFinished ? {} : { completed: false }),
           },

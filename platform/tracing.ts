@@ -154,13 +154,14 @@ export function serveInSpan(
   requestId: string | undefined,
   attributes: Attributes,
   req: IncomingMessage,
-  res: ServerResponse,
+  res: ServerResponse & { locals?: Express.Locals },
   next: () => void,
 ): void {
   if (!tracingOn) return next();
   const withId = requestId ? parent.setValue(REQUEST_ID, requestId) : parent;
   const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, withId);
   const active = trace.setSpan(withId, span);
+  if (res.locals) res.locals.traceId = span.spanContext().traceId;
   let ended = false;
   const end = () => {
     if (ended) return;

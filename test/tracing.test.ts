@@ -13,7 +13,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSERTION_HEADER, assertionSigningKey, signAssertion } from '../auth/index.js';
 import { ConfigError, PROJECT_ROOT, loadConfig } from '../config/index.js';
-import { REQUEST_ID_ATTRIBUTE, startTracing, type Tracing } from '../platform/index.js';
+import { REQUEST_ID_ATTRIBUTE, configureLogs, startTracing, type Tracing } from '../platform/index.js';
 import { callerHeaders, principal, sharedTestStack, testConfig, type TestStack } from './support/stack.js';
 
 const DISPUTE_QUERY = readFileSync(path.join(PROJECT_ROOT, 'examples/operations/dispute-through-institutions.graphql'), 'utf8');
@@ -124,6 +124,23 @@ describe('a trace per request, across the services (in-memory exporter)', () => 
     expect(new Set(writes.map((span) => `${span.name} ${String(span.attributes['linkage.log'])} ${String(span.attributes['linkage.chain']).split('/')[0]}`))).toEqual(
       new Set(['log append access gateway', 'log append disclosure government', 'log append disclosure court', 'log append disclosure procuratorate']),
     );
+  });
+
+  it("puts the trace's id on each service's request log line, to go from a slow request's line to its trace", async () => {
+    exporter.reset();
+    const lines: Record<string, unknown>[] = [];
+    const previous = configureLogs({ level: 'info', destination: { write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    let requestId: string;
+    try {
+      ({ requestId } = await askDispute(stack.gateway!.url));
+    } finally {
+      configureLogs(previous);
+    }
+    const spans = await traceOf(exporter, requestId);
+    const traceId = spans[0]!.spanContext().traceId;
+    const requestLines = lines.filter((line) => line.msg === 'request' && line.requestId === requestId);
+    expect(new Set(requestLines.map((line) => line.service))).toEqual(new Set(['gateway', 'government', 'court', 'procuratorate']));
+    expect(requestLines.map((line) => line.traceId)).toEqual(requestLines.map(() => traceId));
   });
 
   it("starts a new trace at the gateway whatever traceparent a client sends, and a subgraph trusts only the one inside the assertion", async () => {
