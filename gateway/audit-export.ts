@@ -52,6 +52,8 @@ export interface AuditExportOptions {
   plugins: GatewayPlugin[];
   /** How the gateway reaches subgraphs (platform/tls.ts); default: fetch. */
   send?: ServiceFetch;
+  /** How long an institution may take to begin its section (its SUBGRAPH_TIMEOUT_MS); past it, it is unavailable. Default 5 s. */
+  answerTimeoutMs?: (log: SubgraphName) => number;
 }
 
 /** An institution could not record the export in its disclosure log, so it sent nothing. */
@@ -59,6 +61,20 @@ class OwnerAuditUnavailableError extends Error {
   constructor(readonly log: SubgraphName) {
     super(`the ${log} subgraph could not write its disclosure log`);
     this.name = 'OwnerAuditUnavailableError';
+  }
+}
+
+/**
+ * An institution did not answer (refused, timed out before its section began) or answered 503,
+ * unable to serve: reported as that institution unavailable, as the GraphQL path reports it.
+ */
+class SubgraphUnavailableExportError extends Error {
+  constructor(
+    readonly log: SubgraphName,
+    options?: { cause: unknown },
+  ) {
+    super(`the ${log} subgraph did not answer the export`, options);
+    this.name = 'SubgraphUnavailableExportError';
   }
 }
 
@@ -101,10 +117,21 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
       context,
     } as SubgraphCall;
     for (const hook of hooks) await hook(call);
-    const response = await (options.send ?? fetch)(call.url, { method: 'POST', headers: call.headers, body: call.body });
+    // Bounded until its section begins (then it streams as long as the section is long).
+    const begun = new AbortController();
+    const timer = setTimeout(() => begun.abort(), options.answerTimeoutMs?.(log) ?? 5000);
+    let response: Response;
+    try {
+      response = await (options.send ?? fetch)(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: begun.signal });
+    } catch (error) {
+      throw new SubgraphUnavailableExportError(log, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
     if (!response.ok || !response.body) {
       const code = await refusalCode(response);
-      throw code === ErrorCode.AUDIT_UNAVAILABLE ? new OwnerAuditUnavailableError(log) : new SubgraphExportError(log, response.status);
+      if (code === ErrorCode.AUDIT_UNAVAILABLE) throw new OwnerAuditUnavailableError(log);
+      throw response.status === 503 ? new SubgraphUnavailableExportError(log) : new SubgraphExportError(log, response.status);
     }
     return yield* relayLog(response.body as AsyncIterable<Uint8Array>, log, range);
   }
@@ -177,20 +204,30 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
     const requestId = res.locals.requestId ?? null;
     const gone = error instanceof ClientGoneError;
     const ownerFailed = error instanceof OwnerAuditUnavailableError || error instanceof AuditUnavailableError;
+    const unavailable = error instanceof SubgraphUnavailableExportError;
     // No error code tells a client its own connection closed; the record says so in its own words.
-    const code = gone ? ErrorCode.CLIENT_CLOSED : ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR;
+    const code = gone ? ErrorCode.CLIENT_CLOSED : ownerFailed ? ErrorCode.AUDIT_UNAVAILABLE : unavailable ? ErrorCode.SUBGRAPH_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR;
     if (!gone) logError(serviceLog('gateway'), 'the audit export failed', error, { requestId });
-    const status = res.headersSent ? 200 : ownerFailed ? 503 : 500;
+    const status = res.headersSent ? 200 : ownerFailed || unavailable ? 503 : 500;
     // A record that cannot be written is logged by the access log with the request id.
     await record?.(status, code).catch(() => undefined);
     if (gone) return void res.destroy();
     if (!res.headersSent) {
       for (const header of ['Content-Type', 'Content-Disposition']) res.removeHeader(header);
-      res.status(status).json({ errors: [ownerFailed ? AUDIT_UNAVAILABLE_ERROR : { message: 'Internal server error', extensions: { code } }] });
+      res.status(status).json({
+        errors: [
+          ownerFailed
+            ? AUDIT_UNAVAILABLE_ERROR
+            : unavailable
+              ? { message: `The ${error.log} did not answer: the export is incomplete`, extensions: { code, institution: error.log } }
+              : { message: 'Internal server error', extensions: { code } },
+        ],
+      });
       return;
     }
-    const log = error instanceof OwnerAuditUnavailableError || error instanceof SubgraphExportError || error instanceof ExportSectionError ? error.log : undefined;
-    const message = ownerFailed ? AUDIT_UNAVAILABLE_ERROR.message : 'The export failed: this file is incomplete';
+    const log =
+      error instanceof OwnerAuditUnavailableError || error instanceof SubgraphExportError || error instanceof ExportSectionError || error instanceof SubgraphUnavailableExportError ? error.log : undefined;
+    const message = ownerFailed ? AUDIT_UNAVAILABLE_ERROR.message : unavailable ? `The ${error.log} did not answer: this file is incomplete` : 'The export failed: this file is incomplete';
     res.end(errorLine({ code, message, requestId, ...(log ? { log } : {}) }));
   }
 }

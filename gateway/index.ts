@@ -214,7 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: config.mode === 'development',
     // The auditors' export of every log, streamed (GET /audit/export), behind the same plugins.
     // and the bulletin report's PDF (GET /reports/bulletin.pdf, gateway/reports-page.ts).
-    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins, send }), bulletinPdfEndpoint({ config, writer })],
+    endpoints: [auditExportEndpoint({ accessLog, writer, signingKey: auditKey, subgraphUrls: urls, plugins, send, answerTimeoutMs: (log) => config.timeouts.subgraph[log] }), bulletinPdfEndpoint({ config, writer })],
     ...(manifest ? { persistedOperations: manifest.cache } : {}),
     ...(registry ? { metrics: registry } : {}),
     routes: (app) => {

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AuditWriter, GENESIS_HASH, canonical, createAuditLogStore, exportStream, logLines, verifyExport } from '../audit/index.js';
 import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT, SUBGRAPH_NAMES } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
-import { callerHeaders, devAuditKey, postGraphQL, principal, startTestStack, type TestStack } from './support/stack.js';
+import { callerHeaders, devAuditKey, postGraphQL, principal, startTestGateway, startTestStack, type TestStack } from './support/stack.js';
+import { freePort } from '../platform/index.js';
+import type { RunningSubgraph } from '../subgraphs/index.js';
 
 const auditor = principal('audit', ['auditor']);
 const LOGS = ['gateway', ...SUBGRAPH_NAMES];
@@ -314,6 +316,33 @@ describe('the auditors’ export, streamed over HTTP', () => {
       });
     } finally {
       await courtLog.deleteMany({ chain: poisonChain });
+    }
+  });
+});
+
+describe('the auditors’ export, with an institution down', () => {
+  it('ends the file at that institution with an error line naming it as unavailable (as a query says it), and records the export as failed', async () => {
+    const stack = await startTestStack({ subgraphs: ['government', 'procuratorate'] });
+    // The court: a port nothing listens on.
+    const court = { url: `http://127.0.0.1:${await freePort()}/graphql` } as RunningSubgraph;
+    const gateway = await startTestGateway({ ...stack.subgraphs, court });
+    const client = await MongoClient.connect(inject('mongoUri'));
+    try {
+      const from = new Date(Date.now() - 3600_000).toISOString();
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const response = await fetch(`${gateway.url.replace(/\/graphql$/, '/audit/export')}?${new URLSearchParams({ from, to })}`, { headers: await callerHeaders(auditor, 'AUDIT') });
+      const text = await response.text();
+      const requestId = response.headers.get('x-request-id')!;
+      expect(response.status).toBe(200);
+      const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Line);
+      expect(lines.at(-1)).toEqual({ kind: 'error', code: 'SUBGRAPH_UNAVAILABLE', message: 'The court did not answer: this file is incomplete', requestId, log: 'court' });
+      expect(lines.slice(0, -1).map((line) => line.log).filter((log, i, all) => log !== all[i - 1])).toEqual(['gateway', 'government']);
+      const records = await client.db(AUDIT_DATABASE_NAME).collection('accessRecords').find({ requestId }, { projection: { _id: 0, outcome: 1, code: 1, httpStatus: 1 } }).toArray();
+      expect(records).toEqual([{ outcome: 'FAILED', code: 'SUBGRAPH_UNAVAILABLE', httpStatus: 200 }]);
+    } finally {
+      await client.close();
+      await gateway.stop();
+      await stack.stop();
     }
   });
 });
