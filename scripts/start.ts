@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         const token = await issueDevToken(config.auth, { sub: 'dev-partner', name: 'Development partner', org: 'partner', roles: ['viewer'], unit: null }, 3600);
         console.log(
           `\ntry (as a partner frontend; other callers: npm run token -- --org court --roles judge):\n` +
-            `curl -s ${gateway.url} -H 'content-type: application/json' \\\n  -H 'authorization: Bearer ${token}' \\\n  -H 'x-purpose: STATISTICS' \\\n` +
+            `curl -s ${config.tls.caFile ? `--cacert ${config.tls.caFile} ` : ''}${gateway.url} -H 'content-type: application/json' \\\n  -H 'authorization: Bearer ${token}' \\\n  -H 'x-purpose: STATISTICS' \\\n` +
             `  --data '${JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') })}'\n`,
         );
       }
