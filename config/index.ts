@@ -452,8 +452,8 @@ export function loadConfig(env: Env = process.env): Config {
   if ((tls.certFile === null) !== (tls.keyFile === null)) {
     throw new ConfigError(tls.certFile === null ? ENV.tlsCertFile : ENV.tlsKeyFile, `must be set with ${tls.certFile === null ? ENV.tlsKeyFile : ENV.tlsCertFile}: a certificate and its private key, or neither`);
   }
-  // Services that listen over TLS are called over it: the default URLs follow.
-  const scheme = tls.certFile ? 'https' : 'http';
+  // Services that listen over TLS (or are called trusting a CA) are called over it: the default URLs follow.
+  const scheme = tls.certFile || tls.caFile ? 'https' : 'http';
   const gatewayUrl = parseUrl(env, ENV.gatewayUrl, `${scheme}://127.0.0.1:${ports.gateway}/graphql`, ['http:', 'https:']);
   const subgraphUrls = {} as Record<SubgraphName, string>;
   const stores = {} as Record<SubgraphName, StoreLocation>;
@@ -463,6 +463,10 @@ export function loadConfig(env: Env = process.env): Config {
       'http:',
       'https:',
     ]);
+    // In production, TLS configured means every call to a subgraph over it: never one left in the clear.
+    if (mode === 'production' && scheme === 'https' && new URL(subgraphUrls[name]).protocol !== 'https:') {
+      throw new ConfigError(ENV.subgraphUrl(name), `must be an https: URL when ${tls.certFile ? ENV.tlsCertFile : ENV.tlsCaFile} is set (calls to the subgraphs go over TLS), got "${subgraphUrls[name]}"`);
+    }
     const uri = parseMongoUri(env, ENV.subgraphMongodbUri(name)) ?? sharedUri;
     stores[name] = uri
       ? { kind: 'uri', uri, database: DATABASE_NAMES[name] }

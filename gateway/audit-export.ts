@@ -133,7 +133,14 @@ export function auditExportEndpoint(options: AuditExportOptions): Endpoint<Gatew
       if (code === ErrorCode.AUDIT_UNAVAILABLE) throw new OwnerAuditUnavailableError(log);
       throw response.status === 503 ? new SubgraphUnavailableExportError(log) : new SubgraphExportError(log, response.status);
     }
-    return yield* relayLog(response.body as AsyncIterable<Uint8Array>, log, range);
+    try {
+      return yield* relayLog(response.body as AsyncIterable<Uint8Array>, log, range);
+    } catch (error) {
+      // The connection broke (or the body stalled past the client's own bound) after the section
+      // began: the institution went away mid-section — unavailable, as a query would say.
+      if (error instanceof ExportSectionError) throw error;
+      throw new SubgraphUnavailableExportError(log, { cause: error });
+    }
   }
 
   return {

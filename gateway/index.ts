@@ -11,7 +11,7 @@ import cors from 'cors';
 import { SUBGRAPH_NAMES, type Config, type GraphName, type SubgraphName } from '../config/index.js';
 import { ORGS, assertionSigningKey, auditSigningKey, createReplayGuard, createTokenVerifier, type Org } from '../auth/index.js';
 import { AuditWriter, WitnessBook, auditChainName, createAuditLogStore } from '../audit/index.js';
-import { ErrorCode, connectDatabase, createMetricsRegistry, createReadiness, listenerTls, pingCheck, serveGraphQL, serviceCheck, serviceFetch, storeCheck, type Database, type ReadinessReport, type RunningService } from '../platform/index.js';
+import { ErrorCode, apolloLogger, connectDatabase, serviceLog, createMetricsRegistry, createReadiness, listenerTls, pingCheck, serveGraphQL, serviceCheck, serviceFetch, storeCheck, type Database, type ReadinessReport, type RunningService } from '../platform/index.js';
 import { readSubgraphPolicies, serveAuditSubgraph } from '../subgraphs/index.js';
 import { readReferenceDeclarations } from '../schema/index.js';
 import { auditExportEndpoint } from './audit-export.js';
@@ -186,6 +186,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
+    logger: apolloLogger(serviceLog('gateway')),
+    // Its spans carry no operation text and no exception messages (traces leave the host).
+    telemetry: { includeDocument: false, recordExceptions: false },
     buildService: ({ name }) => {
       const url = urls[name as GraphName];
       if (!url) throw new Error(`no URL configured for subgraph ${name}`);

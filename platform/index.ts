@@ -74,5 +74,5 @@ export type { ServicePlugin, ValidationRule, Guard, PluginResponse, RefusedReque
 export { leaveOut } from './plugin.js';
 export { useErrorMasking, type ErrorMaskingOptions } from './error-masking.js';
 export { wrapFieldResolvers, isPending, type FieldResolver, type FieldWrapper } from './wrap-resolvers.js';
-export { serviceLog, logError, describeError, configureLogs, logsAreProduction, type Logger, type LogFields, type LogLevel, type LogDestination, type LogSettings } from './log.js';
-export { useRequestLog, type RequestLogOptions } from './request-log.js';
+export { serviceLog, logError, apolloLogger, describeError, configureLogs, logsAreProduction, type Logger, type LogFields, type LogLevel, type LogDestination, type LogSettings } from './log.js';
+export { useRequestLog, routeOf, type RequestLogOptions } from './request-log.js';

@@ -151,3 +151,17 @@ export function logError(log: Logger, msg: string, error: unknown, fields: LogFi
     log.debug({ ...fields, err: { name: error.name, stack: error.stack } }, `stack of: ${msg}`);
   }
 }
+
+/**
+ * Apollo Server's and Apollo Gateway's logger over a service's log (their own would print plain
+ * text to the console): each message one line, its arguments joined, at the same level.
+ */
+export function apolloLogger(log: Logger): { debug(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void } {
+  const line = (args: unknown[]) => args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' ');
+  return {
+    debug: (...args) => log.debug({ source: 'apollo' }, line(args)),
+    info: (...args) => log.info({ source: 'apollo' }, line(args)),
+    warn: (...args) => log.warn({ source: 'apollo' }, line(args)),
+    error: (...args) => log.error({ source: 'apollo' }, line(args)),
+  };
+}

@@ -4,8 +4,18 @@
 // this line is for operations and carries no operation text and no token claims but the org.
 import { performance } from 'node:perf_hooks';
 import type { BaseContext } from '@apollo/server';
+import type { Request } from 'express';
 import type { LogFields, Logger } from './log.js';
 import type { ServicePlugin } from './plugin.js';
+
+/**
+ * The route a request arrived by: `/graphql` for anything the arrival hooks mounted there, or the
+ * endpoint's own path — in the service's spelling (routes match a path in any case).
+ */
+export function routeOf(req: Request): string {
+  const route = req.baseUrl || (req.route as { path?: unknown } | undefined)?.path;
+  return typeof route === 'string' ? route.toLowerCase() : 'other';
+}
 
 export interface RequestLogOptions {
   /** The service's log. */
@@ -24,7 +34,8 @@ export function useRequestLog<TContext extends BaseContext>(options: RequestLogO
     name: 'request-log',
     onArrival(req, res, next) {
       const startedAt = res.locals.startedAt ?? performance.now();
-      const path = req.originalUrl.split('?')[0];
+      // The route it came in by, as the service names it (never the path as typed: unbounded, any case).
+      const path = routeOf(req);
       // 'close', not 'finish': it comes after a finished answer too, and also when the client went
       // away (or the service destroyed the socket) before the answer was done — that is a request too.
       res.once('close', () => {
@@ -34,7 +45,8 @@ export function useRequestLog<TContext extends BaseContext>(options: RequestLogO
             requestId: res.locals.requestId ?? null,
             method: req.method,
             path,
-            status: res.statusCode,
+            // A client gone before any answer was sent has no status (Node's default 200 is not one).
+            status: res.headersSent ? res.statusCode : null,
             durationMs: Math.round(performance.now() - startedAt),
             ...(res.locals.traceId ? { traceId: res.locals.traceId } : {}),
             ...Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)),

@@ -16,7 +16,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Endpoint } from './endpoint.js';
 import { ErrorCode } from './errors.js';
-import { logError, serviceLog } from './log.js';
+import { apolloLogger, logError, serviceLog } from './log.js';
 import { METRICS_CONTENT_TYPE, metricsText, type MetricsRegistry } from './metrics.js';
 import type { PluginResponse, RefusedRequest, ServicePlugin } from './plugin.js';
 import { Rejection, sendError } from './rejection.js';
@@ -143,6 +143,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   const httpServer = options.tls ? https.createServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, app) : http.createServer(timeouts, app);
   const server = new ApolloServer<TContext>({
     ...(schema ? { schema } : { gateway: (options.graph as { gateway: GatewayInterface }).gateway }),
+    logger: apolloLogger(log),
     // In-flight requests get half the shutdown's grace; the logs' last writes and the database
     // clients the rest (stop, below).
     plugins: [...plugins.flatMap((plugin) => (plugin.apollo ? [plugin.apollo] : [])), ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(graceMs / 2) })],
@@ -224,20 +225,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
         sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       });
   };
-  let metricsServer: http.Server | null = null;
-  if (metrics && options.metricsListen) {
-    const metricsApp = express();
-    metricsApp.disable('x-powered-by');
-    metricsApp.all('/metrics', scrape);
-    metricsServer = http.createServer(timeouts, metricsApp);
-    const listening = metricsServer;
-    await new Promise<void>((resolve, reject) => {
-      listening.once('error', reject);
-      listening.listen(options.metricsListen!.port, options.metricsListen!.host, () => resolve());
-    });
-  } else if (metrics) {
-    app.all('/metrics', scrape);
-  }
+  if (metrics && !options.metricsListen) app.all('/metrics', scrape);
   // Every request to /graphql (or another endpoint), whatever its method, meets the arrival hooks
   // first (its id, its start time), so that even a refusal below is answered and logged as itself.
   const arrivals = plugins.flatMap((plugin) => (plugin.onArrival ? [plugin.onArrival] : []));
@@ -301,10 +289,28 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   });
   app.use('/graphql', refused);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.listen.port, options.listen.host, () => resolve());
-  });
+  const listen = (server: http.Server, at: { host: string; port: number }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => resolve());
+    });
+  // The metrics listener (METRICS_PORT) once the service itself listens; either failing, neither stays.
+  let metricsServer: http.Server | null = null;
+  try {
+    await listen(httpServer, options.listen);
+    if (metrics && options.metricsListen) {
+      const metricsApp = express();
+      metricsApp.disable('x-powered-by');
+      metricsApp.all('/metrics', scrape);
+      metricsServer = http.createServer(timeouts, metricsApp);
+      await listen(metricsServer, options.metricsListen);
+    }
+  } catch (error) {
+    metricsServer?.close();
+    httpServer.close();
+    await server.stop().catch(() => {});
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = ['0.0.0.0', '::'].includes(options.listen.host) ? '127.0.0.1' : options.listen.host;
   return {

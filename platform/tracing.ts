@@ -104,6 +104,8 @@ export function startTracing(options: TracingOptions): Tracing {
   const exporter = options.exporter === 'otlp' ? new OTLPTraceExporter() : options.exporter;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    // An attribute a client could make long (Apollo's operation name) is cut: spans leave the host.
+    spanLimits: { attributeValueLengthLimit: 256 },
     spanProcessors: [new RequestIdProcessor(), options.exporter === 'otlp' ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter)],
   });
   if (!registered) registered = trace.setGlobalTracerProvider(currentProvider);
@@ -166,8 +168,9 @@ export function serveInSpan(
   const end = () => {
     if (ended) return;
     ended = true;
-    span.setAttribute('http.response.status_code', res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    // A client gone before any answer was sent has no status (Node's default 200 is not one).
+    if (res.headersSent) span.setAttribute('http.response.status_code', res.statusCode);
+    if (!res.headersSent || res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, ...(res.headersSent ? {} : { message: 'no answer sent' }) });
     span.end();
   };
   res.once('finish', end);
@@ -179,7 +182,8 @@ export function serveInSpan(
 
 /** Runs `work` in a span of its own under the active one; a failure marks the span (its message only). */
 export async function inSpan<T>(tracer: Tracer, name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  if (!tracingOn) return work();
+  // Only inside a traced request: work outside one (a background write) makes no trace of its own.
+  if (!tracingOn || !trace.getSpan(context.active())) return work();
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work();

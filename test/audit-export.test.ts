@@ -4,6 +4,8 @@
 // get it; every request to it leaves one record, and each institution records the export of its log.
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { promisify } from 'node:util';
 import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AuditWriter, GENESIS_HASH, canonical, createAuditLogStore, exportStream, logLines, verifyExport } from '../audit/index.js';
-import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT, SUBGRAPH_NAMES } from '../config/index.js';
+import { AUDIT_DATABASE_NAME, DATABASE_NAMES, PROJECT_ROOT, SUBGRAPH_NAMES, loadConfig } from '../config/index.js';
 import { demoData } from './support/seed-options.js';
 import { callerHeaders, devAuditKey, postGraphQL, principal, startTestGateway, startTestStack, type TestStack } from './support/stack.js';
 import { freePort } from '../platform/index.js';
@@ -321,6 +323,47 @@ describe('the auditors’ export, streamed over HTTP', () => {
 });
 
 describe('the auditors’ export, with an institution down', () => {
+  // A court that misbehaves at the HTTP level, as a dying or overloaded service does: it answers
+  // 503, never answers, or begins its section and then drops the connection.
+  const behaviours = {
+    'answers 503': (res: http.ServerResponse) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'unavailable', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] })),
+    'does not begin its section within its timeout': () => {},
+    'drops the connection in the middle of its section': (res: http.ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+      res.write(`${JSON.stringify({ kind: 'record', log: 'court', chain: 'court/x', seq: 1 })}\n`);
+      setTimeout(() => res.socket?.destroy(), 50);
+    },
+  };
+  it.each(Object.keys(behaviours))('a court that %s: the file ends with SUBGRAPH_UNAVAILABLE naming it, and the export is recorded as failed', async (behaviour) => {
+    const court = http.createServer((req, res) => {
+      req.resume();
+      behaviours[behaviour as keyof typeof behaviours](res);
+    });
+    await new Promise<void>((resolve) => court.listen(0, '127.0.0.1', resolve));
+    const stack = await startTestStack({ subgraphs: ['government', 'procuratorate'] });
+    const config = loadConfig({ KEYS_DIR: inject('keysDir'), AUDIT_CHECKPOINT_RECORDS: '5', COURT_TIMEOUT_MS: '500' });
+    const gateway = await startTestGateway({ ...stack.subgraphs, court: { url: `http://127.0.0.1:${(court.address() as AddressInfo).port}/graphql` } as RunningSubgraph }, config);
+    const client = await MongoClient.connect(inject('mongoUri'));
+    try {
+      const from = new Date(Date.now() - 3600_000).toISOString();
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const response = await fetch(`${gateway.url.replace(/\/graphql$/, '/audit/export')}?${new URLSearchParams({ from, to })}`, { headers: await callerHeaders(auditor, 'AUDIT') });
+      const text = await response.text();
+      const requestId = response.headers.get('x-request-id')!;
+      expect(response.status).toBe(200);
+      const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Line);
+      expect(lines.at(-1)).toEqual({ kind: 'error', code: 'SUBGRAPH_UNAVAILABLE', message: 'The court did not answer: this file is incomplete', requestId, log: 'court' });
+      const records = await client.db(AUDIT_DATABASE_NAME).collection('accessRecords').find({ requestId }, { projection: { _id: 0, outcome: 1, code: 1, httpStatus: 1 } }).toArray();
+      expect(records).toEqual([{ outcome: 'FAILED', code: 'SUBGRAPH_UNAVAILABLE', httpStatus: 200 }]);
+    } finally {
+      await client.close();
+      await gateway.stop();
+      await stack.stop();
+      court.closeAllConnections();
+      await new Promise((resolve) => court.close(resolve));
+    }
+  });
+
   it('ends the file at that institution with an error line naming it as unavailable (as a query says it), and records the export as failed', async () => {
     const stack = await startTestStack({ subgraphs: ['government', 'procuratorate'] });
     // The court: a port nothing listens on.

@@ -101,7 +101,7 @@ describe('structured logs of a production gateway in its own process', () => {
     expect(lines.filter((line) => typeof line !== 'object' || typeof line.service !== 'string' || !LEVELS.includes(line.level) || !ISO_TIME.test(line.time) || typeof line.msg !== 'string')).toEqual([]);
     const objects = lines as LogLine[];
     // No stack anywhere (a stack's frames read "    at …"), and at the default level no debug line.
-    expect(objects.filter((line) => /\n\s+at /.test(JSON.stringify(line)) || JSON.stringify(line).includes('"stack"'))).toEqual([]);
+    expect(objects.filter((line) => /\\n\s+at /.test(JSON.stringify(line)) || JSON.stringify(line).includes('"stack"'))).toEqual([]);
     expect(objects.filter((line) => line.level === 'debug' || line.level === 'trace')).toEqual([]);
 
     const line = { level: 'info', time: expect.stringMatching(ISO_TIME), service: 'gateway' };

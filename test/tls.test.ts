@@ -151,6 +151,12 @@ describe('TLS between the services and for the gateway', () => {
     // Without TLS the default URLs are http; with it, https.
     expect(loadConfig({}).subgraphUrls.court).toBe('http://127.0.0.1:4002/graphql');
     expect(loadConfig({ TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key }).subgraphUrls.court).toBe('https://127.0.0.1:4002/graphql');
+    // A gateway whose own TLS ends at the ingress still calls its subgraphs over TLS when it trusts a CA for them.
+    expect(loadConfig({ TLS_CA_FILE: files.ca }).subgraphUrls.court).toBe('https://127.0.0.1:4002/graphql');
+    // In production, TLS configured and a subgraph named by an http: URL is refused, naming it.
+    expect(() => loadConfig({ LINKAGE_ENV: 'production', TLS_CA_FILE: files.ca, COURT_URL: 'http://court:4002/graphql' })).toThrow(
+      new ConfigError('COURT_URL', 'must be an https: URL when TLS_CA_FILE is set (calls to the subgraphs go over TLS), got "http://court:4002/graphql"'),
+    );
     expect(() => listenerTls({ certFile: path.join(dir, 'missing.pem'), keyFile: files.key })).toThrow(`configuration: TLS_CERT_FILE ${path.join(dir, 'missing.pem')} cannot be read (ENOENT)`);
     // The other CA's key is not this certificate's: refused before the service starts.
     expect(() => listenerTls({ certFile: files.cert, keyFile: other.key })).toThrow(/^configuration: TLS_CERT_FILE and TLS_KEY_FILE are not a PEM certificate and its private key/);

@@ -126,6 +126,21 @@ describe('a trace per request, across the services (in-memory exporter)', () => 
     );
   });
 
+  it('keeps concurrent requests apart: each its own trace, every span with its own request id, none from a shared log batch', async () => {
+    exporter.reset();
+    // Eight at once: their access records share the writer's batches, which belong to no request.
+    const asked = await Promise.all(Array.from({ length: 8 }, () => askDispute(stack.gateway!.url)));
+    const traces = await Promise.all(asked.map(({ requestId }) => traceOf(exporter, requestId)));
+    expect(new Set(traces.map((spans) => spans[0]!.spanContext().traceId)).size).toBe(8);
+    traces.forEach((spans, i) => {
+      expect(new Set(spans.map((span) => span.attributes[REQUEST_ID_ATTRIBUTE]))).toEqual(new Set([asked[i]!.requestId]));
+      expect(spans.filter((span) => parentOf(span) === undefined)).toHaveLength(1);
+      // One access-log append under each request; its batch's insert is under none of them.
+      expect(spans.filter((span) => span.name === 'log append' && span.attributes['linkage.log'] === 'access')).toHaveLength(1);
+      expect(spans.filter((span) => scopeOf(span) === 'linkage-store' && span.attributes['db.collection.name'] === 'accessRecords')).toEqual([]);
+    });
+  });
+
   it("puts the trace's id on each service's request log line, to go from a slow request's line to its trace", async () => {
     exporter.reset();
     const lines: Record<string, unknown>[] = [];

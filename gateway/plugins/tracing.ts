@@ -4,7 +4,7 @@
 // continued: trace ids and sampling are the operator's, and the subgraphs see only the context
 // the gateway signs (plugins/subgraph-assertion.ts).
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { serveInSpan, tracerOf } from '../../platform/index.js';
+import { routeOf, serveInSpan, tracerOf } from '../../platform/index.js';
 import type { GatewayPlugin } from '../plugin.js';
 
 export function useTracing(): GatewayPlugin {
@@ -13,8 +13,7 @@ export function useTracing(): GatewayPlugin {
     name: 'tracing',
     onArrival(req, res, next) {
       // The route, never the path a client typed (bounded, and nothing of theirs in the trace).
-      const route = req.baseUrl || (req.route as { path?: unknown } | undefined)?.path;
-      if (typeof route !== 'string') return next();
+      const route = routeOf(req);
       serveInSpan(tracer, `${req.method} ${route}`, ROOT_CONTEXT, res.locals.requestId, { 'http.request.method': req.method, 'http.route': route }, req, res, next);
     },
   };

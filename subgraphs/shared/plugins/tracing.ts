@@ -2,7 +2,7 @@
 // gateway's fetch, continued from the trace context inside the gateway's verified assertion (never
 // from a header anyone could set). The sharing rules' decisions, the store's commands and the
 // disclosure log's writes nest under it.
-import { serveInSpan, traceContextOf, tracerOf, type ServicePlugin } from '../../../platform/index.js';
+import { routeOf, serveInSpan, traceContextOf, tracerOf, type ServicePlugin } from '../../../platform/index.js';
 import type { SubgraphContext } from '../context.js';
 
 export function useTracing(options: { subgraph: string }): ServicePlugin<SubgraphContext> {
@@ -11,7 +11,7 @@ export function useTracing(options: { subgraph: string }): ServicePlugin<Subgrap
     name: 'tracing',
     onRequest(req, res, next) {
       const identity = res.locals.identity;
-      serveInSpan(tracer, `${options.subgraph} ${req.method} ${req.path}`, traceContextOf(identity?.traceparent), identity?.requestId, { 'http.request.method': req.method, 'linkage.subgraph': options.subgraph }, req, res, next);
+      serveInSpan(tracer, `${options.subgraph} ${req.method} ${routeOf(req)}`, traceContextOf(identity?.traceparent), identity?.requestId, { 'http.request.method': req.method, 'linkage.subgraph': options.subgraph }, req, res, next);
     },
   };
 }
