@@ -36,6 +36,13 @@ export interface AuditWriterOptions<TEntry = unknown> {
    * least 15 s.
    */
   staleAfterSeconds?: number;
+  /**
+   * How long the writer waits for one operation of the store (a batch's insert, a read of its
+   * head, a checkpoint) before taking it as failed, so that every append settles — written, or
+   * AuditUnavailableError — even when the store dies under an operation the driver then never
+   * settles. What such an insert may still land is found when the head is read again. Default 10 s.
+   */
+  storeTimeoutMs?: number;
   /** What the writer reports as it works (audit/metrics.ts turns it into Prometheus metrics). Default: nothing. */
   metrics?: AuditWriterMetrics<TEntry>;
 }
@@ -156,6 +163,7 @@ export class AuditWriter<TEntry extends Document> {
       checkpointSeconds,
       validate: (entry) => entry,
       staleAfterSeconds: Math.max(15, 3 * checkpointSeconds),
+      storeTimeoutMs: 10_000,
       ...options,
     };
     this.service = chain.split('/')[0]!;
@@ -296,11 +304,15 @@ export class AuditWriter<TEntry extends Document> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.timer?.cancel();
     this.timer = null;
+    // The chain of flushes is left settled whatever the store did: a checkpoint or close that
+    // failed (a store down at the stop) must not hold back an append made after it, which would
+    // otherwise be neither written nor rejected (and its flush an unhandled rejection).
     this.flushing = this.flushing
       .then(() => this.flush())
       .then(() => this.checkpoint())
-      .then(() => this.store.closeChain(this.chain, this.checkpointed.seq, this.chain));
-    await this.flushing.catch(() => {});
+      .then(() => this.bounded('closing the chain', this.store.closeChain(this.chain, this.checkpointed.seq, this.chain)))
+      .catch(() => {});
+    await this.flushing;
   }
 
   private schedule(delayMs: number): void {
@@ -310,7 +322,8 @@ export class AuditWriter<TEntry extends Document> {
     // A batch holds many requests' records: its writes belong to no one request's trace.
     const run = context.bind(ROOT_CONTEXT, () => {
       this.timer = null;
-      this.flushing = this.flushing.then(() => this.flush());
+      // flush() settles every record it takes; should it ever throw, the next flush still runs.
+      this.flushing = this.flushing.then(() => this.flush()).catch(() => {});
     });
     if (delayMs > 0) {
       const timeout = setTimeout(run, delayMs);
@@ -321,16 +334,38 @@ export class AuditWriter<TEntry extends Document> {
     }
   }
 
+  /**
+   * A store operation, or a failure once storeTimeoutMs have passed. The operation itself may
+   * still settle later: nothing it would change is changed by the caller after a failure.
+   */
+  private bounded<T>(what: string, operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.options.storeTimeoutMs;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms (${what})`)), ms);
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Reads the chain's head, last checkpoint and unsigned tail; the writer's state changes only once all three are read. */
   private async loadHead(): Promise<void> {
-    const last = await this.store.lastRecord(this.chain);
-    this.head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
-    const checkpoint = await this.store.lastCheckpoint(this.chain);
-    this.checkpointed = { seq: checkpoint?.seq ?? 0, digest: checkpoint ? checkpointDigest(checkpoint) : GENESIS_HASH, headHash: checkpoint?.headHash ?? GENESIS_HASH };
-    this.unsigned = [];
-    if (this.head.seq > this.checkpointed.seq) {
+    const last = await this.bounded('reading the head', this.store.lastRecord(this.chain));
+    const head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
+    const checkpoint = await this.bounded('reading the last checkpoint', this.store.lastCheckpoint(this.chain));
+    const checkpointed = { seq: checkpoint?.seq ?? 0, digest: checkpoint ? checkpointDigest(checkpoint) : GENESIS_HASH, headHash: checkpoint?.headHash ?? GENESIS_HASH };
+    const unsigned: string[] = [];
+    if (head.seq > checkpointed.seq) {
       // Records written after the last checkpoint (e.g. before a crash): sign for them as found.
-      for await (const record of this.store.recordsOf(this.chain, this.checkpointed.seq)) this.unsigned.push(record.hash);
+      const read = (async () => {
+        const hashes: string[] = [];
+        for await (const record of this.store.recordsOf(this.chain, checkpointed.seq)) hashes.push(record.hash);
+        return hashes;
+      })();
+      unsigned.push(...(await this.bounded('reading the unsigned tail', read)));
     }
+    this.head = head;
+    this.checkpointed = checkpointed;
+    this.unsigned = unsigned;
     this.headKnown = true;
   }
 
@@ -347,7 +382,7 @@ export class AuditWriter<TEntry extends Document> {
         if (!this.headKnown) await this.loadHead();
         records = this.chainRecords(batch);
         startedAt = performance.now();
-        await this.store.insert(records);
+        await this.bounded('writing a batch', this.store.insert(records));
       } catch (error) {
         if (startedAt !== null) this.metrics.batchWritten?.(records.length, (performance.now() - startedAt) / 1000, false);
         await this.afterFailedInsert(batch, records, error);
@@ -442,10 +477,10 @@ export class AuditWriter<TEntry extends Document> {
     });
     let stored: Checkpoint | null = checkpoint;
     try {
-      await this.store.insertCheckpoint(checkpoint);
+      await this.bounded('writing a checkpoint', this.store.insertCheckpoint(checkpoint));
     } catch (error) {
       try {
-        stored = await this.store.checkpointFrom(this.chain, fromSeq);
+        stored = await this.bounded('reading a checkpoint back', this.store.checkpointFrom(this.chain, fromSeq));
       } catch {
         this.headKnown = false;
         throw error;
