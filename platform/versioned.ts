@@ -97,7 +97,13 @@ export async function updateVersion<T extends VersionedDoc>(
  * started, the first time, after the numbers already taken (`taken`: how many records the series
  * already has, e.g. loaded by the demo data).
  */
-export async function nextInSeries(counters: Collection<{ _id: string; seq: number }>, series: string, taken: () => Promise<number>): Promise<number> {
+export async function nextInSeries(
+  counters: Collection<{ _id: string; seq: number }>,
+  series: string,
+  taken: () => Promise<number>,
+  /** Whether a number is already held by a record (one an import stored since the counter began): skipped. */
+  used?: (n: number) => Promise<boolean>,
+): Promise<number> {
   if (!(await counters.findOne({ _id: series }))) {
     try {
       await counters.insertOne({ _id: series, seq: await taken() });
@@ -105,9 +111,11 @@ export async function nextInSeries(counters: Collection<{ _id: string; seq: numb
       if (!isDuplicateKey(error)) throw error;
     }
   }
-  const counter = await counters.findOneAndUpdate({ _id: series }, { $inc: { seq: 1 } }, { returnDocument: 'after' });
-  if (!counter) throw new Error(`counter ${series} vanished`);
-  return counter.seq;
+  for (;;) {
+    const counter = await counters.findOneAndUpdate({ _id: series }, { $inc: { seq: 1 } }, { returnDocument: 'after' });
+    if (!counter) throw new Error(`counter ${series} vanished`);
+    if (!(await used?.(counter.seq))) return counter.seq;
+  }
 }
 
 /**

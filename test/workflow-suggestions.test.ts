@@ -4,6 +4,9 @@
 // step, each caller who must not write, a retry, a stale version and the overdue flag at a fixed
 // clock; every step in the owners' disclosure logs.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
@@ -11,7 +14,8 @@ import { AUDIT_DATABASE_NAME } from '../config/index.js';
 import { typedCanonical } from '../audit/index.js';
 import type { Principal, Purpose } from '../auth/index.js';
 import { demoData } from './support/seed-options.js';
-import { principal, startTestStack, type TestStack } from './support/stack.js';
+import { principal, startTestStack, testConfig, type TestStack } from './support/stack.js';
+import { runImport } from '../subgraphs/index.js';
 import { workflowClient } from './support/workflow-client.js';
 
 const TAG = 'flows_suggestions';
@@ -77,6 +81,21 @@ describe('suggestions and replies through the gateway', () => {
   afterAll(async () => {
     await client?.close();
     await stack?.stop();
+  });
+
+  it('skips a number an import took since the series began: the next suggestion issued in the graph gets the one after', async () => {
+    const first = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string };
+    const n = Number(first.id.slice(-3));
+    // The court's case system issued the next number outside the graph; its export is imported.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-suggestion-import-'));
+    const file = path.join(dir, 'suggestions.ndjson');
+    writeFileSync(file, `${JSON.stringify({ number: `（2026）苏0102司建${n + 1}号`, toAgencyId: agencyId, issuedAt: '2026-03-01', dueAt: '2026-05-01', content })}\n`);
+    const imported = await runImport({ name: 'court', db: client.db(`linkage_court_${TAG}`), config: testConfig(), principal: principal('court', ['data_steward']), file, type: 'JudicialSuggestion', feed: 'suggestions', pseudonymize: async () => new Map() });
+    rmSync(dir, { recursive: true, force: true });
+    expect(imported.counts.created).toBe(1);
+    const next = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string; number: string };
+    const id = (k: number) => `JS-2026-${String(k).padStart(3, '0')}`;
+    expect([first.id, next]).toEqual([id(n), { ...next, id: id(n + 2), number: `（2026）苏0102司建${n + 2}号` }]);
   });
 
   it('issues, replies, asks for a supplementary reply, replies again and closes', async () => {

@@ -8,7 +8,7 @@ import { ORGS, isPrincipalText } from '../../auth/index.js';
 import { badUserInput, illegalTransition, parseId, parseIdList, parseOptionalEnum, parseOptionalId, withId, type VersionedDoc } from '../../platform/index.js';
 import { createRecord, districtDate, mutationResolvers, parseIdempotencyKey, parseProposalDecision, parseText, parseVersion, participantOf, referenced, transitionRecord, type WorkflowContext } from '../shared/index.js';
 import type { GovernmentContext } from './context.js';
-import type { ConsultationDoc, DisputeDoc, ParticipantDoc } from './store.js';
+import { disputeId, type ConsultationDoc, type DisputeDoc, type ParticipantDoc } from './store.js';
 
 type Args = Record<string, unknown>;
 type Context = GovernmentContext & WorkflowContext;
@@ -18,7 +18,6 @@ const INSTITUTIONS: Record<string, string> = { government: 'GOVERNMENT', court: 
 /** States in which the office works the dispute. */
 const WORKING = ['ASSIGNED', 'IN_CONSULTATION'] as const;
 
-export const disputeId = (year: number, n: number) => `DSP-${year}-${String(n).padStart(4, '0')}`;
 
 function parseParticipant(value: unknown, argument: string): ParticipantDoc {
   const p = (value ?? {}) as Args;

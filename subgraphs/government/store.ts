@@ -57,6 +57,9 @@ export interface ConsultationDoc {
   opinions?: { by: ParticipantDoc; at: Date; opinion: string }[];
   conclusion: string | null;
 }
+/** A registered dispute's id, from its place in its year's series. */
+export const disputeId = (year: number, n: number) => `DSP-${year}-${String(n).padStart(4, '0')}`;
+
 /** A dispute in the linkage office's register: a versioned workflow record (subgraphs/government/disputes.ts). */
 export interface DisputeDoc extends VersionedDoc {
   title: string;
@@ -345,7 +348,13 @@ export function createGovernmentStore(db: Db) {
       updateVersion(disputes, id, expected, changes, event),
     /** The next dispute number of a year (after those the register already holds for it). */
     nextDisputeNumber: (year: number) =>
-      nextInSeries(counters, `Dispute:${year}`, () => disputes.countDocuments({ _id: { $gte: `DSP-${year}-`, $lt: `DSP-${year}-~` } })),
+      nextInSeries(
+        counters,
+        `Dispute:${year}`,
+        () => disputes.countDocuments({ _id: { $gte: `DSP-${year}-`, $lt: `DSP-${year}-~` } }),
+        // An imported register entry may hold the next id already.
+        async (n) => (await disputes.countDocuments({ _id: disputeId(year, n) }, { limit: 1 })) > 0,
+      ),
     supervisionItemsByIds: async (ids: readonly string[]) => (await findByIds(supervisionItems, ids)).map(maybeWithId),
     supervisionItem: (id: string) => supervisionItems.findOne({ _id: id }),
     supervisionItemCreatedBy: (createKey: string) => supervisionItems.findOne({ createKey }),

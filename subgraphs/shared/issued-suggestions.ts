@@ -75,8 +75,10 @@ export function suggestionIssuerWrites<T extends IssuedSuggestionDoc, TContext>(
       state: 'ISSUED',
       findCreated: store.createdBy,
       build: async () => {
-        const n = await store.nextNumber();
         const year = today.getUTCFullYear();
+        // A number an import took since the series' counter began is skipped.
+        let n = await store.nextNumber();
+        while (await store.get(issuer.idOf(year, n))) n = await store.nextNumber();
         return {
           _id: issuer.idOf(year, n),
           number: issuer.numberOf(year, n),
