@@ -57,6 +57,7 @@ export function procuratorateImports(store: ProcuratorateStore): ImportType[] {
     },
     suggestionImport({
       name: 'ProcuratorialSuggestion',
+      org: 'procuratorate',
       collection: collections.ProcuratorialSuggestion,
       number: SUGGESTION,
       idPrefix: 'PS',
