@@ -64,6 +64,9 @@ function report(summary: ImportSummary): void {
     console.log(`  line ${r.line}${r.type ? ` (${r.type})` : ''}${r.field ? `, ${r.field}` : ''}: ${r.message}`);
   }
   if (summary.rejections.length > LISTED_REJECTIONS) console.log(`  … and ${summary.rejections.length - LISTED_REJECTIONS} more reasons`);
+  if (!summary.dryRun && !summary.aborted && c.rejected > 0 && summary.latestUpdatedAt) {
+    console.log(`  the feed's watermark (--since last) was not moved: an increment with rejected records is read again next time`);
+  }
 }
 
 async function principalOf(name: SubgraphName, token: string | undefined, config: ReturnType<typeof loadConfig>): Promise<{ principal: Principal; token: string }> {
