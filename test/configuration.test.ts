@@ -59,6 +59,16 @@ describe('configuration', () => {
     expect(loadConfig({ JWKS_URL: jwks }).auth.jwksUrl).toBe(jwks);
   });
 
+  it('sends an import to the gateway only over https: in production, unless on this host', () => {
+    const remote = 'http://gateway.district.example/graphql';
+    expect(() => loadConfig({ LINKAGE_ENV: 'production', GATEWAY_URL: remote })).toThrow(
+      new ConfigError('GATEWAY_URL', `must be https: in production (an import sends tokens and ID numbers there), unless on this host; got "${remote}"`),
+    );
+    expect(loadConfig({ LINKAGE_ENV: 'production', GATEWAY_URL: remote.replace('http:', 'https:') }).gatewayUrl).toBe('https://gateway.district.example/graphql');
+    expect(loadConfig({ LINKAGE_ENV: 'production' }).gatewayUrl).toBe('http://127.0.0.1:4000/graphql');
+    expect(loadConfig({ GATEWAY_URL: remote }).gatewayUrl).toBe(remote);
+  });
+
   it('bounds the clock tolerance, the token lifetime and the JWKS timeout', () => {
     expect(loadConfig({}).auth).toMatchObject({ clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 43_200, jwksTimeoutMs: 3000 });
     expect(loadConfig({ CLOCK_TOLERANCE_SECONDS: '0', MAX_TOKEN_LIFETIME_SECONDS: '3600', JWKS_TIMEOUT_MS: '500' }).auth).toMatchObject({
