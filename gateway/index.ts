@@ -248,6 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await auditGraph.stop();
       await writer.stop();
       await database.close();
+      await send.close();
     },
     // Closing the client fails at once whatever still waits for a dead store (the rate buckets'
     // last sync, the log's last checkpoint).
