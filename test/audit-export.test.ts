@@ -323,26 +323,40 @@ describe('the auditors’ export, streamed over HTTP', () => {
 });
 
 describe('the auditors’ export, with an institution down', () => {
-  // A court that misbehaves at the HTTP level, as a dying or overloaded service does: it answers
-  // 503, never answers, or begins its section and then drops the connection.
-  const behaviours = {
-    'answers 503': (res: http.ServerResponse) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'unavailable', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] })),
+  // A court that is down or misbehaves at the HTTP level, as a dying or overloaded service does:
+  // nothing listens, it answers 503, it never answers, or it begins its section and then drops
+  // the connection. (Absent: nothing listens.)
+  const behaviours: Record<string, ((res: http.ServerResponse) => void) | null> = {
+    'refuses the connection': null,
+    'answers 503': (res) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'unavailable', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] })),
     'does not begin its section within its timeout': () => {},
-    'drops the connection in the middle of its section': (res: http.ServerResponse) => {
+    'drops the connection in the middle of its section': (res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
       res.write(`${JSON.stringify({ kind: 'record', log: 'court', chain: 'court/x', seq: 1 })}\n`);
       setTimeout(() => res.socket?.destroy(), 50);
     },
   };
-  it.each(Object.keys(behaviours))('a court that %s: the file ends with SUBGRAPH_UNAVAILABLE naming it, and the export is recorded as failed', async (behaviour) => {
-    const court = http.createServer((req, res) => {
+  const startCourt = async (answer: ((res: http.ServerResponse) => void) | null): Promise<{ url: string; close(): Promise<void> }> => {
+    if (!answer) return { url: `http://127.0.0.1:${await freePort()}/graphql`, close: async () => {} };
+    const server = http.createServer((req, res) => {
       req.resume();
-      behaviours[behaviour as keyof typeof behaviours](res);
+      answer(res);
     });
-    await new Promise<void>((resolve) => court.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+
+  it.each(Object.keys(behaviours))('a court that %s: the file ends at it with SUBGRAPH_UNAVAILABLE naming it (as a query says it), and the export is recorded as failed', async (behaviour) => {
+    const court = await startCourt(behaviours[behaviour]!);
     const stack = await startTestStack({ subgraphs: ['government', 'procuratorate'] });
     const config = loadConfig({ KEYS_DIR: inject('keysDir'), AUDIT_CHECKPOINT_RECORDS: '5', COURT_TIMEOUT_MS: '500' });
-    const gateway = await startTestGateway({ ...stack.subgraphs, court: { url: `http://127.0.0.1:${(court.address() as AddressInfo).port}/graphql` } as RunningSubgraph }, config);
+    const gateway = await startTestGateway({ ...stack.subgraphs, court: { url: court.url } as RunningSubgraph }, config);
     const client = await MongoClient.connect(inject('mongoUri'));
     try {
       const from = new Date(Date.now() - 3600_000).toISOString();
@@ -353,39 +367,17 @@ describe('the auditors’ export, with an institution down', () => {
       expect(response.status).toBe(200);
       const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Line);
       expect(lines.at(-1)).toEqual({ kind: 'error', code: 'SUBGRAPH_UNAVAILABLE', message: 'The court did not answer: this file is incomplete', requestId, log: 'court' });
+      // The sections in their order, and none after the court's: the file stops there.
+      const sections = lines.slice(0, -1).map((line) => line.log).filter((log, i, all) => log !== all[i - 1]);
+      expect(sections).toEqual(LOGS.filter((log) => sections.includes(log)));
+      expect(sections).not.toContain('procuratorate');
       const records = await client.db(AUDIT_DATABASE_NAME).collection('accessRecords').find({ requestId }, { projection: { _id: 0, outcome: 1, code: 1, httpStatus: 1 } }).toArray();
       expect(records).toEqual([{ outcome: 'FAILED', code: 'SUBGRAPH_UNAVAILABLE', httpStatus: 200 }]);
     } finally {
       await client.close();
       await gateway.stop();
       await stack.stop();
-      court.closeAllConnections();
-      await new Promise((resolve) => court.close(resolve));
-    }
-  });
-
-  it('ends the file at that institution with an error line naming it as unavailable (as a query says it), and records the export as failed', async () => {
-    const stack = await startTestStack({ subgraphs: ['government', 'procuratorate'] });
-    // The court: a port nothing listens on.
-    const court = { url: `http://127.0.0.1:${await freePort()}/graphql` } as RunningSubgraph;
-    const gateway = await startTestGateway({ ...stack.subgraphs, court });
-    const client = await MongoClient.connect(inject('mongoUri'));
-    try {
-      const from = new Date(Date.now() - 3600_000).toISOString();
-      const to = new Date(Date.now() + 60_000).toISOString();
-      const response = await fetch(`${gateway.url.replace(/\/graphql$/, '/audit/export')}?${new URLSearchParams({ from, to })}`, { headers: await callerHeaders(auditor, 'AUDIT') });
-      const text = await response.text();
-      const requestId = response.headers.get('x-request-id')!;
-      expect(response.status).toBe(200);
-      const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Line);
-      expect(lines.at(-1)).toEqual({ kind: 'error', code: 'SUBGRAPH_UNAVAILABLE', message: 'The court did not answer: this file is incomplete', requestId, log: 'court' });
-      expect(lines.slice(0, -1).map((line) => line.log).filter((log, i, all) => log !== all[i - 1])).toEqual(['gateway', 'government']);
-      const records = await client.db(AUDIT_DATABASE_NAME).collection('accessRecords').find({ requestId }, { projection: { _id: 0, outcome: 1, code: 1, httpStatus: 1 } }).toArray();
-      expect(records).toEqual([{ outcome: 'FAILED', code: 'SUBGRAPH_UNAVAILABLE', httpStatus: 200 }]);
-    } finally {
-      await client.close();
-      await gateway.stop();
-      await stack.stop();
+      await court.close();
     }
   });
 });
