@@ -17,6 +17,7 @@ import {
   SURNAMES,
   addDays,
   createRandom,
+  maxDate,
   minDate,
   mobileNumber,
   randomDay,
@@ -384,9 +385,14 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const agency = adminCase ? (agencyById.get(adminCase.defendantId) as AgencySpec) : random.weighted(AGENCIES);
       const year = filedAt.getUTCFullYear();
       const n = nextEnforcement(filedAt);
-      const closedAt = random.chance(0.7) ? minDate(addDays(filedAt, random.int(20, 120)), addDays(END, -1)) : null;
+      const drawnClose = random.chance(0.7) ? minDate(addDays(filedAt, random.int(20, 120)), addDays(END, -1)) : null;
       const _id = `EC-${year}-${seq(n)}`;
-      const status = closedAt && closedAt.getTime() > filedAt.getTime() ? 'CLOSED' : 'PENDING';
+      // A settlement reached before enforcement ends the case (as recordSettlementAttempt does): a
+      // settled case left open by the draw is closed within a month of filing, never after the data's end.
+      const settled = succeededSet.has(i);
+      const open = !drawnClose || drawnClose.getTime() <= filedAt.getTime();
+      const closedAt = settled && open ? maxDate(filedAt, minDate(addDays(filedAt, 30), addDays(END, -1))) : drawnClose;
+      const status = settled || (closedAt && closedAt.getTime() > filedAt.getTime()) ? 'CLOSED' : 'PENDING';
       enforcementCases.push({
         _id,
         caseNumber: enforcementCaseNumber(year, n),

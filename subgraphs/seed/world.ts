@@ -76,6 +76,10 @@ export function minDate(a: Date, b: Date): Date {
   return a.getTime() <= b.getTime() ? a : b;
 }
 
+export function maxDate(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
 export function residentIdNumber(random: Random): string {
   const birth = randomDay(random, utcDay(1950, 1, 1), utcDay(2004, 1, 1)).toISOString().slice(0, 10).replaceAll('-', '');
   const first17 = `320102${birth}${String(random.int(0, 999)).padStart(3, '0')}`;
