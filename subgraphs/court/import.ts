@@ -154,7 +154,6 @@ export function courtImports(store: CourtStore): ImportType[] {
     },
     suggestionImport({
       name: 'JudicialSuggestion',
-      org: 'court',
       collection: collections.JudicialSuggestion,
       number: JUDICIAL_SUGGESTION,
       idPrefix: 'JS',

@@ -57,7 +57,6 @@ export function procuratorateImports(store: ProcuratorateStore): ImportType[] {
     },
     suggestionImport({
       name: 'ProcuratorialSuggestion',
-      org: 'procuratorate',
       collection: collections.ProcuratorialSuggestion,
       number: SUGGESTION,
       idPrefix: 'PS',

@@ -53,8 +53,7 @@ export interface ImportType<P = any> {
    * fields (its state and the workflow's empty lists), and its state after an update.
    */
   workflow?: {
-    /** What a new record starts with besides its fields: its state, the workflow's empty lists, and who made it when the file says (its `createdBy`). */
-    created: (fields: Document, record: P) => { state: string } & Document;
+    created: (fields: Document) => { state: string } & Document;
     state: (fields: Document, stored: Document) => string;
     /**
      * Fields the workflow writes too (a settlement closes its case): once a step in the graph has
@@ -439,18 +438,14 @@ async function run(options: ImportOptions, scan: FileScan, byName: Map<string, I
       // A new record has every field: one the file left out is empty.
       const doc: Document = { _id: newId, ...Object.fromEntries(Object.entries(c.fields).map(([field, value]) => [field, value ?? null])), version: 1, updatedAt: at, source: { import: id, line: c.line } };
       if (c.type.workflow) {
-        Object.assign(
-          doc,
-          {
-            createdAt: at,
-            // Nobody is the ISSUER of an imported record (an empty sub, which no principal has), unless its type names one.
-            createdBy: { sub: '', name: options.actor.name, org: options.actor.org, unit: null },
-            createKey: `imported ${c.type.name} ${newId}`,
-            events: [],
-          },
-          c.type.workflow.created(c.fields, c.record),
-          { version: 1 },
-        );
+        Object.assign(doc, c.type.workflow.created(c.fields), {
+          createdAt: at,
+          // Nobody is the ISSUER of an imported record: an empty sub, which no principal has.
+          createdBy: { sub: '', name: options.actor.name, org: options.actor.org, unit: null },
+          createKey: `imported ${c.type.name} ${newId}`,
+          events: [],
+          version: 1,
+        });
       }
       const list = inserts.get(c.type.name) ?? [];
       list.push({ candidate: c, doc });

@@ -2,7 +2,6 @@
 // 检察建议): the same fields and bookkeeping for both, each with its own number series and the
 // record of its own it was issued from.
 import { z } from 'zod';
-import { isPrincipalText } from '../../../auth/index.js';
 import type { ImportCollection } from '../../../platform/index.js';
 import type { Document } from 'mongodb';
 import type { ImportContext, ImportType, Reference } from './pipeline.js';
@@ -10,8 +9,6 @@ import { day, documentNumber, nullable, optionalValue, pad, recordId, text } fro
 
 interface SuggestionSpec {
   name: string;
-  /** The issuing institution (an imported suggestion's ISSUER is of it). */
-  org: 'court' | 'procuratorate';
   collection: ImportCollection;
   /** The number series' pattern (year and number as its groups) and an example. */
   number: { pattern: RegExp; example: string };
@@ -30,15 +27,11 @@ export function suggestionImport(spec: SuggestionSpec): ImportType {
       issuedAt: day,
       dueAt: day,
       content: text(2000),
-      // Who issued it, as the identity provider names them (a judge's or prosecutor's sub): they are
-      // its ISSUER in the graph, who may ask for a supplement and close it. Read when it is created.
-      issuerSub: nullable(z.string().refine(isPrincipalText, 'must be a principal id (1-128 characters, no control characters)')).optional(),
-      issuerName: nullable(text(128)).optional(),
     })
     .superRefine((record, ctx) => {
       if ((record.dueAt as Date).getTime() <= (record.issuedAt as Date).getTime()) ctx.addIssue({ code: 'custom', path: ['dueAt'], message: 'must be after issuedAt' });
     });
-  type Parsed = { number: { number: string; year: number; seq: number }; toAgencyId: string; issuedAt: Date; dueAt: Date; content: string; issuerSub?: string | null; [column: string]: unknown };
+  type Parsed = { number: { number: string; year: number; seq: number }; toAgencyId: string; issuedAt: Date; dueAt: Date; content: string; [column: string]: unknown };
   const sourceOf = (record: Parsed) => (record[spec.source.column] as { number: string } | null | undefined)?.number ?? null;
   return {
     name: spec.name,
@@ -63,15 +56,7 @@ export function suggestionImport(spec: SuggestionSpec): ImportType {
     },
     workflow: {
       // An imported suggestion is issued; its follow-up (supplements, closing) is the workflow's.
-      created: (_fields: Document, record: Parsed) => ({
-        state: 'ISSUED',
-        supplementReason: null,
-        supplementsRequested: 0,
-        supplementRequestedAt: null,
-        supplementDueAt: null,
-        closedAt: null,
-        ...(record.issuerSub ? { createdBy: { sub: record.issuerSub, name: (record.issuerName as string | null | undefined) ?? record.issuerSub, org: spec.org, unit: null } } : {}),
-      }),
+      created: () => ({ state: 'ISSUED', supplementReason: null, supplementsRequested: 0, supplementRequestedAt: null, supplementDueAt: null, closedAt: null }),
       state: (_fields: Document, stored: Document) => String(stored.state),
       // Supplements and closing write only the workflow's own fields.
       shared: [],
