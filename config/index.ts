@@ -456,7 +456,9 @@ export function loadConfig(env: Env = process.env): Config {
   const scheme = tls.certFile || tls.caFile ? 'https' : 'http';
   const gatewayUrl = parseUrl(env, ENV.gatewayUrl, `${scheme}://127.0.0.1:${ports.gateway}/graphql`, ['http:', 'https:']);
   // An import sends a bearer token and national ID numbers there: in production, TLS unless on this host.
-  if (mode === 'production' && gatewayUrl.startsWith('http:') && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(gatewayUrl).hostname)) {
+  // (The parsed URL's scheme and host, lower-cased: `HTTP://` is http too.)
+  const gatewayTarget = new URL(gatewayUrl);
+  if (mode === 'production' && gatewayTarget.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(gatewayTarget.hostname)) {
     throw new ConfigError(ENV.gatewayUrl, `must be https: in production (an import sends tokens and ID numbers there), unless on this host; got "${gatewayUrl}"`);
   }
   const subgraphUrls = {} as Record<SubgraphName, string>;

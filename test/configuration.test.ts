@@ -67,6 +67,13 @@ describe('configuration', () => {
     expect(loadConfig({ LINKAGE_ENV: 'production', GATEWAY_URL: remote.replace('http:', 'https:') }).gatewayUrl).toBe('https://gateway.district.example/graphql');
     expect(loadConfig({ LINKAGE_ENV: 'production' }).gatewayUrl).toBe('http://127.0.0.1:4000/graphql');
     expect(loadConfig({ GATEWAY_URL: remote }).gatewayUrl).toBe(remote);
+    // The scheme in any case is the scheme.
+    for (const shouted of ['HTTP://gateway.district.example/graphql', 'Http://gateway.district.example/graphql']) {
+      expect(() => loadConfig({ LINKAGE_ENV: 'production', GATEWAY_URL: shouted })).toThrow(
+        new ConfigError('GATEWAY_URL', `must be https: in production (an import sends tokens and ID numbers there), unless on this host; got "${shouted}"`),
+      );
+    }
+    for (const local of ['http://localhost:4000/graphql', 'http://[::1]:4000/graphql']) expect(loadConfig({ LINKAGE_ENV: 'production', GATEWAY_URL: local }).gatewayUrl).toBe(local);
   });
 
   it('bounds the clock tolerance, the token lifetime and the JWKS timeout', () => {
