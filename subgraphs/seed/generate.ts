@@ -371,6 +371,8 @@ export function generateDemoData(options: DemoOptions): DemoData {
   }
 
   // ---- Court: enforcement and pre-enforcement settlement ----
+  /** The settlement centre's attempt on a case: a week after filing, but not after the case closed or the data's end. */
+  const settlementDay = (filedAt: Date, closedAt: Date | null) => maxDate(filedAt, minDate(minDate(addDays(filedAt, 7), closedAt ?? END), addDays(END, -1)));
   const enforcementCases: EnforcementCaseDoc[] = [];
   const nextEnforcement = yearlyCounter();
   const closedCases = adminCases.filter((c) => c.closedAt);
@@ -387,11 +389,10 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const n = nextEnforcement(filedAt);
       const drawnClose = random.chance(0.7) ? minDate(addDays(filedAt, random.int(20, 120)), addDays(END, -1)) : null;
       const _id = `EC-${year}-${seq(n)}`;
-      // A settlement reached before enforcement ends the case (as recordSettlementAttempt does): a
-      // settled case left open by the draw is closed within a month of filing, never after the data's end.
+      // A settlement reached before enforcement ends the case the day it is reached, as
+      // recordSettlementAttempt does (the centre's attempt: a week after filing, never after the data's end).
       const settled = succeededSet.has(i);
-      const open = !drawnClose || drawnClose.getTime() <= filedAt.getTime();
-      const closedAt = settled && open ? maxDate(filedAt, minDate(addDays(filedAt, 30), addDays(END, -1))) : drawnClose;
+      const closedAt = settled ? settlementDay(filedAt, null) : drawnClose;
       const status = settled || (closedAt && closedAt.getTime() > filedAt.getTime()) ? 'CLOSED' : 'PENDING';
       enforcementCases.push({
         _id,
@@ -571,7 +572,7 @@ export function generateDemoData(options: DemoOptions): DemoData {
   for (const e of enforcementCases) {
     if (!e.preSettlement.attempted) continue;
     const settled = e.preSettlement.succeeded;
-    e.settlementAttempts = [{ at: addDays(e.filedAt, 7), by: '执行和解中心', result: settled ? 'SETTLED' : 'NOT_SETTLED', note: settled ? '双方达成和解，申请人撤回执行申请。' : '双方分歧较大，未能达成和解。' }];
+    e.settlementAttempts = [{ at: settlementDay(e.filedAt, e.closedAt), by: '执行和解中心', result: settled ? 'SETTLED' : 'NOT_SETTLED', note: settled ? '双方达成和解，申请人撤回执行申请。' : '双方分歧较大，未能达成和解。' }];
   }
   // The consultations of major disputes: who took part for each institution, and what they said.
   const PARTICIPANTS: Record<string, { sub: string; name: string; org: string }> = {
