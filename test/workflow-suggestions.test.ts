@@ -89,13 +89,20 @@ describe('suggestions and replies through the gateway', () => {
     // The court's case system issued the next number outside the graph; its export is imported.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-suggestion-import-'));
     const file = path.join(dir, 'suggestions.ndjson');
-    writeFileSync(file, `${JSON.stringify({ number: `（2026）苏0102司建${n + 1}号`, toAgencyId: agencyId, issuedAt: '2026-03-01', dueAt: '2026-05-01', content })}\n`);
+    // The next two: one under the id its number gives, one under an id of its own (the number is taken all the same).
+    writeFileSync(
+      file,
+      `${JSON.stringify({ number: `（2026）苏0102司建${n + 1}号`, toAgencyId: agencyId, issuedAt: '2026-03-01', dueAt: '2026-05-01', content })}\n` +
+        `${JSON.stringify({ id: 'JS-2026-900', number: `（2026）苏0102司建${n + 2}号`, toAgencyId: agencyId, issuedAt: '2026-03-01', dueAt: '2026-05-01', content })}\n`,
+    );
     const imported = await runImport({ name: 'court', db: client.db(`linkage_court_${TAG}`), config: testConfig(), principal: principal('court', ['data_steward']), file, type: 'JudicialSuggestion', feed: 'suggestions', pseudonymize: async () => new Map() });
     rmSync(dir, { recursive: true, force: true });
-    expect(imported.counts.created).toBe(1);
-    const next = (await issue(judge, { toAgencyId: agencyId, content })).body.data!.issueJudicialSuggestion as { id: string; number: string };
+    expect(imported.counts.created).toBe(2);
+    const next = await issue(judge, { toAgencyId: agencyId, content });
+    expect(next.body.errors).toBeUndefined();
+    const issued = next.body.data!.issueJudicialSuggestion as { id: string; number: string };
     const id = (k: number) => `JS-2026-${String(k).padStart(3, '0')}`;
-    expect([first.id, next]).toEqual([id(n), { ...next, id: id(n + 2), number: `（2026）苏0102司建${n + 2}号` }]);
+    expect([first.id, issued]).toEqual([id(n), { ...issued, id: id(n + 3), number: `（2026）苏0102司建${n + 3}号` }]);
   });
 
   it('issues, replies, asks for a supplementary reply, replies again and closes', async () => {

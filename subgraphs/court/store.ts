@@ -223,6 +223,7 @@ export function createCourtStore(db: Db) {
       updateVersion(enforcementCases, id, expected, changes, event),
     suggestionCreatedBy: (createKey: string) => suggestions.findOne({ createKey }),
     suggestion: (id: string) => suggestions.findOne({ _id: id }),
+    suggestionNumberTaken: async (number: string) => (await suggestions.findOne({ number }, { projection: { _id: 1 } })) !== null,
     insertSuggestion: (doc: JudicialSuggestionDoc) => insertOnce(suggestions, doc),
     updateSuggestion: (id: string, expected: number, changes: Partial<JudicialSuggestionDoc> & { state: string }, event: WorkflowEvent) =>
       updateVersion(suggestions, id, expected, changes, event),

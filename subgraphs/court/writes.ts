@@ -9,6 +9,7 @@ const suggestions = suggestionIssuerWrites<JudicialSuggestionDoc, CourtContext>(
   store: ({ store }) => ({
     createdBy: store.suggestionCreatedBy,
     get: store.suggestion,
+    numberTaken: store.suggestionNumberTaken,
     insert: store.insertSuggestion,
     update: store.updateSuggestion,
     nextNumber: store.nextSuggestionNumber,

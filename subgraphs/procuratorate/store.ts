@@ -117,6 +117,7 @@ export function createProcuratorateStore(db: Db) {
     suggestionsByIds: async (ids: readonly string[]) => (await findByIds(suggestions, ids)).map(maybeWithId),
     suggestionCreatedBy: (createKey: string) => suggestions.findOne({ createKey }),
     suggestion: (id: string) => suggestions.findOne({ _id: id }),
+    suggestionNumberTaken: async (number: string) => (await suggestions.findOne({ number }, { projection: { _id: 1 } })) !== null,
     insertSuggestion: (doc: ProcuratorialSuggestionDoc) => insertOnce(suggestions, doc),
     updateSuggestion: (id: string, expected: number, changes: Partial<Omit<ProcuratorialSuggestionDoc, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) =>
       updateVersion(suggestions, id, expected, changes, event),

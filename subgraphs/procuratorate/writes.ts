@@ -10,6 +10,7 @@ const suggestions = suggestionIssuerWrites<ProcuratorialSuggestionDoc, Procurato
   store: ({ store }) => ({
     createdBy: store.suggestionCreatedBy,
     get: store.suggestion,
+    numberTaken: store.suggestionNumberTaken,
     insert: store.insertSuggestion,
     update: store.updateSuggestion,
     nextNumber: store.nextSuggestionNumber,

@@ -29,6 +29,8 @@ export interface IssuedSuggestionDoc extends VersionedDoc {
 export interface SuggestionStore<T extends IssuedSuggestionDoc> {
   createdBy: (createKey: string) => Promise<T | null>;
   get: (id: string) => Promise<T | null>;
+  /** Whether a suggestion holds this number (an imported one may have an id of its own). */
+  numberTaken: (number: string) => Promise<boolean>;
   insert: (doc: T) => Promise<{ doc: T; created: boolean }>;
   update: (id: string, expected: number, changes: Partial<Omit<T, keyof VersionedDoc>> & { state: string }, event: WorkflowEvent) => Promise<T | null>;
   /** The next number in the issuer's series. */
@@ -76,9 +78,11 @@ export function suggestionIssuerWrites<T extends IssuedSuggestionDoc, TContext>(
       findCreated: store.createdBy,
       build: async () => {
         const year = today.getUTCFullYear();
-        // A number an import took since the series' counter began is skipped.
+        // A number an import took since the series' counter began is skipped — held by its id, or
+        // by its number where the import gave the record an id of its own.
+        const taken = async (n: number) => (await store.get(issuer.idOf(year, n))) !== null || (await store.numberTaken(issuer.numberOf(year, n)));
         let n = await store.nextNumber();
-        while (await store.get(issuer.idOf(year, n))) n = await store.nextNumber();
+        while (await taken(n)) n = await store.nextNumber();
         return {
           _id: issuer.idOf(year, n),
           number: issuer.numberOf(year, n),
