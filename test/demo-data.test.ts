@@ -1,7 +1,7 @@
 // The demo district's records keep the rules the workflows keep: what a flow could not have
 // written, the seed does not write either (checked on the generated data, at two scales).
 import { describe, expect, it } from 'vitest';
-import { generateDemoData } from '../subgraphs/seed/generate.js';
+import { generateDemoData } from '../subgraphs/index.js';
 import { TEST_SEED } from './support/seed-options.js';
 
 /** The data's last day: 2025-06-30 (the 2025 H1 bulletin's period ends with it). */
