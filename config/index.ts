@@ -444,11 +444,12 @@ export function loadConfig(env: Env = process.env): Config {
     ports[service] = parsePort(env, ENV.port(service), DEFAULT_PORTS[service]);
   }
 
-  const tlsFile = (name: string) => {
+  /** A file a variable names, relative to the project root; null when unset. */
+  const file = (name: string) => {
     const value = read(env, name);
     return value === undefined ? null : path.resolve(PROJECT_ROOT, value);
   };
-  const tls = { certFile: tlsFile(ENV.tlsCertFile), keyFile: tlsFile(ENV.tlsKeyFile), caFile: tlsFile(ENV.tlsCaFile) };
+  const tls = { certFile: file(ENV.tlsCertFile), keyFile: file(ENV.tlsKeyFile), caFile: file(ENV.tlsCaFile) };
   if ((tls.certFile === null) !== (tls.keyFile === null)) {
     throw new ConfigError(tls.certFile === null ? ENV.tlsCertFile : ENV.tlsKeyFile, `must be set with ${tls.certFile === null ? ENV.tlsKeyFile : ENV.tlsCertFile}: a certificate and its private key, or neither`);
   }
@@ -511,10 +512,6 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(ENV.jwtAlgorithms, `may list only ${ALLOWED_JWT_ALGORITHMS.join(', ')}; got "${algorithm}"`);
     }
   }
-  const file = (name: string) => {
-    const value = read(env, name);
-    return value === undefined ? null : path.resolve(PROJECT_ROOT, value);
-  };
   const pseudonymKeyFile = file(ENV.pseudonymKeyFile);
   if (pseudonymKey !== undefined && pseudonymKeyFile !== null) throw new ConfigError(ENV.pseudonymKeyFile, `and ${ENV.pseudonymKey} are both set: give the key one way`);
 

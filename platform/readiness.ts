@@ -6,6 +6,7 @@
 // dashboard) costs the store at most one ping per check per `cacheMs`.
 import type { Db } from 'mongodb';
 import { serviceLog } from './log.js';
+import type { ServiceFetch } from './tls.js';
 
 /** One dependency's state. A reason names the failure for an operator; never a stack, address or credential. */
 export type CheckResult = { ok: true } | { ok: false; reason: string };
@@ -152,7 +153,7 @@ export function pingCheck(db: Db): Check {
  * Another service of the graph is ready: its `/ready` (beside its GraphQL path) answers 200. A
  * service that has no /ready (an institution's older deployment: 404) counts when its /health does.
  */
-export function serviceCheck(graphqlUrl: string, timeoutMs: number = DEFAULT_READINESS.timeoutMs, call: (url: URL, init: RequestInit) => Promise<Response> = fetch): Check {
+export function serviceCheck(graphqlUrl: string, timeoutMs: number = DEFAULT_READINESS.timeoutMs, call: ServiceFetch = fetch): Check {
   const ready = new URL('ready', graphqlUrl);
   const health = new URL('health', graphqlUrl);
   const get = async (url: URL) => {

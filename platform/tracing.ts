@@ -73,6 +73,9 @@ export interface Tracing {
 
 let tracingOn = false;
 
+/** Whether the work running now belongs to a traced request (spans are made only there). */
+const inTracedRequest = () => tracingOn && trace.getSpan(context.active()) !== undefined;
+
 /**
  * The process's tracer provider, registered once: its tracers send each span to the SDK provider
  * of the tracing started now, or nowhere. (The API's own proxy keeps the first tracer it was given
@@ -183,7 +186,7 @@ export function serveInSpan(
 /** Runs `work` in a span of its own under the active one; a failure marks the span (its message only). */
 export async function inSpan<T>(tracer: Tracer, name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
   // Only inside a traced request: work outside one (a background write) makes no trace of its own.
-  if (!tracingOn || !trace.getSpan(context.active())) return work();
+  if (!inTracedRequest()) return work();
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work();
@@ -198,7 +201,7 @@ export async function inSpan<T>(tracer: Tracer, name: string, attributes: Attrib
 
 /** Notes a decision taken synchronously (a sharing rule) as a span of no duration under the active one. */
 export function noteSpan(tracer: Tracer, name: string, attributes: Attributes): void {
-  if (!tracingOn || !trace.getSpan(context.active())) return;
+  if (!inTracedRequest()) return;
   tracer.startSpan(name, { attributes }).end();
 }
 
@@ -211,7 +214,7 @@ export function traceCommands(client: MongoClient): void {
   const tracer = trace.getTracer('linkage-store');
   const open = new Map<number, Span>();
   client.on('commandStarted', (event) => {
-    if (!tracingOn || !trace.getSpan(context.active())) return;
+    if (!inTracedRequest()) return;
     // A command whose end never came (a client closed mid-command) is forgotten, not kept forever.
     if (open.size >= 10_000) open.clear();
     const collection = (event.command as Record<string, unknown>)[event.commandName];
