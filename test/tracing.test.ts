@@ -23,12 +23,16 @@ const scopeOf = (span: ReadableSpan) => span.instrumentationScope.name;
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 const idOf = (span: ReadableSpan) => span.spanContext().spanId;
 
+let asked = 0;
+
 /** Posts as the officer and returns the request id the gateway answered with. */
 async function askDispute(url: string, extraHeaders: Record<string, string> = {}): Promise<{ requestId: string; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await callerHeaders(officer, 'DISPUTE_RESOLUTION')), ...extraHeaders },
-    body: JSON.stringify({ query: DISPUTE_QUERY, variables: { id: 'DSP-2024-0037' } }),
+    // An operation name of its own each time: the gateway caches query plans by the text, and a
+    // plan cached by an earlier file (the same example) would leave no planning span to see.
+    body: JSON.stringify({ query: DISPUTE_QUERY.replace('query DisputeThroughInstitutions', `query TracedDispute${(asked += 1)}`), variables: { id: 'DSP-2024-0037' } }),
   });
   const body = (await response.json()) as { errors?: unknown };
   expect(response.status).toBe(200);
